@@ -1,0 +1,64 @@
+//! Stage 4: compiles the layouts in the world and exports the PDF.
+//!
+//! Typst diagnostics are rendered with typst-kit (file:line:col and the
+//! source line in `human` format, one line each in `short`).
+
+use typst::diag::{SourceDiagnostic, Warned};
+use typst::foundations::{Datetime, Smart};
+use typst_kit::diagnostics::{self, termcolor};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::diag::DiagnosticFormat;
+use crate::world::PressWorld;
+
+/// A successful compilation: the laid-out document and any warnings.
+pub struct Compiled {
+    /// The laid-out pages.
+    pub document: PagedDocument,
+    /// Rendered warnings (empty when there are none).
+    pub warnings: String,
+}
+
+/// Compiles the world's main file into pages.
+///
+/// On failure, returns the rendered errors.
+pub fn compile(world: &PressWorld, format: DiagnosticFormat) -> Result<Compiled, String> {
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    let warnings = render(world, &warnings, format);
+    match output {
+        Ok(document) => Ok(Compiled { document, warnings }),
+        Err(errors) => Err(format!("{}{}", render(world, &errors, format), warnings)),
+    }
+}
+
+/// Exports pages to PDF bytes with a fixed identifier and date, so the same
+/// inputs give the same bytes.
+pub fn export_pdf(world: &PressWorld, document: &PagedDocument, ident: &str, date: Datetime, format: DiagnosticFormat) -> Result<Vec<u8>, String> {
+    let options = PdfOptions {
+        ident: Smart::Custom(ident.to_owned()),
+        creator: Smart::Custom(Some(format!("csr-press {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: Some(Timestamp::new_utc(date)),
+        page_ranges: None,
+        standards: Default::default(),
+        tagged: true,
+        pretty: false,
+    };
+    typst_pdf::pdf(document, &options).map_err(|errors| render(world, &errors, format))
+}
+
+/// Renders Typst diagnostics as text.
+pub fn render(world: &PressWorld, diags: &[SourceDiagnostic], format: DiagnosticFormat) -> String {
+    if diags.is_empty() {
+        return String::new();
+    }
+    let mut buffer = termcolor::NoColor::new(Vec::new());
+    let kit_format = match format {
+        DiagnosticFormat::Human => diagnostics::DiagnosticFormat::Human,
+        DiagnosticFormat::Short => diagnostics::DiagnosticFormat::Short,
+    };
+    if let Err(e) = diagnostics::emit(&mut buffer, world, diags, kit_format) {
+        return format!("error: cannot print diagnostics ({e})\n");
+    }
+    String::from_utf8_lossy(&buffer.into_inner()).into_owned()
+}

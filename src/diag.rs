@@ -1,0 +1,181 @@
+//! Located problems in data files, and how they are printed.
+//!
+//! A [`Problem`] names a file, a line and a column (1-based), whether it is an
+//! error or a warning, and what to do. `short` prints one line per problem for
+//! CI logs; `human` adds the source line with a caret.
+
+use std::fmt::{self, Write as _};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Stops the build.
+    Error,
+    /// Reported; stops only `check --strict`.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// How problems are printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    /// The message plus the source line and a caret.
+    #[default]
+    Human,
+    /// One line per problem: `file:line:col: error: message`.
+    Short,
+}
+
+/// A problem at a place in a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file, as given to the user (relative where possible).
+    pub path: PathBuf,
+    /// 1-based line, 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub col: usize,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// The offending source line, for `human` output.
+    pub source_line: Option<String>,
+}
+
+impl Problem {
+    /// Creates a problem at a byte span of a file whose text is `text`.
+    pub fn at(
+        severity: Severity,
+        path: &Path,
+        text: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
+        let (line, col, source_line) = match span {
+            Some(span) => {
+                let (line, col) = line_col(text, span.start);
+                let source_line = text.lines().nth(line - 1).map(str::to_owned);
+                (line, col, source_line)
+            }
+            None => (0, 0, None),
+        };
+        Self { severity, path: path.to_owned(), line, col, message: message.into(), source_line }
+    }
+
+    /// Creates a problem about a whole file (or no file at all).
+    pub fn file(severity: Severity, path: &Path, message: impl Into<String>) -> Self {
+        Self::at(severity, path, "", None, message)
+    }
+
+    /// Formats the problem.
+    pub fn render(&self, format: DiagnosticFormat) -> String {
+        let mut out = String::new();
+        let path = self.path.display();
+        if self.line > 0 {
+            let _ = write!(out, "{path}:{}:{}: {}: {}", self.line, self.col, self.severity, self.message);
+        } else {
+            let _ = write!(out, "{path}: {}: {}", self.severity, self.message);
+        }
+        if format == DiagnosticFormat::Human
+            && let Some(source) = &self.source_line
+        {
+            let gutter = self.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            let caret_pad: String = source
+                .chars()
+                .take(self.col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '　' } else { ' ' })
+                .collect();
+            let _ = write!(out, "\n{pad} |\n{gutter} | {source}\n{pad} | {caret_pad}^");
+        }
+        out
+    }
+}
+
+/// Converts a byte offset into a 1-based line and character column.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
+}
+
+/// All problems found in one run.
+#[derive(Debug, Default, Clone)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    /// Adds a problem.
+    pub fn push(&mut self, problem: Problem) {
+        self.0.push(problem);
+    }
+
+    /// Whether any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|p| p.severity == Severity::Error)
+    }
+
+    /// The number of errors.
+    pub fn errors(&self) -> usize {
+        self.0.iter().filter(|p| p.severity == Severity::Error).count()
+    }
+
+    /// The number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.0.len() - self.errors()
+    }
+
+    /// Formats every problem, one after the other.
+    pub fn render(&self, format: DiagnosticFormat) -> String {
+        let mut out = String::new();
+        for problem in &self.0 {
+            out.push_str(&problem.render(format));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "a = 1\n中文 = 2\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        let offset = text.find('=').map(|_| text.rfind('=').unwrap_or(0)).unwrap_or(0);
+        assert_eq!(line_col(text, offset), (2, 4));
+    }
+
+    #[test]
+    fn short_format_is_one_line() {
+        let p = Problem::at(Severity::Error, Path::new("data/x.toml"), "a\nbad = 1\n", Some(2..5), "unknown field 'bad'");
+        assert_eq!(p.render(DiagnosticFormat::Short), "data/x.toml:2:1: error: unknown field 'bad'");
+        assert!(p.render(DiagnosticFormat::Human).contains("2 | bad = 1"));
+    }
+}

@@ -1,0 +1,26 @@
+//! csr-press: typesets the structured data of a report into a print-ready PDF.
+//!
+//! The pipeline, one module a stage: [`load`] reads the TOML data,
+//! [`validate`] checks it, [`resolve`] turns it into the JSON the layouts
+//! read, [`world`] is the Typst world, [`compile`] lays out and exports,
+//! [`postprocess`] finishes the PDF for print and [`output`] writes it
+//! atomically. [`pipeline`] strings the stages together; the commands live in
+//! [`commands`].
+
+pub mod args;
+pub mod commands;
+pub mod compile;
+pub mod diag;
+pub mod fonts;
+pub mod images;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod pipeline;
+pub mod postprocess;
+pub mod resolve;
+pub mod preflight;
+pub mod preview;
+pub mod validate;
+pub mod watch;
+pub mod world;

@@ -1,0 +1,172 @@
+//! Stage 1: reads the manifest and every part and index file it lists.
+//!
+//! Parse errors keep the file, line and column that `toml` reports. Loading
+//! does not stop at the first bad file: every file is read and every problem
+//! is returned together.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::diag::{Problem, Problems, Severity};
+use crate::model::{Index, Manifest, Part};
+
+/// A data file as read from disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as shown to the user.
+    pub shown: PathBuf,
+    /// The path on disk.
+    pub path: PathBuf,
+    /// The text, without a byte-order mark.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Creates a problem located at a byte span of this file.
+    pub fn problem(&self, severity: Severity, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Problem {
+        Problem::at(severity, &self.shown, &self.text, span, message)
+    }
+
+    /// Finds the byte span of `needle` inside `within` (a span of this file),
+    /// for pointing at a field value inside a block.
+    pub fn find(&self, within: std::ops::Range<usize>, needle: &str) -> Option<std::ops::Range<usize>> {
+        let end = within.end.min(self.text.len());
+        let start = within.start.min(end);
+        let hay = self.text.get(start..end)?;
+        hay.find(needle).map(|i| start + i..start + i + needle.len())
+    }
+}
+
+/// A parsed data file.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    /// Where it came from.
+    pub file: SourceFile,
+    /// What it says.
+    pub data: T,
+}
+
+/// Everything under a manifest, parsed but not yet validated.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The folder holding the manifest; figure images resolve against it.
+    pub base: PathBuf,
+    /// The manifest.
+    pub manifest: Loaded<Manifest>,
+    /// The parts, in manifest order.
+    pub parts: Vec<Loaded<Part>>,
+    /// The disclosure indexes, in manifest order.
+    pub indexes: Vec<Loaded<Index>>,
+}
+
+impl Report {
+    /// Every file that was read, manifest first.
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        std::iter::once(&self.manifest.file)
+            .chain(self.parts.iter().map(|p| &p.file))
+            .chain(self.indexes.iter().map(|i| &i.file))
+    }
+}
+
+/// Loads the manifest at `manifest` and every file it lists.
+pub fn load(manifest: &Path) -> Result<Report, Problems> {
+    let mut problems = Problems::default();
+    let base = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
+    let manifest = read_toml::<Manifest>(manifest, &mut problems).ok_or_else(|| problems.clone())?;
+
+    let mut parts = Vec::new();
+    for entry in &manifest.data.parts {
+        match resolve_listed(&manifest.file, &base, entry, &mut problems) {
+            Some(path) => parts.extend(read_toml::<Part>(&path, &mut problems)),
+            None => continue,
+        }
+    }
+    let mut indexes = Vec::new();
+    for entry in &manifest.data.indexes {
+        if let Some(path) = resolve_listed(&manifest.file, &base, entry, &mut problems) {
+            indexes.extend(read_toml::<Index>(&path, &mut problems));
+        }
+    }
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    Ok(Report { base, manifest, parts, indexes })
+}
+
+/// Resolves a file listed in the manifest, reporting a missing one at its entry.
+fn resolve_listed(
+    manifest: &SourceFile,
+    base: &Path,
+    entry: &toml::Spanned<String>,
+    problems: &mut Problems,
+) -> Option<PathBuf> {
+    let path = base.join(entry.get_ref());
+    if path.is_file() {
+        Some(path)
+    } else {
+        problems.push(manifest.problem(
+            Severity::Error,
+            Some(entry.span()),
+            format!("listed file '{}' does not exist (create it or remove it from the list)", entry.get_ref()),
+        ));
+        None
+    }
+}
+
+/// Reads and parses one TOML file, recording any problem.
+pub fn read_toml<T: DeserializeOwned>(path: &Path, problems: &mut Problems) -> Option<Loaded<T>> {
+    let file = read_source(path).map_err(|p| problems.push(p)).ok()?;
+    match toml::from_str::<T>(&file.text) {
+        Ok(data) => Some(Loaded { file, data }),
+        Err(err) => {
+            let message = err.message().trim_end().replace('\n', " ");
+            problems.push(file.problem(Severity::Error, err.span(), message));
+            None
+        }
+    }
+}
+
+/// Reads a text file, stripping a byte-order mark and rejecting invalid UTF-8.
+pub fn read_source(path: &Path) -> Result<SourceFile, Problem> {
+    let shown = shown_path(path);
+    let bytes = std::fs::read(path).map_err(|e| {
+        Problem::file(Severity::Error, &shown, format!("cannot read file ({})", io_reason(&e)))
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&err.as_bytes()[..offset]).into_owned();
+            return Err(Problem::at(
+                Severity::Error,
+                &shown,
+                &valid,
+                Some(offset..offset),
+                "file is not valid UTF-8 (save it as UTF-8)",
+            ));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+    Ok(SourceFile { shown, path: path.to_path_buf(), text })
+}
+
+/// Shows a path relative to the current directory where it lies below it.
+pub fn shown_path(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// A short lowercase reason for an I/O error.
+pub fn io_reason(err: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match err.kind() {
+        NotFound => "not found".into(),
+        PermissionDenied => "permission denied".into(),
+        IsADirectory => "is a directory".into(),
+        _ => err.to_string().to_lowercase(),
+    }
+}

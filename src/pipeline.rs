@@ -1,0 +1,190 @@
+//! The pipeline: load → validate → resolve → compile → post-process → write.
+//!
+//! A [`Session`] keeps the Typst world (and with it comemo's caches) alive
+//! between builds, so `watch` recompiles incrementally; `build` uses one
+//! session for one run.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use typst::foundations::Datetime;
+use typst_layout::PagedDocument;
+
+use crate::compile::{compile, export_pdf};
+use crate::diag::{DiagnosticFormat, Problems};
+use crate::fonts::load_fonts;
+use crate::images::ImageCache;
+use crate::load::{Report, load};
+use crate::output::write_atomic;
+use crate::postprocess::add_bleed_box;
+use crate::resolve::{Profile, resolve};
+use crate::validate::validate;
+use crate::world::PressWorld;
+
+/// Bleed of the print profile on every side, in millimetres.
+pub const BLEED_MM: f32 = 3.0;
+
+/// Everything a build needs to know, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The manifest (`data/report.toml`).
+    pub manifest: PathBuf,
+    /// The folder holding `layout/` and `fonts/`.
+    pub root: PathBuf,
+    /// Where the PDF goes.
+    pub output: PathBuf,
+    /// Print, proof or screen.
+    pub profile: Profile,
+    /// Crop and registration marks (print profile).
+    pub marks: bool,
+    /// Also use the machine's fonts.
+    pub system_fonts: bool,
+    /// How problems are printed.
+    pub format: DiagnosticFormat,
+}
+
+/// Why a build failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The data is wrong: located problems.
+    Data(Problems),
+    /// Typst reported errors: rendered diagnostics.
+    Layout(String),
+    /// The world could not be set up, or the output not written.
+    Setup(String),
+}
+
+impl Failure {
+    /// The failure as text for the terminal.
+    pub fn render(&self, format: DiagnosticFormat) -> String {
+        match self {
+            Failure::Data(problems) => problems.render(format),
+            Failure::Layout(text) => text.clone(),
+            Failure::Setup(text) => format!("error: {text}\n"),
+        }
+    }
+}
+
+/// What a successful build produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Number of pages.
+    pub pages: usize,
+    /// PDF size in bytes.
+    pub bytes: usize,
+    /// Wall time of the build.
+    pub duration: Duration,
+    /// Rendered warnings (data and Typst).
+    pub warnings: String,
+}
+
+impl Outcome {
+    /// The one-line summary printed after a build.
+    pub fn summary(&self, output: &Path) -> String {
+        format!(
+            "built {} ({} pages, {:.1} MB) in {} ms",
+            output.display(),
+            self.pages,
+            self.bytes as f64 / 1_048_576.0,
+            self.duration.as_millis()
+        )
+    }
+}
+
+/// A live pipeline: the world and the image cache survive between builds.
+pub struct Session {
+    /// The configuration.
+    pub config: Config,
+    world: PressWorld,
+    images: ImageCache,
+    date: Datetime,
+}
+
+impl Session {
+    /// Sets up fonts and the world. The document date is read from the
+    /// manifest when the first build loads it.
+    pub fn new(config: Config) -> Result<Self, Failure> {
+        let (fonts, _) = load_fonts(&config.root, config.system_fonts).map_err(Failure::Setup)?;
+        let date = Datetime::from_ymd(2000, 1, 1).ok_or_else(|| Failure::Setup("bad default date".into()))?;
+        let inputs = [
+            ("profile", config.profile.name().to_owned()),
+            ("marks", config.marks.to_string()),
+        ];
+        let world = PressWorld::new(&config.root, fonts, &inputs, date)
+            .map_err(|e| Failure::Setup(format!("cannot use root {} ({})", config.root.display(), crate::load::io_reason(&e))))?;
+        let cache = config.output.parent().map(|dir| dir.join(".cache").join("images"));
+        Ok(Self { config, world, images: ImageCache::new(cache), date })
+    }
+
+    /// Loads and validates the data; returns the report and its warnings.
+    pub fn load(&self) -> Result<(Report, Problems), Failure> {
+        let report = load(&self.config.manifest).map_err(Failure::Data)?;
+        let problems = validate(&report);
+        if problems.has_errors() {
+            return Err(Failure::Data(problems));
+        }
+        Ok((report, problems))
+    }
+
+    /// Runs the pipeline up to the laid-out document, without writing.
+    pub fn layout(&mut self) -> Result<(PagedDocument, Report, String), Failure> {
+        let (report, problems) = self.load()?;
+        let resolved = resolve(&report, self.config.profile, &mut self.images).map_err(Failure::Data)?;
+        let date = parse_date(&report.manifest.data.meta.date).ok_or_else(|| {
+            let file = &report.manifest.file;
+            let span = file.find(0..file.text.len(), &report.manifest.data.meta.date);
+            Failure::Data(Problems(vec![file.problem(
+                crate::diag::Severity::Error,
+                span,
+                "meta.date must be a date written YYYY-MM-DD",
+            )]))
+        })?;
+        if date != self.date {
+            self.world.set_today(date);
+            self.date = date;
+        }
+        self.world.set_virtual_files(resolved.files);
+        let compiled = compile(&self.world, self.config.format).map_err(Failure::Layout)?;
+        let warnings = format!("{}{}", problems.render(self.config.format), compiled.warnings);
+        Ok((compiled.document, report, warnings))
+    }
+
+    /// Builds the PDF and writes it atomically to the configured output.
+    pub fn build(&mut self) -> Result<Outcome, Failure> {
+        let start = Instant::now();
+        let (document, report, warnings) = self.layout()?;
+        let meta = &report.manifest.data.meta;
+        let mut pdf = export_pdf(&self.world, &document, &meta.title, self.date, self.config.format).map_err(Failure::Layout)?;
+        if self.config.profile == Profile::Print {
+            pdf = add_bleed_box(&pdf, BLEED_MM).map_err(Failure::Setup)?;
+        }
+        write_atomic(&self.config.output, &pdf).map_err(Failure::Setup)?;
+        Ok(Outcome { pages: document.pages().len(), bytes: pdf.len(), duration: start.elapsed(), warnings })
+    }
+
+    /// The world (for rendering previews and listing dependencies).
+    pub fn world_mut(&mut self) -> &mut PressWorld {
+        &mut self.world
+    }
+
+    /// Drops memoised results older than `max_age` compilations.
+    pub fn evict(&self, max_age: usize) {
+        comemo::evict(max_age);
+    }
+}
+
+/// Writes the JSON the layouts read, for using them with the Typst CLI.
+pub fn emit_data(session: &mut Session, path: &Path) -> Result<(), Failure> {
+    let (report, _) = session.load()?;
+    let resolved = resolve(&report, session.config.profile, &mut session.images).map_err(Failure::Data)?;
+    write_atomic(path, &resolved.json).map_err(Failure::Setup)
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<Datetime> {
+    let mut it = text.splitn(3, '-');
+    let year = it.next()?.parse().ok()?;
+    let month = it.next()?.parse().ok()?;
+    let day = it.next()?.parse().ok()?;
+    Datetime::from_ymd(year, month, day)
+}

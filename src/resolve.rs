@@ -1,0 +1,189 @@
+//! Stage 2b: turns the validated report into the JSON document the layouts
+//! read, and prepares the images figures name.
+//!
+//! The JSON mirrors the data model. Text is normalised on the way: the typed
+//! spaces between Han characters and Latin letters or digits are removed,
+//! because the layout sets that gap itself (¼ em) and a typed space would
+//! double it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+use typst::foundations::Bytes;
+use typst::syntax::FileId;
+
+use crate::diag::{Problem, Problems, Severity};
+use crate::images::ImageCache;
+use crate::load::Report;
+use crate::model::{Index, Meta, Part};
+use crate::world::{DATA_PATH, project_file};
+
+/// The build profile, which selects page setup and output intent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// Print-ready: 3 mm bleed, TrimBox and BleedBox, CMYK.
+    #[default]
+    Print,
+    /// Design review: no bleed, PROOF watermark and slug line.
+    Proof,
+    /// On screen: no bleed, links.
+    Screen,
+}
+
+impl Profile {
+    /// The profile's name as the layouts see it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Print => "print",
+            Profile::Proof => "proof",
+            Profile::Screen => "screen",
+        }
+    }
+}
+
+/// The document the layouts read.
+#[derive(Serialize)]
+struct LayoutData<'a> {
+    meta: &'a Meta,
+    parts: Vec<&'a Part>,
+    indexes: Vec<&'a Index>,
+}
+
+/// The resolved data: the JSON bytes and the virtual files to serve.
+pub struct Resolved {
+    /// The JSON the layouts read.
+    pub json: Vec<u8>,
+    /// Virtual files (data and images) by id.
+    pub files: HashMap<FileId, Bytes>,
+}
+
+/// Builds the layout JSON and prepares images.
+pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Result<Resolved, Problems> {
+    let layout = LayoutData {
+        meta: &report.manifest.data.meta,
+        parts: report.parts.iter().map(|p| &p.data).collect(),
+        indexes: report.indexes.iter().map(|i| &i.data).collect(),
+    };
+    let mut value = serde_json::to_value(&layout).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
+    normalise(&mut value);
+
+    let mut files = HashMap::new();
+    let mut problems = Problems::default();
+    if let Some(parts) = value.get_mut("parts").and_then(Value::as_array_mut) {
+        for (part, loaded) in parts.iter_mut().zip(&report.parts) {
+            place_images(part, &report.base, profile, images, &mut files, &loaded.file.shown, &mut problems);
+        }
+    }
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    let json = serde_json::to_vec(&value).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
+    files.insert(project_file(DATA_PATH), Bytes::new(json.clone()));
+    Ok(Resolved { json, files })
+}
+
+fn internal(message: String) -> Problems {
+    Problems(vec![Problem::file(Severity::Error, Path::new("<data>"), message)])
+}
+
+/// Replaces every `image` path with the virtual path of the prepared image.
+fn place_images(
+    value: &mut Value,
+    base: &Path,
+    profile: Profile,
+    images: &mut ImageCache,
+    files: &mut HashMap<FileId, Bytes>,
+    shown: &Path,
+    problems: &mut Problems,
+) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(image)) = map.get("image").cloned() {
+                let width = map.get("width_mm").and_then(Value::as_f64);
+                match images.prepare(base, &image, profile, width) {
+                    Ok((vpath, bytes)) => {
+                        files.insert(project_file(&vpath), bytes);
+                        map.insert("image".into(), Value::String(vpath));
+                    }
+                    Err(message) => problems.push(Problem::file(Severity::Error, shown, format!("image '{image}': {message}"))),
+                }
+            }
+            for v in map.values_mut() {
+                place_images(v, base, profile, images, files, shown, problems);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                place_images(v, base, profile, images, files, shown, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Normalises every string in the JSON tree (keys stay as they are).
+fn normalise(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = normalise_text(s),
+        Value::Array(items) => items.iter_mut().for_each(normalise),
+        Value::Object(map) => map.values_mut().for_each(normalise),
+        _ => {}
+    }
+}
+
+/// Removes spaces and tabs between a Han character and a Latin letter or
+/// digit (either order), and turns remaining runs of blanks into one space.
+/// Spaces between two Han characters are kept: titles use them on purpose.
+pub fn normalise_text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == ' ' || c == '\t' {
+            let start = i;
+            while i < chars.len() && (chars[i] == ' ' || chars[i] == '\t') {
+                i += 1;
+            }
+            let before = start.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i).copied();
+            let drop = match (before, after) {
+                (Some(b), Some(a)) => (is_han(b) && is_latin(a)) || (is_latin(b) && is_han(a)),
+                _ => false,
+            };
+            if !drop {
+                out.push(' ');
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Whether `c` is a Han ideograph or CJK punctuation.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF01..=0xFF60 | 0x2018..=0x201D)
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '%' | '+' | '(' | ')' | ',' | '.' | '{' | '}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_text;
+
+    #[test]
+    fn han_latin_spaces_are_removed() {
+        assert_eq!(normalise_text("截至 2020 年底"), "截至2020年底");
+        assert_eq!(normalise_text("全国 3,000\t余个重要医院"), "全国3,000余个重要医院");
+        assert_eq!(normalise_text("5G 上珠峰"), "5G上珠峰");
+        assert_eq!(normalise_text("United Nations Global"), "United Nations Global");
+        assert_eq!(normalise_text("爱心接力 筑梦启航"), "爱心接力 筑梦启航");
+    }
+}

@@ -1,0 +1,389 @@
+//! Stage 2: checks what parsing cannot: labels, references, disclosure tags,
+//! KPI values and integrity checks, table shapes, images.
+//!
+//! Every problem keeps its place: the block's span from parsing, narrowed to
+//! the offending value where it can be found in the text.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Problems, Severity};
+use crate::load::{Report, SourceFile};
+use crate::model::{Block, KpiCheck, KpiRow, Part};
+
+/// The prefix of an in-text reference: `{ref:label}`.
+pub const REF_OPEN: &str = "{ref:";
+
+/// Checks the loaded report. Returns every problem found (errors and warnings).
+pub fn validate(report: &Report) -> Problems {
+    let mut problems = Problems::default();
+    let codes = index_codes(report, &mut problems);
+    let labels = collect_labels(report, &mut problems);
+
+    for part in &report.parts {
+        let file = &part.file;
+        for place in part.data.places(file.text.len()) {
+            for tag in &place.disclosures {
+                check_tag(file, place.span.clone(), tag, &codes, &mut problems);
+            }
+            if let Some(block) = place.block {
+                check_block(file, place.span.clone(), block, report, &mut problems);
+                for text in block.texts() {
+                    check_refs(file, place.span.clone(), text, &labels, &mut problems);
+                }
+            }
+        }
+        check_opener_refs(file, &part.data, &labels, &mut problems);
+    }
+    problems
+}
+
+/// Index id → the set of its row codes. Reports duplicate ids and codes.
+pub fn index_codes(report: &Report, problems: &mut Problems) -> HashMap<String, HashSet<String>> {
+    let mut codes: HashMap<String, HashSet<String>> = HashMap::new();
+    for index in &report.indexes {
+        let file = &index.file;
+        if codes.contains_key(&index.data.id) {
+            let span = file.find(0..file.text.len(), &index.data.id);
+            problems.push(file.problem(Severity::Error, span, format!("duplicate index id '{}'", index.data.id)));
+            continue;
+        }
+        let mut set = HashSet::new();
+        for row in index.data.groups.iter().flat_map(|g| &g.rows) {
+            if !set.insert(row.code.clone()) {
+                let needle = format!("\"{}\"", row.code);
+                let span = file.text.rfind(&needle).map(|i| i..i + needle.len());
+                problems.push(file.problem(
+                    Severity::Error,
+                    span,
+                    format!("duplicate code '{}' in index '{}'", row.code, index.data.id),
+                ));
+            }
+        }
+        codes.insert(index.data.id.clone(), set);
+    }
+    codes
+}
+
+/// Every label in the report; reports duplicates at their second place.
+pub fn collect_labels(report: &Report, problems: &mut Problems) -> HashSet<String> {
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for part in &report.parts {
+        let file = &part.file;
+        for place in part.data.places(file.text.len()) {
+            let Some(label) = place.label else { continue };
+            if let Some(first) = seen.get(label) {
+                let span = find_value(file, place.span.clone(), label);
+                problems.push(file.problem(
+                    Severity::Error,
+                    span,
+                    format!("duplicate label '{label}' (first defined in {}); labels must be unique", first.display()),
+                ));
+            } else {
+                seen.insert(label.to_owned(), file.shown.clone());
+            }
+        }
+    }
+    seen.into_keys().collect()
+}
+
+fn check_tag(
+    file: &SourceFile,
+    span: std::ops::Range<usize>,
+    tag: &str,
+    codes: &HashMap<String, HashSet<String>>,
+    problems: &mut Problems,
+) {
+    let message = match tag.split_once(':') {
+        None => format!("disclosure tag '{tag}' must have the form INDEX:CODE, e.g. 'CASS4:M2.13'"),
+        Some((index, code)) => match codes.get(index) {
+            None => {
+                let mut known: Vec<_> = codes.keys().map(String::as_str).collect();
+                known.sort_unstable();
+                format!("unknown index '{index}' in disclosure tag '{tag}' (known: {})", known.join(", "))
+            }
+            Some(set) if !set.contains(code) => {
+                format!("unknown disclosure code '{code}' in index '{index}' (tag '{tag}'); add the row to the index or fix the code")
+            }
+            Some(_) => return,
+        },
+    };
+    problems.push(file.problem(Severity::Error, find_value(file, span, tag), message));
+}
+
+fn check_refs(file: &SourceFile, span: std::ops::Range<usize>, text: &str, labels: &HashSet<String>, problems: &mut Problems) {
+    for target in refs_in(text) {
+        match target {
+            Ok(label) if labels.contains(label) => {}
+            Ok(label) => problems.push(file.problem(
+                Severity::Error,
+                file.find(span.clone(), &format!("{REF_OPEN}{label}}}")),
+                format!("reference to unknown label '{label}' (define `label = \"{label}\"` on a section or block)"),
+            )),
+            Err(()) => problems.push(file.problem(
+                Severity::Error,
+                file.find(span.clone(), REF_OPEN),
+                "unclosed reference: write {ref:label}",
+            )),
+        }
+    }
+}
+
+fn check_opener_refs(file: &SourceFile, part: &Part, labels: &HashSet<String>, problems: &mut Problems) {
+    if let Some(opener) = &part.opener {
+        for text in &opener.intro {
+            check_refs(file, 0..file.text.len(), text, labels, problems);
+        }
+    }
+}
+
+/// The labels referenced in a text, `Err` for an unclosed reference.
+pub fn refs_in(text: &str) -> impl Iterator<Item = Result<&str, ()>> {
+    text.match_indices(REF_OPEN).map(move |(i, _)| {
+        let rest = &text[i + REF_OPEN.len()..];
+        rest.find('}').map(|end| &rest[..end]).ok_or(())
+    })
+}
+
+fn check_block(file: &SourceFile, span: std::ops::Range<usize>, block: &Block, report: &Report, problems: &mut Problems) {
+    match block {
+        Block::Kpi { years, rows, notes, checks, .. } => {
+            check_kpi(file, span, years, rows, notes, checks, problems);
+        }
+        Block::Table { header, rows, .. } => {
+            for (i, row) in rows.iter().enumerate() {
+                if row.len() != header.len() {
+                    let at = row.first().and_then(|c| find_value(file, span.clone(), c)).or(Some(span.clone()));
+                    problems.push(file.problem(
+                        Severity::Error,
+                        at,
+                        format!("table row {} has {} cells but the header has {}", i + 1, row.len(), header.len()),
+                    ));
+                }
+            }
+        }
+        Block::Figure { image: Some(image), .. } => check_image(file, span, image, &report.base, problems),
+        Block::Case { figures, .. } => {
+            for image in figures.iter().filter_map(|f| f.image.as_deref()) {
+                check_image(file, span.clone(), image, &report.base, problems);
+            }
+        }
+        Block::OrgChart { nodes, .. } => {
+            let ids: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+            for parent in nodes.iter().filter_map(|n| n.parent.as_deref()) {
+                if !ids.contains(parent) {
+                    problems.push(file.problem(
+                        Severity::Error,
+                        find_value(file, span.clone(), parent),
+                        format!("org chart parent '{parent}' is not the id of any node"),
+                    ));
+                }
+            }
+        }
+        Block::Ratings { items, .. } => {
+            for r in items.iter().filter(|r| r.stars > r.of) {
+                problems.push(file.problem(
+                    Severity::Error,
+                    find_value(file, span.clone(), &r.dimension),
+                    format!("rating '{}' has {} stars out of {}", r.dimension, r.stars, r.of),
+                ));
+            }
+        }
+        Block::Index { index, .. } => {
+            if !report.indexes.iter().any(|i| &i.data.id == index) {
+                problems.push(file.problem(
+                    Severity::Error,
+                    find_value(file, span, index),
+                    format!("unknown index '{index}' (list its file under `indexes` in the manifest)"),
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_kpi(
+    file: &SourceFile,
+    span: std::ops::Range<usize>,
+    years: &[i32],
+    rows: &[KpiRow],
+    notes: &[String],
+    checks: &[KpiCheck],
+    problems: &mut Problems,
+) {
+    let mut ids: HashMap<&str, &KpiRow> = HashMap::new();
+    for row in rows {
+        let name = row.indicator.as_deref().or(row.group.as_deref()).unwrap_or("");
+        let at = find_value(file, span.clone(), name).or(Some(span.clone()));
+        match (&row.group, &row.indicator) {
+            (Some(_), Some(_)) => problems.push(file.problem(Severity::Error, at.clone(), "a KPI row has either `group` (a sub-heading) or `indicator`, not both")),
+            (None, None) => problems.push(file.problem(Severity::Error, at.clone(), "a KPI row needs an `indicator` (or `group` for a sub-heading)")),
+            (Some(_), None) if !row.values.is_empty() => problems.push(file.problem(Severity::Error, at.clone(), "a group row has no values")),
+            _ => {}
+        }
+        if row.indicator.is_some() && row.values.len() != years.len() {
+            problems.push(file.problem(
+                Severity::Error,
+                at.clone(),
+                format!("'{name}' has {} values but the table has {} years ({})", row.values.len(), years.len(), join(years)),
+            ));
+        }
+        for value in &row.values {
+            if parse_kpi(value).is_none() {
+                let vat = find_value_after(file, span.clone(), name, value).or(at.clone());
+                problems.push(file.problem(
+                    Severity::Error,
+                    vat,
+                    format!("KPI value '{value}' of '{name}' is not a number, '/', or a qualified number such as '>90' or '1,400+'"),
+                ));
+            }
+        }
+        for n in &row.notes {
+            if *n == 0 || *n as usize > notes.len() {
+                problems.push(file.problem(Severity::Error, at.clone(), format!("'{name}' refers to note {n} but the table has {} notes", notes.len())));
+            }
+        }
+        if let Some(id) = &row.id {
+            ids.insert(id, row);
+        }
+    }
+    for check in checks {
+        check_sum(file, span.clone(), years, &ids, check, problems);
+    }
+}
+
+fn check_sum(
+    file: &SourceFile,
+    span: std::ops::Range<usize>,
+    years: &[i32],
+    ids: &HashMap<&str, &KpiRow>,
+    check: &KpiCheck,
+    problems: &mut Problems,
+) {
+    let mut referenced: Vec<&str> = check.parts.iter().map(String::as_str).collect();
+    referenced.extend(check.total.as_deref());
+    let at = check.parts.first().and_then(|p| find_value(file, span.clone(), &format!("\"{p}\""))).or(Some(span.clone()));
+    if let Some(missing) = referenced.iter().find(|id| !ids.contains_key(*id)) {
+        problems.push(file.problem(Severity::Error, at, format!("KPI check names row id '{missing}', which no row of this table has")));
+        return;
+    }
+    if check.total.is_some() == check.equals.is_some() {
+        problems.push(file.problem(Severity::Error, at, "a KPI check needs exactly one of `total` (a row id) or `equals` (a number)"));
+        return;
+    }
+    for (y, year) in years.iter().enumerate() {
+        let value = |id: &str| ids[id].values.get(y).and_then(|v| plain_number(v));
+        let parts: Option<Vec<f64>> = check.parts.iter().map(|p| value(p)).collect();
+        let total = match (&check.total, check.equals) {
+            (Some(id), _) => value(id),
+            (None, equals) => equals,
+        };
+        let (Some(parts), Some(total)) = (parts, total) else { continue };
+        let sum: f64 = parts.iter().sum();
+        if (sum - total).abs() > check.tolerance + 1e-9 {
+            let what = check.total.clone().unwrap_or_else(|| format!("{total}"));
+            problems.push(file.problem(
+                Severity::Error,
+                at.clone(),
+                format!(
+                    "KPI check failed for {year}: {} = {} but {what} is {} (difference {:.4}, tolerance {})",
+                    check.parts.join(" + "),
+                    trim_float(sum),
+                    trim_float(total),
+                    (sum - total).abs(),
+                    check.tolerance
+                ),
+            ));
+        }
+    }
+}
+
+/// Parses a KPI value as printed: a number with optional thousands commas,
+/// `/`, or a number qualified by `>`, `<`, `≥`, `≤`, `约` or a trailing `+`.
+/// Returns the number (`None` inside for `/`), or `None` if it is not valid.
+pub fn parse_kpi(value: &str) -> Option<Option<f64>> {
+    let v = value.trim();
+    if v == "/" || v == "-" {
+        return Some(None);
+    }
+    let v = v.trim_start_matches(['>', '<', '≥', '≤', '约', '＞', '＜']).trim_end_matches(['+', '%']).trim();
+    plain_number(v).map(Some)
+}
+
+/// A plain number with optional thousands separators and sign.
+pub fn plain_number(v: &str) -> Option<f64> {
+    let v = v.trim();
+    if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-')) {
+        return None;
+    }
+    v.replace(',', "").parse().ok()
+}
+
+fn find_value(file: &SourceFile, span: std::ops::Range<usize>, value: &str) -> Option<std::ops::Range<usize>> {
+    if value.is_empty() {
+        return Some(span);
+    }
+    file.find(span.clone(), &format!("\"{value}\""))
+        .map(|r| r.start + 1..r.end - 1)
+        .or_else(|| file.find(span, value))
+}
+
+fn find_value_after(file: &SourceFile, span: std::ops::Range<usize>, after: &str, value: &str) -> Option<std::ops::Range<usize>> {
+    let start = find_value(file, span.clone(), after)?.end;
+    find_value(file, start..span.end, value)
+}
+
+fn check_image(file: &SourceFile, span: std::ops::Range<usize>, image: &str, base: &Path, problems: &mut Problems) {
+    if let Err(message) = resolve_image(base, image) {
+        problems.push(file.problem(Severity::Error, find_value(file, span, image), message));
+    }
+}
+
+/// Resolves an image path against the manifest folder, refusing paths that
+/// leave it (also through symlinks).
+pub fn resolve_image(base: &Path, image: &str) -> Result<PathBuf, String> {
+    let joined = base.join(image);
+    let real = joined
+        .canonicalize()
+        .map_err(|_| format!("image '{image}' not found (paths are relative to the manifest's folder)"))?;
+    let root = base.canonicalize().map_err(|e| format!("cannot resolve the manifest folder ({e})"))?;
+    if !real.starts_with(&root) {
+        return Err(format!("image '{image}' lies outside the manifest's folder; copy it into the data folder"));
+    }
+    if !real.is_file() {
+        return Err(format!("image '{image}' is not a file"));
+    }
+    Ok(real)
+}
+
+fn join(years: &[i32]) -> String {
+    years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kpi_values_as_printed() {
+        assert_eq!(parse_kpi("7,716"), Some(Some(7716.0)));
+        assert_eq!(parse_kpi("/"), Some(None));
+        assert_eq!(parse_kpi(">90"), Some(Some(90.0)));
+        assert_eq!(parse_kpi("1,400+"), Some(Some(1400.0)));
+        assert_eq!(parse_kpi("0.00022"), Some(Some(0.00022)));
+        assert_eq!(parse_kpi("12a"), None);
+        assert_eq!(parse_kpi(""), None);
+    }
+
+    #[test]
+    fn refs_are_found() {
+        let found: Vec<_> = refs_in("见第 {ref:a} 页和 {ref:b-c} 页").collect();
+        assert_eq!(found, vec![Ok("a"), Ok("b-c")]);
+        assert_eq!(refs_in("{ref:open").collect::<Vec<_>>(), vec![Err(())]);
+    }
+}

@@ -1,0 +1,154 @@
+//! Stage 3: the Typst world the layouts compile in.
+//!
+//! Layouts are read from the root folder (the one holding `layout/`); the
+//! report data and prepared images are served as virtual files, so data
+//! reaches Typst as values and never as markup. No file outside the root can
+//! be read (symlinks included), there are no packages, fonts come from
+//! `fonts/` only, and the document date comes from the data.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::diagnostics::DiagnosticWorld;
+use typst_kit::files::{FileLoader, FileStore};
+use typst_kit::fonts::FontStore;
+
+/// The virtual path of the report data inside the world.
+pub const DATA_PATH: &str = "/.csr-press/data.json";
+/// The layout entry point, relative to the root.
+pub const MAIN_PATH: &str = "/layout/report.typ";
+
+/// Serves project files from the root and virtual files from memory.
+pub struct RootLoader {
+    root: PathBuf,
+    virtual_files: HashMap<FileId, Bytes>,
+}
+
+impl FileLoader for RootLoader {
+    fn load(&self, id: FileId) -> FileResult<Bytes> {
+        if let Some(bytes) = self.virtual_files.get(&id) {
+            return Ok(bytes.clone());
+        }
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return Err(FileError::Other(Some("packages are not available in csr-press".into())));
+        }
+        let path = id.vpath().realize(&self.root).map_err(|_| FileError::AccessDenied)?;
+        // `realize` keeps `..` out; canonicalising keeps symlinks from leaving the root.
+        let real = path.canonicalize().map_err(|e| FileError::from_io(e, &path))?;
+        if !real.starts_with(&self.root) {
+            return Err(FileError::AccessDenied);
+        }
+        if real.is_dir() {
+            return Err(FileError::IsDirectory);
+        }
+        std::fs::read(&real).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+    }
+}
+
+/// The world: library, fonts, files and the fixed document date.
+pub struct PressWorld {
+    library: LazyHash<Library>,
+    fonts: FontStore,
+    files: FileStore<RootLoader>,
+    main: FileId,
+    today: Datetime,
+}
+
+/// Creates the id of a project file from a rooted virtual path.
+pub fn project_file(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).unwrap_or_else(|_| VirtualPath::new("/invalid").expect("valid literal path"));
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+impl PressWorld {
+    /// Creates a world rooted at `root`, with the given fonts and `sys.inputs`.
+    pub fn new(root: &Path, fonts: FontStore, inputs: &[(&str, String)], today: Datetime) -> std::io::Result<Self> {
+        let root = root.canonicalize()?;
+        let mut dict = Dict::new();
+        for (key, value) in inputs {
+            dict.insert((*key).into(), value.as_str().into_value());
+        }
+        let library = Library::builder().with_inputs(dict).build();
+        Ok(Self {
+            library: LazyHash::new(library),
+            fonts,
+            files: FileStore::new(RootLoader { root, virtual_files: HashMap::new() }),
+            main: project_file(MAIN_PATH),
+            today,
+        })
+    }
+
+    /// Replaces the virtual files (data JSON and images) and marks every
+    /// file stale, so the next compilation rereads what changed.
+    pub fn set_virtual_files(&mut self, files: HashMap<FileId, Bytes>) {
+        self.files.loader_mut().virtual_files = files;
+        self.files.reset();
+    }
+
+    /// The real paths of the project files the last compilation read.
+    pub fn dependencies(&mut self) -> Vec<PathBuf> {
+        let (loader, ids) = self.files.dependencies();
+        let mut paths: Vec<PathBuf> = ids
+            .filter(|id| !loader.virtual_files.contains_key(id))
+            .filter_map(|id| id.vpath().realize(&loader.root).ok())
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    /// Sets the date `datetime.today()` returns (the report's date).
+    pub fn set_today(&mut self, today: Datetime) {
+        self.today = today;
+    }
+
+    /// The root folder.
+    pub fn root(&self) -> &Path {
+        &self.files.loader().root
+    }
+}
+
+impl World for PressWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.files.source(id)
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        self.files.file(id)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+impl DiagnosticWorld for PressWorld {
+    fn name(&self, id: FileId) -> String {
+        let vpath = id.vpath();
+        if id == project_file(DATA_PATH) {
+            return "<report data>".into();
+        }
+        vpath.get_without_slash().to_owned()
+    }
+}

@@ -1,0 +1,178 @@
+//! The `build` command on the small fixture: pages, fonts, boxes, text,
+//! located data errors, atomic output and byte-identical rebuilds.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn builds_the_fixture_with_embedded_subset_cjk_fonts() {
+    let dir = fixture("mini");
+    let pdf = dir.path().join("out/report.pdf");
+    let out = build(&dir.path().join("report.toml"), &pdf, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("pages"), "one-line summary: {}", stdout(&out));
+
+    let pages = pdf_pages(&pdf);
+    assert!((8..=14).contains(&pages), "unexpected page count {pages}");
+
+    let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(rows.iter().any(|r| r.contains("NotoSerifCJKsc") || r.contains("NotoSerifCJK")), "{fonts}");
+    assert!(rows.iter().any(|r| r.contains("NotoSansCJK")), "{fonts}");
+    for row in &rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // columns from the end: emb sub uni object-id generation
+        let n = cols.len();
+        assert_eq!(cols[n - 5], "yes", "font not embedded: {row}");
+        assert_eq!(cols[n - 4], "yes", "font not subset: {row}");
+        let name = cols[0];
+        assert!(name.len() > 7 && name.as_bytes()[6] == b'+', "subset fonts carry a tag: {row}");
+    }
+
+    let text = squash(&pdf_text(&pdf, 0));
+    for expected in ["董事长致辞", "5G上珠峰，续写新传奇", "1,811", "县、乡、村扶贫任务", "459,152", "过程性", "示例指标体系", "目录"] {
+        assert!(text.contains(&squash(expected)), "missing text {expected}");
+    }
+}
+
+#[test]
+fn typst_markup_in_data_prints_literally() {
+    let dir = fixture("mini");
+    let pdf = dir.path().join("report.pdf");
+    let out = build(&dir.path().join("report.toml"), &pdf, &["--profile", "screen"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = squash(&pdf_text(&pdf, 0));
+    let literal = squash(r"标记字符原样输出：#strong[x] *粗体* _斜体_ $x^2$ <tag> @ref [括号] // 注释 \ 反斜杠 #let a = 1");
+    assert!(text.contains(&literal), "markup characters were not printed literally:\n{text}");
+}
+
+#[test]
+fn print_profile_has_trim_and_bleed_boxes_on_every_page() {
+    let dir = fixture("mini");
+    let pdf = dir.path().join("report.pdf");
+    let out = build(&dir.path().join("report.toml"), &pdf, &["--profile", "print"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let boxes = poppler("pdfinfo", &["-box", "-f", "1", "-l", "999", pdf.to_str().unwrap()]);
+    let trims: Vec<&str> = boxes.lines().filter(|l| l.contains("TrimBox")).collect();
+    let bleeds: Vec<&str> = boxes.lines().filter(|l| l.contains("BleedBox")).collect();
+    assert_eq!(trims.len(), pdf_pages(&pdf));
+    assert_eq!(bleeds.len(), trims.len());
+    for (trim, bleed) in trims.iter().zip(&bleeds) {
+        let t = numbers(trim);
+        let b = numbers(bleed);
+        assert!((t[2] - t[0] - 595.28).abs() < 0.05 && (t[3] - t[1] - 841.89).abs() < 0.05, "trim {trim}");
+        let mm3 = 3.0 * 72.0 / 25.4;
+        assert!((t[0] - b[0] - mm3).abs() < 0.05 && (b[3] - t[3] - mm3).abs() < 0.05, "bleed {bleed} vs {trim}");
+    }
+}
+
+#[test]
+fn marks_keep_the_boxes_right() {
+    let dir = fixture("mini");
+    let pdf = dir.path().join("report.pdf");
+    let out = build(&dir.path().join("report.toml"), &pdf, &["--marks"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let boxes = poppler("pdfinfo", &["-box", "-f", "1", "-l", "1", pdf.to_str().unwrap()]);
+    let get = |name: &str| numbers(boxes.lines().find(|l| l.contains(name)).expect(name));
+    let (media, trim, bleed) = (get("MediaBox"), get("TrimBox"), get("BleedBox"));
+    assert!((trim[2] - trim[0] - 595.28).abs() < 0.05);
+    assert!(bleed[0] > media[0] + 20.0, "marks need room outside the bleed: {media:?} {bleed:?}");
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let dir = fixture("mini");
+    let a = dir.path().join("a.pdf");
+    let b = dir.path().join("b.pdf");
+    assert!(build(&dir.path().join("report.toml"), &a, &[]).status.success());
+    assert!(build(&dir.path().join("report.toml"), &b, &[]).status.success());
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(), "builds differ");
+}
+
+#[test]
+fn bad_data_fails_with_a_located_message_and_keeps_the_old_pdf() {
+    let dir = fixture("mini");
+    let manifest = dir.path().join("report.toml");
+    let pdf = dir.path().join("report.pdf");
+    assert!(build(&manifest, &pdf, &[]).status.success());
+    let before = std::fs::read(&pdf).unwrap();
+
+    let part = dir.path().join("parts/numbers.toml");
+    let text = std::fs::read_to_string(&part).unwrap();
+    std::fs::write(&part, text.replace("title = \"员工\"\nlabel", "title = \"员工\"\nvaule = 1\nlabel")).unwrap();
+    let out = build(&manifest, &pdf, &["--diagnostic-format", "short"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("parts/numbers.toml:6:1: error: unknown field `vaule`"), "{err}");
+    assert!(std::fs::read(&pdf).unwrap() == before, "the old PDF was touched");
+}
+
+#[test]
+fn all_semantic_errors_are_reported_in_one_run() {
+    let dir = fixture("mini");
+    let manifest = dir.path().join("report.toml");
+    let chapter = dir.path().join("parts/chapter.toml");
+    let text = std::fs::read_to_string(&chapter)
+        .unwrap()
+        .replace("DEMO:A1", "DEMO:Z9")
+        .replace("{ref:kpi-table}", "{ref:nowhere}")
+        .replace("type = \"figure\"\ncaption", "type = \"figure\"\nimage = \"missing.png\"\ncaption");
+    std::fs::write(&chapter, text).unwrap();
+    let numbers = dir.path().join("parts/numbers.toml");
+    let text = std::fs::read_to_string(&numbers).unwrap().replace("\"1,332\"]", "\"1,33x\"]").replace("label = \"staff\"", "label = \"new-infra\"");
+    std::fs::write(&numbers, text).unwrap();
+
+    let out = build(&manifest, &dir.path().join("r.pdf"), &["--diagnostic-format", "short"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for expected in [
+        "parts/chapter.toml:20:",
+        "unknown disclosure code 'Z9' in index 'DEMO'",
+        "reference to unknown label 'nowhere'",
+        "image 'missing.png' not found",
+        "KPI value '1,33x' of '港澳台及海外员工数' is not a number",
+        "duplicate label 'new-infra'",
+    ] {
+        assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
+    }
+    assert!(!dir.path().join("r.pdf").exists());
+}
+
+#[test]
+fn broken_kpi_check_names_the_year_and_rows() {
+    let dir = fixture("mini");
+    let numbers = dir.path().join("parts/numbers.toml");
+    let text = std::fs::read_to_string(&numbers).unwrap().replace("\"454,332\"", "\"454,333\"");
+    std::fs::write(&numbers, text).unwrap();
+    let out = build(&dir.path().join("report.toml"), &dir.path().join("r.pdf"), &["--diagnostic-format", "short"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("parts/numbers.toml:"), "{err}");
+    assert!(err.contains("KPI check failed for 2020: cn + abroad = 454332 but total is 454333"), "{err}");
+}
+
+#[test]
+fn index_prints_the_pages_that_hold_the_tagged_content() {
+    let dir = fixture("mini");
+    let pdf = dir.path().join("report.pdf");
+    assert!(build(&dir.path().join("report.toml"), &pdf, &[]).status.success());
+    let pages = pdf_pages(&pdf);
+    let index_page = (1..=pages).rev().find(|&p| squash(&pdf_text(&pdf, p)).contains("示例指标体系")).expect("index page");
+    let index_text = pdf_text(&pdf, index_page);
+    for (code, needle) in [("A1", "引领新基建"), ("A2", "5G上珠峰"), ("B1", "459,152")] {
+        let line = index_text.lines().skip_while(|l| !l.contains(code)).take(6).collect::<Vec<_>>().join(" ");
+        let printed: usize = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| s.parse().ok())
+            .find(|&n: &usize| n >= 1 && n <= pages && n != 1)
+            .unwrap_or_else(|| panic!("no page for {code} in {line:?}"));
+        assert!(squash(&pdf_text(&pdf, printed)).contains(needle), "{code}: page {printed} does not hold {needle}");
+    }
+    assert!(index_text.contains("不适用"));
+}
+
+fn numbers(line: &str) -> Vec<f64> {
+    line.split_whitespace().filter_map(|w| w.parse().ok()).collect()
+}

@@ -1,0 +1,94 @@
+//! Helpers shared by the integration tests: run the real binary on a copy
+//! of a fixture, and read PDFs with poppler-utils.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (holds layout/ and fonts/).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies a fixture folder into a fresh temporary folder.
+pub fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo().join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Runs `csr-press` with the repository as root.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_csr-press"))
+        .args(args)
+        .arg("--root")
+        .arg(repo())
+        .output()
+        .expect("run csr-press")
+}
+
+/// Builds `manifest` into `out`, returning the process output.
+pub fn build(manifest: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["build", manifest.to_str().expect("utf-8 path"), "-o", out.to_str().expect("utf-8 path")];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// Standard error as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Standard output as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs a poppler tool and returns its standard output.
+pub fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} is needed for this test (apt-get install poppler-utils): {e}"));
+    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The text of one page (1-based), or of the whole PDF with `page = 0`.
+pub fn pdf_text(pdf: &Path, page: usize) -> String {
+    let p = pdf.to_str().expect("utf-8 path");
+    if page == 0 {
+        poppler("pdftotext", &["-enc", "UTF-8", p, "-"])
+    } else {
+        let n = page.to_string();
+        poppler("pdftotext", &["-enc", "UTF-8", "-f", &n, "-l", &n, p, "-"])
+    }
+}
+
+/// The number of pages.
+pub fn pdf_pages(pdf: &Path) -> usize {
+    let info = poppler("pdfinfo", &[pdf.to_str().expect("utf-8 path")]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("page count")
+}
+
+/// Text with all whitespace removed.
+pub fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
