@@ -34,7 +34,13 @@ pub fn compile(world: &PressWorld, format: DiagnosticFormat) -> Result<Compiled,
 
 /// Exports pages to PDF bytes with a fixed identifier and date, so the same
 /// inputs give the same bytes.
-pub fn export_pdf(world: &PressWorld, document: &PagedDocument, ident: &str, date: Datetime, format: DiagnosticFormat) -> Result<Vec<u8>, String> {
+pub fn export_pdf(
+    world: &PressWorld,
+    document: &PagedDocument,
+    ident: &str,
+    date: Datetime,
+    format: DiagnosticFormat,
+) -> Result<Vec<u8>, String> {
     let options = PdfOptions {
         ident: Smart::Custom(ident.to_owned()),
         creator: Smart::Custom(Some(format!("csr-press {}", env!("CARGO_PKG_VERSION")))),

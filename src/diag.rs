@@ -95,7 +95,15 @@ impl Problem {
             let caret_pad: String = source
                 .chars()
                 .take(self.col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '　' } else { ' ' })
+                .map(|c| {
+                    if c == '\t' {
+                        '\t'
+                    } else if is_wide(c) {
+                        '　'
+                    } else {
+                        ' '
+                    }
+                })
                 .collect();
             let _ = write!(out, "\n{pad} |\n{gutter} | {source}\n{pad} | {caret_pad}^");
         }
@@ -174,7 +182,8 @@ mod tests {
 
     #[test]
     fn short_format_is_one_line() {
-        let p = Problem::at(Severity::Error, Path::new("data/x.toml"), "a\nbad = 1\n", Some(2..5), "unknown field 'bad'");
+        let p =
+            Problem::at(Severity::Error, Path::new("data/x.toml"), "a\nbad = 1\n", Some(2..5), "unknown field 'bad'");
         assert_eq!(p.render(DiagnosticFormat::Short), "data/x.toml:2:1: error: unknown field 'bad'");
         assert!(p.render(DiagnosticFormat::Human).contains("2 | bad = 1"));
     }

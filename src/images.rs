@@ -39,7 +39,13 @@ impl ImageCache {
 
     /// Prepares the image at `image` (relative to `base`) and returns its
     /// virtual path and bytes.
-    pub fn prepare(&mut self, base: &Path, image: &str, profile: Profile, width_mm: Option<f64>) -> Result<(String, Bytes), String> {
+    pub fn prepare(
+        &mut self,
+        base: &Path,
+        image: &str,
+        profile: Profile,
+        width_mm: Option<f64>,
+    ) -> Result<(String, Bytes), String> {
         let path = resolve_image(base, image)?;
         let data = std::fs::read(&path).map_err(|e| format!("cannot read ({})", crate::load::io_reason(&e)))?;
         let hash = typst::utils::hash128(&data);
@@ -53,12 +59,20 @@ impl ImageCache {
         Ok(prepared)
     }
 
-    fn convert(&mut self, path: &Path, data: Vec<u8>, hash: u128, profile: Profile, width_mm: f64) -> Result<(String, Bytes), String> {
+    fn convert(
+        &mut self,
+        path: &Path,
+        data: Vec<u8>,
+        hash: u128,
+        profile: Profile,
+        width_mm: f64,
+    ) -> Result<(String, Bytes), String> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         if ext == "svg" {
             return Ok((format!("/.csr-press/images/{hash:032x}.svg"), Bytes::new(data)));
         }
-        let format = image::guess_format(&data).map_err(|_| "unsupported or corrupt image file (use PNG, JPEG or SVG)".to_string())?;
+        let format = image::guess_format(&data)
+            .map_err(|_| "unsupported or corrupt image file (use PNG, JPEG or SVG)".to_string())?;
         let (w, h) = ImageReader::with_format(Cursor::new(&data), format)
             .into_dimensions()
             .map_err(|e| format!("cannot read the image header ({e})"))?;
@@ -82,7 +96,8 @@ impl ImageCache {
         {
             return Ok((format!("/.csr-press/images/{name}"), Bytes::new(cached)));
         }
-        let mut decoded = image::load_from_memory_with_format(&data, format).map_err(|e| format!("corrupt image ({e})"))?;
+        let mut decoded =
+            image::load_from_memory_with_format(&data, format).map_err(|e| format!("corrupt image ({e})"))?;
         self.processed += 1;
         if downsample {
             let target_h = (f64::from(h) * f64::from(target_w) / f64::from(w)).round().max(1.0) as u32;

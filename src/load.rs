@@ -24,17 +24,38 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// Creates a problem located at a byte span of this file.
-    pub fn problem(&self, severity: Severity, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Problem {
+    pub fn problem(
+        &self,
+        severity: Severity,
+        span: Option<std::ops::Range<usize>>,
+        message: impl Into<String>,
+    ) -> Problem {
         Problem::at(severity, &self.shown, &self.text, span, message)
     }
 
     /// Finds the byte span of `needle` inside `within` (a span of this file),
     /// for pointing at a field value inside a block.
     pub fn find(&self, within: std::ops::Range<usize>, needle: &str) -> Option<std::ops::Range<usize>> {
+        let within = self.region(within);
         let end = within.end.min(self.text.len());
         let start = within.start.min(end);
         let hay = self.text.get(start..end)?;
         hay.find(needle).map(|i| start + i..start + i + needle.len())
+    }
+}
+
+impl SourceFile {
+    /// Widens the span of a `[[table]]` header (all `toml` reports for a
+    /// table in an array of tables) to the table's keys: up to the next
+    /// header line.
+    pub fn region(&self, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let start = span.start.min(self.text.len());
+        if !self.text[start..].starts_with('[') {
+            return span;
+        }
+        let from = span.end.min(self.text.len());
+        let end = self.text[from..].find("\n[").map_or(self.text.len(), |i| from + i);
+        start..end
     }
 }
 
@@ -130,9 +151,8 @@ pub fn read_toml<T: DeserializeOwned>(path: &Path, problems: &mut Problems) -> O
 /// Reads a text file, stripping a byte-order mark and rejecting invalid UTF-8.
 pub fn read_source(path: &Path) -> Result<SourceFile, Problem> {
     let shown = shown_path(path);
-    let bytes = std::fs::read(path).map_err(|e| {
-        Problem::file(Severity::Error, &shown, format!("cannot read file ({})", io_reason(&e)))
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Problem::file(Severity::Error, &shown, format!("cannot read file ({})", io_reason(&e))))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {

@@ -729,9 +729,7 @@ impl Block {
 
 impl Stat {
     fn texts(&self) -> impl Iterator<Item = &str> {
-        [self.value.as_str(), self.unit.as_str(), self.label.as_str()]
-            .into_iter()
-            .chain(self.period.as_deref())
+        [self.value.as_str(), self.unit.as_str(), self.label.as_str()].into_iter().chain(self.period.as_deref())
     }
 }
 

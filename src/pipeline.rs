@@ -106,12 +106,10 @@ impl Session {
     pub fn new(config: Config) -> Result<Self, Failure> {
         let (fonts, _) = load_fonts(&config.root, config.system_fonts).map_err(Failure::Setup)?;
         let date = Datetime::from_ymd(2000, 1, 1).ok_or_else(|| Failure::Setup("bad default date".into()))?;
-        let inputs = [
-            ("profile", config.profile.name().to_owned()),
-            ("marks", config.marks.to_string()),
-        ];
-        let world = PressWorld::new(&config.root, fonts, &inputs, date)
-            .map_err(|e| Failure::Setup(format!("cannot use root {} ({})", config.root.display(), crate::load::io_reason(&e))))?;
+        let inputs = [("profile", config.profile.name().to_owned()), ("marks", config.marks.to_string())];
+        let world = PressWorld::new(&config.root, fonts, &inputs, date).map_err(|e| {
+            Failure::Setup(format!("cannot use root {} ({})", config.root.display(), crate::load::io_reason(&e)))
+        })?;
         let cache = config.output.parent().map(|dir| dir.join(".cache").join("images"));
         Ok(Self { config, world, images: ImageCache::new(cache), date })
     }
@@ -154,7 +152,8 @@ impl Session {
         let start = Instant::now();
         let (document, report, warnings) = self.layout()?;
         let meta = &report.manifest.data.meta;
-        let mut pdf = export_pdf(&self.world, &document, &meta.title, self.date, self.config.format).map_err(Failure::Layout)?;
+        let mut pdf =
+            export_pdf(&self.world, &document, &meta.title, self.date, self.config.format).map_err(Failure::Layout)?;
         if self.config.profile == Profile::Print {
             pdf = add_bleed_box(&pdf, BLEED_MM).map_err(Failure::Setup)?;
         }

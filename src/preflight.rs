@@ -78,7 +78,9 @@ fn figures(report: &Report, problems: &mut Problems) {
                     format!("figure '{caption}' has no image; it prints as a placeholder"),
                 )),
                 Some(Block::Figure { image: Some(image), width_mm, .. }) => images.push((image, *width_mm)),
-                Some(Block::Case { figures, .. }) => images.extend(figures.iter().filter_map(|f| f.image.as_deref()).map(|i| (i, None))),
+                Some(Block::Case { figures, .. }) => {
+                    images.extend(figures.iter().filter_map(|f| f.image.as_deref()).map(|i| (i, None)))
+                }
                 _ => {}
             }
             for (image, width) in images {

@@ -56,7 +56,8 @@ pub fn render_pages(document: &PagedDocument, pages: &[usize], ppi: f32, dir: &P
     let options = RenderOptions { pixel_per_pt: Scalar::new(f64::from(ppi) / 72.0), render_bleed: false };
     for &n in pages {
         let page = &document.pages()[n - 1];
-        let png = typst_render::render(page, &options).encode_png().map_err(|e| format!("cannot encode page {n} ({e})"))?;
+        let png =
+            typst_render::render(page, &options).encode_png().map_err(|e| format!("cannot encode page {n} ({e})"))?;
         write_atomic(&dir.join(format!("page-{n:03}.png")), &png)?;
     }
     let sheet = contact_sheet(document)?;
@@ -87,7 +88,12 @@ fn contact_sheet(document: &PagedDocument) -> Result<RgbaImage, String> {
         let thumb = RgbaImage::from_raw(w, h, pixmap.take()).ok_or("bad thumbnail buffer")?;
         let col = i as u32 % SHEET_COLUMNS;
         let row = i as u32 / SHEET_COLUMNS;
-        imageops::overlay(&mut sheet, &thumb, i64::from(gap + col * (THUMB_WIDTH + gap)), i64::from(gap + row * (thumb_h + gap)));
+        imageops::overlay(
+            &mut sheet,
+            &thumb,
+            i64::from(gap + col * (THUMB_WIDTH + gap)),
+            i64::from(gap + row * (thumb_h + gap)),
+        );
     }
     Ok(sheet)
 }

@@ -108,7 +108,9 @@ fn place_images(
                         files.insert(project_file(&vpath), bytes);
                         map.insert("image".into(), Value::String(vpath));
                     }
-                    Err(message) => problems.push(Problem::file(Severity::Error, shown, format!("image '{image}': {message}"))),
+                    Err(message) => {
+                        problems.push(Problem::file(Severity::Error, shown, format!("image '{image}': {message}")))
+                    }
                 }
             }
             for v in map.values_mut() {

@@ -103,7 +103,9 @@ fn check_tag(
                 format!("unknown index '{index}' in disclosure tag '{tag}' (known: {})", known.join(", "))
             }
             Some(set) if !set.contains(code) => {
-                format!("unknown disclosure code '{code}' in index '{index}' (tag '{tag}'); add the row to the index or fix the code")
+                format!(
+                    "unknown disclosure code '{code}' in index '{index}' (tag '{tag}'); add the row to the index or fix the code"
+                )
             }
             Some(_) => return,
         },
@@ -111,7 +113,13 @@ fn check_tag(
     problems.push(file.problem(Severity::Error, find_value(file, span, tag), message));
 }
 
-fn check_refs(file: &SourceFile, span: std::ops::Range<usize>, text: &str, labels: &HashSet<String>, problems: &mut Problems) {
+fn check_refs(
+    file: &SourceFile,
+    span: std::ops::Range<usize>,
+    text: &str,
+    labels: &HashSet<String>,
+    problems: &mut Problems,
+) {
     for target in refs_in(text) {
         match target {
             Ok(label) if labels.contains(label) => {}
@@ -145,7 +153,13 @@ pub fn refs_in(text: &str) -> impl Iterator<Item = Result<&str, ()>> {
     })
 }
 
-fn check_block(file: &SourceFile, span: std::ops::Range<usize>, block: &Block, report: &Report, problems: &mut Problems) {
+fn check_block(
+    file: &SourceFile,
+    span: std::ops::Range<usize>,
+    block: &Block,
+    report: &Report,
+    problems: &mut Problems,
+) {
     match block {
         Block::Kpi { years, rows, notes, checks, .. } => {
             check_kpi(file, span, years, rows, notes, checks, problems);
@@ -216,16 +230,31 @@ fn check_kpi(
         let name = row.indicator.as_deref().or(row.group.as_deref()).unwrap_or("");
         let at = find_value(file, span.clone(), name).or(Some(span.clone()));
         match (&row.group, &row.indicator) {
-            (Some(_), Some(_)) => problems.push(file.problem(Severity::Error, at.clone(), "a KPI row has either `group` (a sub-heading) or `indicator`, not both")),
-            (None, None) => problems.push(file.problem(Severity::Error, at.clone(), "a KPI row needs an `indicator` (or `group` for a sub-heading)")),
-            (Some(_), None) if !row.values.is_empty() => problems.push(file.problem(Severity::Error, at.clone(), "a group row has no values")),
+            (Some(_), Some(_)) => problems.push(file.problem(
+                Severity::Error,
+                at.clone(),
+                "a KPI row has either `group` (a sub-heading) or `indicator`, not both",
+            )),
+            (None, None) => problems.push(file.problem(
+                Severity::Error,
+                at.clone(),
+                "a KPI row needs an `indicator` (or `group` for a sub-heading)",
+            )),
+            (Some(_), None) if !row.values.is_empty() => {
+                problems.push(file.problem(Severity::Error, at.clone(), "a group row has no values"))
+            }
             _ => {}
         }
         if row.indicator.is_some() && row.values.len() != years.len() {
             problems.push(file.problem(
                 Severity::Error,
                 at.clone(),
-                format!("'{name}' has {} values but the table has {} years ({})", row.values.len(), years.len(), join(years)),
+                format!(
+                    "'{name}' has {} values but the table has {} years ({})",
+                    row.values.len(),
+                    years.len(),
+                    join(years)
+                ),
             ));
         }
         for value in &row.values {
@@ -240,7 +269,11 @@ fn check_kpi(
         }
         for n in &row.notes {
             if *n == 0 || *n as usize > notes.len() {
-                problems.push(file.problem(Severity::Error, at.clone(), format!("'{name}' refers to note {n} but the table has {} notes", notes.len())));
+                problems.push(file.problem(
+                    Severity::Error,
+                    at.clone(),
+                    format!("'{name}' refers to note {n} but the table has {} notes", notes.len()),
+                ));
             }
         }
         if let Some(id) = &row.id {
@@ -262,13 +295,22 @@ fn check_sum(
 ) {
     let mut referenced: Vec<&str> = check.parts.iter().map(String::as_str).collect();
     referenced.extend(check.total.as_deref());
-    let at = check.parts.first().and_then(|p| find_value(file, span.clone(), &format!("\"{p}\""))).or(Some(span.clone()));
+    let at =
+        check.parts.first().and_then(|p| find_value(file, span.clone(), &format!("\"{p}\""))).or(Some(span.clone()));
     if let Some(missing) = referenced.iter().find(|id| !ids.contains_key(*id)) {
-        problems.push(file.problem(Severity::Error, at, format!("KPI check names row id '{missing}', which no row of this table has")));
+        problems.push(file.problem(
+            Severity::Error,
+            at,
+            format!("KPI check names row id '{missing}', which no row of this table has"),
+        ));
         return;
     }
     if check.total.is_some() == check.equals.is_some() {
-        problems.push(file.problem(Severity::Error, at, "a KPI check needs exactly one of `total` (a row id) or `equals` (a number)"));
+        problems.push(file.problem(
+            Severity::Error,
+            at,
+            "a KPI check needs exactly one of `total` (a row id) or `equals` (a number)",
+        ));
         return;
     }
     for (y, year) in years.iter().enumerate() {
@@ -325,10 +367,16 @@ fn find_value(file: &SourceFile, span: std::ops::Range<usize>, value: &str) -> O
     }
     file.find(span.clone(), &format!("\"{value}\""))
         .map(|r| r.start + 1..r.end - 1)
-        .or_else(|| file.find(span, value))
+        .or_else(|| file.find(span.clone(), value))
+        .or(Some(span))
 }
 
-fn find_value_after(file: &SourceFile, span: std::ops::Range<usize>, after: &str, value: &str) -> Option<std::ops::Range<usize>> {
+fn find_value_after(
+    file: &SourceFile,
+    span: std::ops::Range<usize>,
+    after: &str,
+    value: &str,
+) -> Option<std::ops::Range<usize>> {
     let start = find_value(file, span.clone(), after)?.end;
     find_value(file, start..span.end, value)
 }

@@ -33,12 +33,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Runs `csr-press` with the repository as root.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_csr-press"))
-        .args(args)
-        .arg("--root")
-        .arg(repo())
-        .output()
-        .expect("run csr-press")
+    Command::new(env!("CARGO_BIN_EXE_csr-press")).args(args).arg("--root").arg(repo()).output().expect("run csr-press")
 }
 
 /// Builds `manifest` into `out`, returning the process output.
@@ -82,13 +77,42 @@ pub fn pdf_text(pdf: &Path, page: usize) -> String {
 /// The number of pages.
 pub fn pdf_pages(pdf: &Path) -> usize {
     let info = poppler("pdfinfo", &[pdf.to_str().expect("utf-8 path")]);
-    info.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("page count")
+    info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|v| v.trim().parse().ok()).expect("page count")
 }
 
 /// Text with all whitespace removed.
 pub fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The pages an index page prints for `code`: finds the line whose first
+/// word is the code (layout mode) and expands its last word (`25-27，62`).
+pub fn index_pages(pdf: &Path, page: usize, code: &str) -> Option<Vec<usize>> {
+    let n = page.to_string();
+    let text = poppler("pdftotext", &["-layout", "-enc", "UTF-8", "-f", &n, "-l", &n, pdf.to_str()?, "-"]);
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        // Two columns of index rows may share a line: look at every occurrence.
+        for (i, w) in words.iter().enumerate() {
+            if *w != code {
+                continue;
+            }
+            let pages = words[i + 1..].iter().find_map(|w| parse_ranges(w));
+            if pages.is_some() {
+                return pages;
+            }
+        }
+    }
+    None
+}
+
+/// Parses `25-27，62` into pages; `None` if the word is not a page list.
+pub fn parse_ranges(word: &str) -> Option<Vec<usize>> {
+    let mut pages = Vec::new();
+    for part in word.split('，') {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        let (a, b): (usize, usize) = (a.parse().ok()?, b.parse().ok()?);
+        pages.extend(a..=b);
+    }
+    Some(pages)
 }
