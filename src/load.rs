@@ -138,14 +138,45 @@ fn resolve_listed(
 /// Reads and parses one TOML file, recording any problem.
 pub fn read_toml<T: DeserializeOwned>(path: &Path, problems: &mut Problems) -> Option<Loaded<T>> {
     let file = read_source(path).map_err(|p| problems.push(p)).ok()?;
+    parse(file).map_err(|p| problems.push(p)).ok()
+}
+
+/// Parses a file's text as TOML into `T`, locating any error.
+pub fn parse<T: DeserializeOwned>(file: SourceFile) -> Result<Loaded<T>, Problem> {
     match toml::from_str::<T>(&file.text) {
-        Ok(data) => Some(Loaded { file, data }),
+        Ok(data) => Ok(Loaded { file, data }),
         Err(err) => {
             let message = err.message().trim_end().replace('\n', " ");
-            problems.push(file.problem(Severity::Error, err.span(), message));
-            None
+            Err(file.problem(Severity::Error, err.span(), message))
         }
     }
+}
+
+/// Parses and validates the text of one part file on its own, with the
+/// given manifest and indexes; for fuzzing and editor integrations.
+pub fn check_part_text(manifest: &str, part: &str, indexes: &[&str]) -> Problems {
+    let file = |name: &str, text: &str| SourceFile {
+        shown: PathBuf::from(name),
+        path: PathBuf::from(name),
+        text: text.to_owned(),
+    };
+    let mut problems = Problems::default();
+    let manifest = match parse::<Manifest>(file("report.toml", manifest)) {
+        Ok(m) => m,
+        Err(p) => {
+            problems.push(p);
+            return problems;
+        }
+    };
+    let parts: Vec<Loaded<Part>> = parse(file("part.toml", part)).map_err(|p| problems.push(p)).into_iter().collect();
+    let indexes = indexes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, text)| parse(file(&format!("index-{i}.toml"), text)).map_err(|p| problems.push(p)).ok())
+        .collect();
+    let report = Report { base: PathBuf::from("."), manifest, parts, indexes };
+    problems.0.extend(crate::validate::validate(&report).0);
+    problems
 }
 
 /// Reads a text file, stripping a byte-order mark and rejecting invalid UTF-8.

@@ -70,18 +70,24 @@ fn figures(report: &Report, problems: &mut Problems) {
     for part in &report.parts {
         let file = &part.file;
         for place in part.data.places(file.text.len()) {
-            let mut images: Vec<(&str, Option<f64>)> = Vec::new();
-            match place.block {
-                Some(Block::Figure { image: None, caption, .. }) => problems.push(file.problem(
-                    Severity::Warning,
-                    file.find(place.span.clone(), caption).or(Some(place.span.clone())),
-                    format!("figure '{caption}' has no image; it prints as a placeholder"),
-                )),
-                Some(Block::Figure { image: Some(image), width_mm, .. }) => images.push((image, *width_mm)),
+            // (caption, image, placed width) of every figure in the block.
+            let figures: Vec<(&str, Option<&str>, Option<f64>)> = match place.block {
+                Some(Block::Figure { caption, image, width_mm, .. }) => vec![(caption, image.as_deref(), *width_mm)],
                 Some(Block::Case { figures, .. }) => {
-                    images.extend(figures.iter().filter_map(|f| f.image.as_deref()).map(|i| (i, None)))
+                    figures.iter().map(|f| (f.caption.as_str(), f.image.as_deref(), None)).collect()
                 }
-                _ => {}
+                _ => Vec::new(),
+            };
+            let mut images = Vec::new();
+            for (caption, image, width) in figures {
+                match image {
+                    Some(image) => images.push((image, width)),
+                    None => problems.push(file.problem(
+                        Severity::Warning,
+                        file.find(place.span.clone(), caption).or(Some(place.span.clone())),
+                        format!("figure '{caption}' has no image; it prints as a placeholder"),
+                    )),
+                }
             }
             for (image, width) in images {
                 let Ok(path) = resolve_image(&report.base, image) else { continue };

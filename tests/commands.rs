@@ -1,0 +1,203 @@
+//! The editor and CI commands: `check` (with every preflight warning),
+//! `preview`, `fonts`, `watch` and `build --emit-data`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::*;
+
+/// Edits a fixture file in place.
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{from:?} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn check_is_clean_on_valid_data_except_known_warnings() {
+    let dir = fixture("mini");
+    let out = run(&["check", dir.path().join("report.toml").to_str().unwrap(), "--diagnostic-format", "short"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("check: 0 errors"), "{}", stdout(&out));
+}
+
+#[test]
+fn check_reports_every_preflight_warning_and_strict_fails() {
+    let dir = fixture("mini");
+    let root = dir.path();
+    // A character no font covers (outside the BMP as well).
+    edit(&root.join("parts/letter.toml"), "标记字符原样输出", "标记字符😀原样输出");
+    // An image under 300 ppi at its placed size: 100 px across 170 mm.
+    image::RgbImage::from_pixel(100, 60, image::Rgb([20, 90, 200])).save(root.join("low.png")).unwrap();
+    edit(
+        &root.join("parts/chapter.toml"),
+        "caption = \"5G 基站建设现场\"",
+        "caption = \"5G 基站建设现场\"\nimage = \"low.png\"",
+    );
+    // An index code no place discloses.
+    edit(
+        &root.join("indexes/demo.toml"),
+        "{ code = \"A2\", name = \"案例\" },",
+        "{ code = \"A2\", name = \"案例\" },\n  { code = \"A3\", name = \"无人披露\" },",
+    );
+    // A label nothing references.
+    edit(&root.join("parts/back.toml"), "type = \"contacts\"", "type = \"contacts\"\nlabel = \"lonely\"");
+
+    let manifest = root.join("report.toml");
+    let out = run(&["check", manifest.to_str().unwrap(), "--diagnostic-format", "short"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "warnings alone pass without --strict:\n{err}");
+    for expected in [
+        "parts/letter.toml:12:13: warning",
+        "warning: character '😀' (U+1F600) is not covered by any font in fonts/",
+        "warning: figure '珠峰 5G 基站' has no image",
+        "warning: image 'low.png' is 15 ppi at 170 mm wide; print needs 300 ppi",
+        "warning: no section or block discloses 'DEMO:A3'",
+        "warning: label 'lonely' is never referenced",
+    ] {
+        assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
+    }
+    assert!(
+        err.lines().all(|l| l.contains(": warning: ") || l.contains(": error: ")),
+        "short format is one line each:\n{err}"
+    );
+
+    let strict = run(&["check", manifest.to_str().unwrap(), "--strict"]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(stdout(&strict).contains("--strict"), "{}", stdout(&strict));
+}
+
+#[test]
+fn check_human_format_shows_the_source_line() {
+    let dir = fixture("mini");
+    edit(&dir.path().join("parts/chapter.toml"), "DEMO:A1", "DEMO:ZZ");
+    let out = run(&["check", dir.path().join("report.toml").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("disclosures = [\"DEMO:ZZ\"]"), "{err}");
+    assert!(err.contains('^'), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let out = run(&["build", "--profile", "glossy"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn preview_writes_page_images_and_a_contact_sheet() {
+    let dir = fixture("mini");
+    let png_dir = dir.path().join("preview");
+    let out = run(&[
+        "preview",
+        dir.path().join("report.toml").to_str().unwrap(),
+        "--pages",
+        "1-2,5",
+        "--ppi",
+        "36",
+        "-o",
+        png_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for name in ["page-001.png", "page-002.png", "page-005.png"] {
+        let img = image::open(png_dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        // A4 at 36 ppi: 298 × 421 px.
+        assert_eq!((img.width(), img.height()), (298, 421), "{name}");
+    }
+    assert!(!png_dir.join("page-003.png").exists());
+    let sheet = image::open(png_dir.join("contact-sheet.png")).expect("contact sheet");
+    assert!(sheet.width() > 8 * 160 && sheet.height() > 220, "{}x{}", sheet.width(), sheet.height());
+    // The cover thumbnail is dark blue, not blank.
+    let px = sheet.to_rgb8().get_pixel(40, 40).0;
+    assert!(px[2] > px[0] + 40, "cover thumbnail colour {px:?}");
+}
+
+#[test]
+fn fonts_lists_families_and_coverage() {
+    let dir = fixture("mini");
+    let out = run(&["fonts", dir.path().join("report.toml").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Noto Serif CJK SC") && text.contains("Noto Sans CJK SC"), "{text}");
+    assert!(text.contains("every character in the data is covered"), "{text}");
+}
+
+#[test]
+fn emit_data_writes_the_json_the_layouts_read() {
+    let dir = fixture("mini");
+    let json = dir.path().join("data.json");
+    let out =
+        build(&dir.path().join("report.toml"), &dir.path().join("r.pdf"), &["--emit-data", json.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(value["meta"]["theme"], "贡献数智新力量");
+    assert_eq!(value["parts"].as_array().map(Vec::len), Some(5));
+    // Han–digit spaces are normalised on the way to the layout.
+    assert!(value.to_string().contains("截至2020年底"));
+}
+
+/// Waits for a line of the watch process that contains `needle`.
+fn wait_for(lines: &mpsc::Receiver<String>, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => continue,
+            Err(_) => panic!("watch printed no line with {needle:?} in time"),
+        }
+    }
+}
+
+#[test]
+fn watch_rebuilds_after_an_edit_and_recovers_from_a_broken_one() {
+    let dir = fixture("mini");
+    let manifest = dir.path().join("report.toml");
+    let pdf = dir.path().join("out/report.pdf");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
+        .args(["watch", manifest.to_str().unwrap(), "-o", pdf.to_str().unwrap(), "--root"])
+        .arg(repo())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let result = std::panic::catch_unwind(|| {
+        wait_for(&rx, "watching for changes");
+        assert!(pdf.exists());
+
+        let numbers = dir.path().join("parts/numbers.toml");
+        edit(&numbers, "\"1,400+\"", "\"2,468+\"");
+        let line = wait_for(&rx, "built");
+        assert!(line.starts_with('[') && line.contains(" ms"), "timestamped status with duration: {line}");
+        assert!(squash(&pdf_text(&pdf, 0)).contains("2,468+"));
+
+        let good = std::fs::read(&pdf).unwrap();
+        edit(&numbers, "title = \"员工\"", "title = ");
+        wait_for(&rx, "build failed; kept the last good");
+        assert!(std::fs::read(&pdf).unwrap() == good, "a broken save must keep the last good PDF");
+
+        edit(&numbers, "title = \n", "title = \"员工\"\n");
+        wait_for(&rx, "built");
+        // Files in the output folder do not trigger builds.
+        std::fs::write(dir.path().join("out/notes.txt"), "x").unwrap();
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
