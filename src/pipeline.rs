@@ -106,7 +106,12 @@ impl Session {
     pub fn new(config: Config) -> Result<Self, Failure> {
         let (fonts, _) = load_fonts(&config.root, config.system_fonts).map_err(Failure::Setup)?;
         let date = Datetime::from_ymd(2000, 1, 1).ok_or_else(|| Failure::Setup("bad default date".into()))?;
-        let inputs = [("profile", config.profile.name().to_owned()), ("marks", config.marks.to_string())];
+        let mut inputs = vec![("profile", config.profile.name().to_owned()), ("marks", config.marks.to_string())];
+        // Proofs carry the day they were built; print and screen PDFs stay
+        // byte-reproducible because nothing else reads the clock.
+        if config.profile == Profile::Proof {
+            inputs.push(("build-date", today_utc()));
+        }
         let world = PressWorld::new(&config.root, fonts, &inputs, date).map_err(|e| {
             Failure::Setup(format!("cannot use root {} ({})", config.root.display(), crate::load::io_reason(&e)))
         })?;
@@ -179,6 +184,22 @@ pub fn emit_data(session: &mut Session, path: &Path) -> Result<(), Failure> {
     write_atomic(path, &resolved.json).map_err(Failure::Setup)
 }
 
+/// Today's date (UTC) as `YYYY-MM-DD`.
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Option<Datetime> {
     let mut it = text.splitn(3, '-');
@@ -186,4 +207,16 @@ pub fn parse_date(text: &str) -> Option<Datetime> {
     let month = it.next()?.parse().ok()?;
     let day = it.next()?.parse().ok()?;
     Datetime::from_ymd(year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_date, today_utc};
+
+    #[test]
+    fn today_is_a_valid_date() {
+        let today = today_utc();
+        assert!(parse_date(&today).is_some(), "{today}");
+        assert!(today.as_str() > "2024-01-01");
+    }
 }

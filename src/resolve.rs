@@ -47,6 +47,8 @@ impl Profile {
 /// The document the layouts read.
 #[derive(Serialize)]
 struct LayoutData<'a> {
+    /// A short hash of the data, printed on proofs (数据版本).
+    revision: String,
     meta: &'a Meta,
     parts: Vec<&'a Part>,
     indexes: Vec<&'a Index>,
@@ -62,7 +64,12 @@ pub struct Resolved {
 
 /// Builds the layout JSON and prepares images.
 pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Result<Resolved, Problems> {
+    let revision = {
+        let texts: Vec<&str> = report.files().map(|f| f.text.as_str()).collect();
+        format!("{:08x}", typst::utils::hash128(&texts) as u32)
+    };
     let layout = LayoutData {
+        revision,
         meta: &report.manifest.data.meta,
         parts: report.parts.iter().map(|p| &p.data).collect(),
         indexes: report.indexes.iter().map(|i| &i.data).collect(),

@@ -1,0 +1,174 @@
+//! The full 2020 report from `data/`: it builds, it carries the content of
+//! the source text, its index pages are right, and its typography follows
+//! the checklist. One print build is shared by the tests in this file.
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::*;
+use csr_press::load::load;
+use csr_press::model::Block;
+
+/// The source text of the printed report (in `../shared` beside the repo).
+fn source_text() -> String {
+    let path = repo().join("../shared/source/report-2020.txt");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {} ({e})", path.display()))
+}
+
+/// Builds the full report once per test binary and returns its path.
+fn report_pdf() -> &'static Path {
+    static PDF: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, pdf) = PDF.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pdf = dir.path().join("report.pdf");
+        let out = build(&repo().join("data/report.toml"), &pdf, &[]);
+        assert!(out.status.success(), "the full report does not build:\n{}", stderr(&out));
+        (dir, pdf)
+    });
+    pdf
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// Han 4-grams of a line (whitespace removed).
+fn grams(line: &str) -> Vec<String> {
+    let chars: Vec<char> = line.chars().filter(|c| !c.is_whitespace()).collect();
+    chars.windows(4).filter(|w| w.iter().all(|&c| is_han(c))).map(|w| w.iter().collect()).collect()
+}
+
+#[test]
+fn full_report_has_60_to_100_pages_with_boxes_and_embedded_fonts() {
+    let pdf = report_pdf();
+    let pages = pdf_pages(pdf);
+    assert!((60..=100).contains(&pages), "the report has {pages} pages");
+    let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
+    for row in fonts.lines().skip(2) {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let n = cols.len();
+        assert!(cols[n - 5] == "yes" && cols[n - 4] == "yes", "not embedded and subset: {row}");
+    }
+    let boxes = poppler("pdfinfo", &["-box", "-f", "1", "-l", "999", pdf.to_str().unwrap()]);
+    assert_eq!(boxes.lines().filter(|l| l.contains("TrimBox:       8.50     8.50   603.78   850.39")).count(), pages);
+    assert_eq!(boxes.lines().filter(|l| l.contains("BleedBox:      0.00     0.00   612.28   858.90")).count(), pages);
+}
+
+#[test]
+fn pdf_carries_at_least_97_percent_of_the_source_text() {
+    let text = squash(&pdf_text(report_pdf(), 0));
+    let source = source_text();
+    let (mut total, mut found) = (0usize, 0usize);
+    let mut missing = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        let g = grams(line);
+        if g.is_empty() {
+            continue;
+        }
+        let hit = g.iter().filter(|g| text.contains(g.as_str())).count();
+        total += g.len();
+        found += hit;
+        if hit * 2 < g.len() {
+            missing.push(format!("  {:>5}: {}", i + 1, line.trim()));
+        }
+    }
+    let share = 100.0 * found as f64 / total as f64;
+    println!("content coverage: {found}/{total} Han 4-grams = {share:.2} %");
+    println!("source lines mostly missing ({}):\n{}", missing.len(), missing.join("\n"));
+    assert!(share >= 97.0, "coverage {share:.2} % is under 97 %");
+}
+
+/// The index pages of the PDF, split by index (in the order of 20-index.toml).
+fn index_segments(pdf: &Path, titles: &[String]) -> Vec<(String, Vec<usize>)> {
+    let pages = pdf_pages(pdf);
+    let texts: Vec<String> = (1..=pages).map(|p| squash(&pdf_text(pdf, p))).collect();
+    let first = texts.iter().rposition(|t| t.contains(&squash(&titles[0]))).expect("first index page");
+    let mut segments: Vec<(String, Vec<usize>)> = titles.iter().map(|t| (t.clone(), Vec::new())).collect();
+    let mut current = 0;
+    for (i, text) in texts.iter().enumerate().skip(first) {
+        let starts: Vec<usize> = (current..titles.len()).filter(|&k| text.contains(&squash(&titles[k]))).collect();
+        if let Some(&k) = starts.first() {
+            // A page where earlier tables end and a new one starts belongs to both.
+            for s in current..=*starts.last().unwrap_or(&k) {
+                segments[s].1.push(i + 1);
+            }
+            current = *starts.last().unwrap_or(&k);
+        } else {
+            segments[current].1.push(i + 1);
+        }
+    }
+    segments
+}
+
+#[test]
+fn index_pages_hold_the_disclosing_text() {
+    let pdf = report_pdf();
+    let report = load(&repo().join("data/report.toml")).expect("data loads");
+    // Where each tag is carried: the heading or the first text of the place.
+    let mut carriers: Vec<(String, String)> = Vec::new();
+    for part in &report.parts {
+        for place in part.data.places(part.file.text.len()) {
+            let text = place
+                .heading
+                .map(str::to_owned)
+                .or_else(|| place.block.and_then(|b| b.texts().first().map(|s| s.to_string())));
+            let Some(text) = text else { continue };
+            let needle: String = squash(&text).chars().filter(|&c| is_han(c)).take(6).collect();
+            if needle.chars().count() < 4 {
+                continue;
+            }
+            for tag in place.disclosures {
+                carriers.push((tag.to_owned(), needle.clone()));
+            }
+        }
+    }
+    assert!(carriers.len() >= 100, "too few disclosure tags in the data: {}", carriers.len());
+    let index_part = report.parts.iter().find(|p| p.data.id == "index").expect("index part");
+    let titles: Vec<String> = index_part.data.sections.iter().map(|s| s.get_ref().title.clone()).collect();
+    let ids: Vec<String> = index_part
+        .data
+        .sections
+        .iter()
+        .flat_map(|s| {
+            s.get_ref().blocks.iter().filter_map(|b| match b.get_ref() {
+                Block::Index { index, .. } => Some(index.clone()),
+                _ => None,
+            })
+        })
+        .collect();
+    let segments = index_segments(pdf, &titles);
+
+    // Every 7th tag, so the sample covers all indexes and parts.
+    let mut checked = HashSet::new();
+    for (tag, _) in carriers.iter().step_by(7) {
+        if !checked.insert(tag.clone()) {
+            continue;
+        }
+        let (index, code) = tag.split_once(':').expect("INDEX:CODE");
+        let k = ids.iter().position(|i| i == index).expect("index placed in 20-index.toml");
+        let printed = segments[k]
+            .1
+            .iter()
+            .find_map(|&p| index_pages(pdf, p, code))
+            .unwrap_or_else(|| panic!("{tag}: no pages printed in the {} table", titles[k]));
+        // All carriers of this tag: the printed pages must hold at least one.
+        let needles: Vec<&String> = carriers.iter().filter(|(t, _)| t == tag).map(|(_, n)| n).collect();
+        let holds = printed.iter().any(|&p| {
+            let text = squash(&pdf_text(pdf, p));
+            needles.iter().any(|n| text.contains(n.as_str()))
+        });
+        assert!(holds, "{tag}: printed pages {printed:?} hold none of {needles:?}");
+    }
+    assert!(checked.len() >= 15, "sampled only {} tags", checked.len());
+}
+
+#[test]
+fn no_line_begins_with_closing_punctuation() {
+    let text = pdf_text(report_pdf(), 0);
+    let forbidden = ['、', '，', '。', '；', '：', '！', '？', '）', '》', '」', '』', '”', '’'];
+    let bad: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with(forbidden)).collect();
+    assert!(bad.is_empty(), "{} lines begin with closing punctuation:\n{}", bad.len(), bad.join("\n"));
+}

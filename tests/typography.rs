@@ -1,0 +1,132 @@
+//! Chinese typography rules a program can check, on the laid-out pages of
+//! the full report: body text is 100 % K, no paragraph ends with a single
+//! character on its last line, body text is never smaller than the floor.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::repo;
+use csr_press::diag::DiagnosticFormat;
+use csr_press::pipeline::{Config, Session};
+use csr_press::resolve::Profile;
+use typst::foundations::Repr;
+use typst::layout::{Frame, FrameItem, Point, Transform};
+use typst::visualize::Paint;
+use typst_layout::PagedDocument;
+
+/// The body text size set in layout/theme.typ.
+const BODY_PT: f64 = 9.5;
+
+fn document() -> PagedDocument {
+    let config = Config {
+        manifest: repo().join("data/report.toml"),
+        root: repo(),
+        output: repo().join("out/unused.pdf"),
+        profile: Profile::Print,
+        marks: false,
+        system_fonts: false,
+        format: DiagnosticFormat::Short,
+    };
+    let mut session = Session::new(config).unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short)));
+    session.layout().unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short))).0
+}
+
+/// A run of text with its absolute position.
+struct Run {
+    page: usize,
+    x: f64,
+    y: f64,
+    size: f64,
+    family: String,
+    fill: String,
+    text: String,
+}
+
+fn walk(frame: &Frame, ts: Transform, page: usize, out: &mut Vec<Run>) {
+    for (pos, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => {
+                let ts = ts.pre_concat(Transform::translate(pos.x, pos.y)).pre_concat(group.transform);
+                walk(&group.frame, ts, page, out);
+            }
+            FrameItem::Text(text) => {
+                let p = Point::new(pos.x, pos.y).transform(ts);
+                let fill = match &text.fill {
+                    Paint::Solid(color) => color.repr().to_string(),
+                    other => format!("{other:?}"),
+                };
+                out.push(Run {
+                    page,
+                    x: p.x.to_pt(),
+                    y: p.y.to_pt(),
+                    size: text.size.to_pt(),
+                    family: text.font.info().family.clone(),
+                    fill,
+                    text: text.text.to_string(),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn runs(doc: &PagedDocument) -> Vec<Run> {
+    let mut out = Vec::new();
+    for (i, page) in doc.pages().iter().enumerate() {
+        walk(&page.frame, Transform::identity(), i + 1, &mut out);
+    }
+    out
+}
+
+fn is_body(run: &Run) -> bool {
+    run.family.contains("Serif") && (run.size - BODY_PT).abs() < 0.01
+}
+
+#[test]
+fn typography_rules_hold_on_the_full_report() {
+    let doc = document();
+    let all = runs(&doc);
+    assert!(all.iter().filter(|r| is_body(r)).count() > 1000, "too little body text found");
+
+    // Body text is 100 % K, never luma grey or rich black.
+    let wrong: Vec<String> = all
+        .iter()
+        .filter(|r| is_body(r) && r.fill != "cmyk(0%, 0%, 0%, 100%)")
+        .map(|r| format!("page {}: {} in {}", r.page, r.text, r.fill))
+        .take(10)
+        .collect();
+    assert!(wrong.is_empty(), "body text not 100 % K:\n{}", wrong.join("\n"));
+
+    // No text below the floors: 7 pt for captions and notes.
+    let tiny: Vec<String> = all
+        .iter()
+        .filter(|r| r.size < 6.9 && r.text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+        .map(|r| format!("page {}: {} at {} pt", r.page, r.text, r.size))
+        .take(10)
+        .collect();
+    assert!(tiny.is_empty(), "Chinese text under 7 pt:\n{}", tiny.join("\n"));
+
+    // Runts: a body line holding a single Han character (plus closing
+    // punctuation). Lines are runs sharing a page, a column and a baseline.
+    let page_width = doc.pages()[0].frame.width().to_pt();
+    let mut lines: BTreeMap<(usize, bool, i64), Vec<&Run>> = BTreeMap::new();
+    for run in all.iter().filter(|r| is_body(r)) {
+        let right_column = run.x > page_width / 2.0;
+        lines.entry((run.page, right_column, (run.y * 10.0).round() as i64)).or_default().push(run);
+    }
+    let runts: Vec<String> = lines
+        .iter()
+        .filter_map(|((page, _, _), runs)| {
+            let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+            let text = text.trim();
+            let han = text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+            let other = text
+                .chars()
+                .filter(|c| !('\u{4e00}'..='\u{9fff}').contains(c) && !"。，、；：！？”’）》".contains(*c))
+                .count();
+            (han == 1 && other == 0).then(|| format!("page {page}: {text}"))
+        })
+        .collect();
+    assert!(runts.is_empty(), "{} paragraphs end with a single character:\n{}", runts.len(), runts.join("\n"));
+}
