@@ -11,6 +11,12 @@ use crate::diag::{Problems, Severity};
 use crate::load::{Report, SourceFile};
 use crate::model::{Block, KpiCheck, KpiRow, Part};
 
+/// Longest text a single field may hold; longer text is almost certainly a
+/// paste gone wrong and would stall line breaking.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Most rows a single table may have.
+pub const MAX_TABLE_ROWS: usize = 2000;
+
 /// The prefix of an in-text reference: `{ref:label}`.
 pub const REF_OPEN: &str = "{ref:";
 
@@ -30,6 +36,17 @@ pub fn validate(report: &Report) -> Problems {
                 check_block(file, place.span.clone(), block, report, &mut problems);
                 for text in block.texts() {
                     check_refs(file, place.span.clone(), text, &labels, &mut problems);
+                    if text.len() > MAX_TEXT_BYTES {
+                        problems.push(file.problem(
+                            Severity::Error,
+                            Some(file.region(place.span.clone())),
+                            format!(
+                                "a text of {} bytes is longer than the limit of {} KiB; split it into paragraphs",
+                                text.len(),
+                                MAX_TEXT_BYTES / 1024
+                            ),
+                        ));
+                    }
                 }
             }
         }
@@ -162,9 +179,11 @@ fn check_block(
 ) {
     match block {
         Block::Kpi { years, rows, notes, checks, .. } => {
+            check_rows(file, span.clone(), rows.len(), problems);
             check_kpi(file, span, years, rows, notes, checks, problems);
         }
         Block::Table { header, rows, .. } => {
+            check_rows(file, span.clone(), rows.len(), problems);
             for (i, row) in rows.iter().enumerate() {
                 if row.len() != header.len() {
                     let at = row.first().and_then(|c| find_value(file, span.clone(), c)).or(Some(span.clone()));
@@ -216,6 +235,16 @@ fn check_block(
     }
 }
 
+fn check_rows(file: &SourceFile, span: std::ops::Range<usize>, rows: usize, problems: &mut Problems) {
+    if rows > MAX_TABLE_ROWS {
+        problems.push(file.problem(
+            Severity::Error,
+            Some(span),
+            format!("a table of {rows} rows is longer than the limit of {MAX_TABLE_ROWS}; split it"),
+        ));
+    }
+}
+
 fn check_kpi(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -228,27 +257,28 @@ fn check_kpi(
     let mut ids: HashMap<&str, &KpiRow> = HashMap::new();
     for row in rows {
         let name = row.indicator.as_deref().or(row.group.as_deref()).unwrap_or("");
-        let at = find_value(file, span.clone(), name).or(Some(span.clone()));
+        // Located lazily: searching the text per row is only worth it on an error.
+        let at = || find_value(file, span.clone(), name);
         match (&row.group, &row.indicator) {
             (Some(_), Some(_)) => problems.push(file.problem(
                 Severity::Error,
-                at.clone(),
+                at(),
                 "a KPI row has either `group` (a sub-heading) or `indicator`, not both",
             )),
             (None, None) => problems.push(file.problem(
                 Severity::Error,
-                at.clone(),
+                at(),
                 "a KPI row needs an `indicator` (or `group` for a sub-heading)",
             )),
             (Some(_), None) if !row.values.is_empty() => {
-                problems.push(file.problem(Severity::Error, at.clone(), "a group row has no values"))
+                problems.push(file.problem(Severity::Error, at(), "a group row has no values"))
             }
             _ => {}
         }
         if row.indicator.is_some() && row.values.len() != years.len() {
             problems.push(file.problem(
                 Severity::Error,
-                at.clone(),
+                at(),
                 format!(
                     "'{name}' has {} values but the table has {} years ({})",
                     row.values.len(),
@@ -259,7 +289,7 @@ fn check_kpi(
         }
         for value in &row.values {
             if parse_kpi(value).is_none() {
-                let vat = find_value_after(file, span.clone(), name, value).or(at.clone());
+                let vat = find_value_after(file, span.clone(), name, value).or(at());
                 problems.push(file.problem(
                     Severity::Error,
                     vat,
@@ -271,7 +301,7 @@ fn check_kpi(
             if *n == 0 || *n as usize > notes.len() {
                 problems.push(file.problem(
                     Severity::Error,
-                    at.clone(),
+                    at(),
                     format!("'{name}' refers to note {n} but the table has {} notes", notes.len()),
                 ));
             }
