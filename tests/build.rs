@@ -183,3 +183,48 @@ fn numbers(line: &str) -> Vec<f64> {
     let values = line.split_once(':').map_or(line, |(_, v)| v);
     values.split_whitespace().filter_map(|w| w.parse().ok()).collect()
 }
+
+#[test]
+fn every_profile_has_bookmarks_and_metadata() {
+    let dir = fixture("mini");
+    for profile in ["print", "proof", "screen"] {
+        let pdf = dir.path().join(format!("{profile}.pdf"));
+        let out = build(&dir.path().join("report.toml"), &pdf, &["--profile", profile]);
+        assert!(out.status.success(), "{profile}: {}", stderr(&out));
+        let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
+        for field in ["Title:           测试报告2020", "Author:          测试集团有限公司", "Subject:", "Keywords:        测试"] {
+            assert!(info.contains(field), "{profile}: {field} missing in\n{info}");
+        }
+        let doc = lopdf::Document::load(&pdf).unwrap();
+        let catalog = doc.catalog().unwrap();
+        assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"zh-CN");
+        let outline = doc.get_toc().expect("an outline");
+        let titles: Vec<String> = outline.toc.iter().map(|t| t.title.clone()).collect();
+        for part in ["董事长致辞", "智慧发展", "社会绩效", "相关索引"] {
+            assert!(titles.iter().any(|t| t == part), "{profile}: no bookmark {part} in {titles:?}");
+        }
+        assert!(titles.iter().any(|t| t == "引领新基建"), "sections are bookmarked too: {titles:?}");
+        let boxes = poppler("pdfinfo", &["-box", pdf.to_str().unwrap()]);
+        let trim = boxes.lines().find(|l| l.starts_with("TrimBox:")).expect("TrimBox line");
+        let media = boxes.lines().find(|l| l.starts_with("MediaBox:")).expect("MediaBox line");
+        assert_eq!(numbers(trim) != numbers(media), profile == "print", "{profile}: bleed only in print\n{boxes}");
+    }
+}
+
+#[test]
+fn screen_profile_links_contents_index_and_references() {
+    let dir = fixture("mini");
+    let pdf = dir.path().join("screen.pdf");
+    assert!(build(&dir.path().join("report.toml"), &pdf, &["--profile", "screen"]).status.success());
+    let doc = lopdf::Document::load(&pdf).unwrap();
+    let mut links_per_page = Vec::new();
+    for (_, id) in doc.get_pages() {
+        let annots = doc.get_page_annotations(id).unwrap_or_default();
+        let links = annots.iter().filter(|a| a.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) == Some(b"Link")).count();
+        links_per_page.push(links);
+    }
+    // Contents (page 2), the reference in the chapter (page 5) and the index (last page but one).
+    assert!(links_per_page[1] >= 5, "contents links: {links_per_page:?}");
+    assert!(links_per_page[4] >= 1, "reference link: {links_per_page:?}");
+    assert!(links_per_page[links_per_page.len() - 2] >= 3, "index links: {links_per_page:?}");
+}
