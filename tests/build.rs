@@ -228,3 +228,25 @@ fn screen_profile_links_contents_index_and_references() {
     assert!(links_per_page[4] >= 1, "reference link: {links_per_page:?}");
     assert!(links_per_page[links_per_page.len() - 2] >= 3, "index links: {links_per_page:?}");
 }
+
+#[test]
+fn print_colours_are_cmyk_only() {
+    let dir = fixture("mini");
+    let pdf = dir.path().join("print.pdf");
+    assert!(build(&dir.path().join("report.toml"), &pdf, &["--marks"]).status.success());
+    let doc = lopdf::Document::load(&pdf).unwrap();
+    let mut cmyk = 0;
+    for object in doc.objects.values() {
+        let Ok(stream) = object.as_stream() else { continue };
+        let Ok(bytes) = stream.decompressed_content() else { continue };
+        let Ok(content) = lopdf::content::Content::decode(&bytes) else { continue };
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "k" | "K" => cmyk += 1,
+                "rg" | "RG" | "g" | "G" => panic!("non-CMYK colour operator {} {:?}", op.operator, op.operands),
+                _ => {}
+            }
+        }
+    }
+    assert!(cmyk > 20, "expected CMYK colour operators, found {cmyk}");
+}
