@@ -6,10 +6,6 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::repo;
-use csr_press::diag::DiagnosticFormat;
-use csr_press::pipeline::{Config, Session};
-use csr_press::resolve::Profile;
 use typst::foundations::Repr;
 use typst::layout::{Frame, FrameItem, Point, Transform};
 use typst::visualize::Paint;
@@ -19,17 +15,7 @@ use typst_layout::PagedDocument;
 const BODY_PT: f64 = 9.5;
 
 fn document() -> PagedDocument {
-    let config = Config {
-        manifest: repo().join("data/report.toml"),
-        root: repo(),
-        output: repo().join("out/unused.pdf"),
-        profile: Profile::Print,
-        marks: false,
-        system_fonts: false,
-        format: DiagnosticFormat::Short,
-    };
-    let mut session = Session::new(config).unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short)));
-    session.layout().unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short))).0
+    common::full_report_document()
 }
 
 /// A run of text with its absolute position.

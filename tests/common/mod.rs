@@ -116,3 +116,40 @@ pub fn parse_ranges(word: &str) -> Option<Vec<usize>> {
     }
     Some(pages)
 }
+
+/// Lays out the full report in-process (print profile, repository fonts).
+pub fn full_report_document() -> typst_layout::PagedDocument {
+    use csr_press::diag::DiagnosticFormat;
+    let config = csr_press::pipeline::Config {
+        manifest: repo().join("data/report.toml"),
+        root: repo(),
+        output: repo().join("out/unused.pdf"),
+        profile: csr_press::resolve::Profile::Print,
+        marks: false,
+        system_fonts: false,
+        format: DiagnosticFormat::Short,
+    };
+    let mut session = csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short)));
+    session.layout().unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short))).0
+}
+
+/// The plain text of each page of a laid-out document, in frame order.
+pub fn page_texts(doc: &typst_layout::PagedDocument) -> Vec<String> {
+    fn walk(frame: &typst::layout::Frame, out: &mut String) {
+        for (_, item) in frame.items() {
+            match item {
+                typst::layout::FrameItem::Group(g) => walk(&g.frame, out),
+                typst::layout::FrameItem::Text(t) => out.push_str(&t.text),
+                _ => {}
+            }
+        }
+    }
+    doc.pages()
+        .iter()
+        .map(|p| {
+            let mut s = String::new();
+            walk(&p.frame, &mut s);
+            s
+        })
+        .collect()
+}
