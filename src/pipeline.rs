@@ -76,18 +76,26 @@ pub struct Outcome {
     pub duration: Duration,
     /// Rendered warnings (data and Typst).
     pub warnings: String,
+    /// Wall time of each stage, in order.
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 impl Outcome {
     /// The one-line summary printed after a build.
     pub fn summary(&self, output: &Path) -> String {
-        format!(
+        let mut line = format!(
             "built {} ({} pages, {:.1} MB) in {} ms",
             output.display(),
             self.pages,
             self.bytes as f64 / 1_048_576.0,
             self.duration.as_millis()
-        )
+        );
+        // CSR_PRESS_TIMINGS=1 adds the time of each stage, for profiling.
+        if std::env::var_os("CSR_PRESS_TIMINGS").is_some() {
+            let stages: Vec<String> = self.stages.iter().map(|(n, d)| format!("{n} {} ms", d.as_millis())).collect();
+            line.push_str(&format!(" [{}]", stages.join(", ")));
+        }
+        line
     }
 }
 
@@ -98,6 +106,7 @@ pub struct Session {
     world: PressWorld,
     images: ImageCache,
     date: Datetime,
+    stages: Vec<(&'static str, Duration)>,
 }
 
 impl Session {
@@ -116,7 +125,7 @@ impl Session {
             Failure::Setup(format!("cannot use root {} ({})", config.root.display(), crate::load::io_reason(&e)))
         })?;
         let cache = config.output.parent().map(|dir| dir.join(".cache").join("images"));
-        Ok(Self { config, world, images: ImageCache::new(cache), date })
+        Ok(Self { config, world, images: ImageCache::new(cache), date, stages: Vec::new() })
     }
 
     /// Loads and validates the data; returns the report and its warnings.
@@ -131,8 +140,14 @@ impl Session {
 
     /// Runs the pipeline up to the laid-out document, without writing.
     pub fn layout(&mut self) -> Result<(PagedDocument, Report, String), Failure> {
+        self.stages.clear();
+        let mut lap = Instant::now();
         let (report, problems) = self.load()?;
+        self.stages.push(("load+validate", lap.elapsed()));
+        lap = Instant::now();
         let resolved = resolve(&report, self.config.profile, &mut self.images).map_err(Failure::Data)?;
+        self.stages.push(("resolve", lap.elapsed()));
+        lap = Instant::now();
         let date = parse_date(&report.manifest.data.meta.date).ok_or_else(|| {
             let file = &report.manifest.file;
             let span = file.find(0..file.text.len(), &report.manifest.data.meta.date);
@@ -148,6 +163,7 @@ impl Session {
         }
         self.world.set_virtual_files(resolved.files);
         let compiled = compile(&self.world, self.config.format).map_err(Failure::Layout)?;
+        self.stages.push(("compile", lap.elapsed()));
         let warnings = format!("{}{}", problems.render(self.config.format), compiled.warnings);
         Ok((compiled.document, report, warnings))
     }
@@ -157,13 +173,25 @@ impl Session {
         let start = Instant::now();
         let (document, report, warnings) = self.layout()?;
         let meta = &report.manifest.data.meta;
+        let mut lap = Instant::now();
         let mut pdf =
             export_pdf(&self.world, &document, &meta.title, self.date, self.config.format).map_err(Failure::Layout)?;
+        self.stages.push(("pdf", lap.elapsed()));
+        lap = Instant::now();
         if self.config.profile == Profile::Print {
             pdf = add_bleed_box(&pdf, BLEED_MM).map_err(Failure::Setup)?;
+            self.stages.push(("bleed box", lap.elapsed()));
+            lap = Instant::now();
         }
         write_atomic(&self.config.output, &pdf).map_err(Failure::Setup)?;
-        Ok(Outcome { pages: document.pages().len(), bytes: pdf.len(), duration: start.elapsed(), warnings })
+        self.stages.push(("write", lap.elapsed()));
+        Ok(Outcome {
+            pages: document.pages().len(),
+            bytes: pdf.len(),
+            duration: start.elapsed(),
+            warnings,
+            stages: self.stages.clone(),
+        })
     }
 
     /// The world (for rendering previews and listing dependencies).

@@ -101,9 +101,20 @@ fn watched_dirs(session: &Session) -> Vec<PathBuf> {
     dirs
 }
 
+/// What the build itself writes: the PDF, the image cache beside it, and the
+/// root's `out/` and `target/` folders (unless the data lives there).
 fn ignored_dirs(session: &Session, output: &Path) -> Vec<PathBuf> {
     let out = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    vec![absolute(out), absolute(&session.config.root.join("out")), absolute(&session.config.root.join("target"))]
+    let data =
+        absolute(session.config.manifest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")));
+    let mut ignored = vec![absolute(out).join(output.file_name().unwrap_or_default()), absolute(out).join(".cache")];
+    for dir in ["out", "target"] {
+        let dir = absolute(&session.config.root.join(dir));
+        if !data.starts_with(&dir) {
+            ignored.push(dir);
+        }
+    }
+    ignored
 }
 
 fn absolute(path: &Path) -> PathBuf {
