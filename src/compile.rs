@@ -34,11 +34,15 @@ pub fn compile(world: &PressWorld, format: DiagnosticFormat) -> Result<Compiled,
 
 /// Exports pages to PDF bytes with a fixed identifier and date, so the same
 /// inputs give the same bytes.
+///
+/// `tagged` writes the structure tree (accessibility); it costs export time
+/// and a print shop has no use for it.
 pub fn export_pdf(
     world: &PressWorld,
     document: &PagedDocument,
     ident: &str,
     date: Datetime,
+    tagged: bool,
     format: DiagnosticFormat,
 ) -> Result<Vec<u8>, String> {
     let options = PdfOptions {
@@ -47,7 +51,7 @@ pub fn export_pdf(
         timestamp: Some(Timestamp::new_utc(date)),
         page_ranges: None,
         standards: Default::default(),
-        tagged: true,
+        tagged,
         pretty: false,
     };
     typst_pdf::pdf(document, &options).map_err(|errors| render(world, &errors, format))

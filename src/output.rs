@@ -16,8 +16,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
     let mut temp = tempfile::Builder::new().prefix(".csr-press-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
+    // No fsync: the rename alone keeps readers from ever seeing half a file,
+    // and a sync per rebuild would cost `watch` tens of milliseconds.
     temp.write_all(bytes).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
     temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
