@@ -174,8 +174,15 @@ impl Session {
         let (document, report, warnings) = self.layout()?;
         let meta = &report.manifest.data.meta;
         let mut lap = Instant::now();
-        let mut pdf =
-            export_pdf(&self.world, &document, &meta.title, self.date, self.config.profile == Profile::Screen, self.config.format).map_err(Failure::Layout)?;
+        let mut pdf = export_pdf(
+            &self.world,
+            &document,
+            &meta.title,
+            self.date,
+            self.config.profile == Profile::Screen,
+            self.config.format,
+        )
+        .map_err(Failure::Layout)?;
         self.stages.push(("pdf", lap.elapsed()));
         lap = Instant::now();
         if self.config.profile == Profile::Print {

@@ -192,7 +192,9 @@ fn every_profile_has_bookmarks_and_metadata() {
         let out = build(&dir.path().join("report.toml"), &pdf, &["--profile", profile]);
         assert!(out.status.success(), "{profile}: {}", stderr(&out));
         let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
-        for field in ["Title:           测试报告2020", "Author:          测试集团有限公司", "Subject:", "Keywords:        测试"] {
+        for field in
+            ["Title:           测试报告2020", "Author:          测试集团有限公司", "Subject:", "Keywords:        测试"]
+        {
             assert!(info.contains(field), "{profile}: {field} missing in\n{info}");
         }
         let doc = lopdf::Document::load(&pdf).unwrap();
@@ -220,7 +222,8 @@ fn screen_profile_links_contents_index_and_references() {
     let mut links_per_page = Vec::new();
     for (_, id) in doc.get_pages() {
         let annots = doc.get_page_annotations(id).unwrap_or_default();
-        let links = annots.iter().filter(|a| a.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) == Some(b"Link")).count();
+        let links =
+            annots.iter().filter(|a| a.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) == Some(b"Link")).count();
         links_per_page.push(links);
     }
     // Contents (page 2), the reference in the chapter (page 5) and the index (last page but one).

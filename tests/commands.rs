@@ -201,3 +201,40 @@ fn watch_rebuilds_after_an_edit_and_recovers_from_a_broken_one() {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// The layouts compile with nothing but the emitted JSON as a real file
+/// under the root, as the stock Typst CLI sees them (`--input data=…`);
+/// with a `typst` binary on PATH the CLI itself is run too.
+#[test]
+fn layouts_compile_in_plain_typst_from_emitted_data() {
+    let dir = fixture("mini");
+    let name = format!("out/plain-typst-{}.json", std::process::id());
+    let json = repo().join(&name);
+    let pdf = dir.path().join("r.pdf");
+    let out = build(&dir.path().join("report.toml"), &pdf, &["--emit-data", json.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let (fonts, _) = csr_press::fonts::load_fonts(&repo(), false).unwrap();
+    let today = typst::foundations::Datetime::from_ymd(2021, 5, 21).unwrap();
+    let inputs = [("data", format!("/{name}"))];
+    let world = csr_press::world::PressWorld::new(&repo(), fonts, &inputs, today).unwrap();
+    let compiled = csr_press::compile::compile(&world, csr_press::diag::DiagnosticFormat::Short);
+    let pages = compiled.map(|c| c.document.pages().len());
+
+    let cli = std::process::Command::new("typst")
+        .args(["compile", "--root", ".", "--font-path", "fonts", "--ignore-system-fonts", "--input"])
+        .arg(format!("data=/{name}"))
+        .args(["layout/report.typ"])
+        .arg(dir.path().join("cli.pdf"))
+        .current_dir(repo())
+        .output();
+    let _ = std::fs::remove_file(&json);
+    assert_eq!(pages, Ok(pdf_pages(&pdf)), "plain compile differs from csr-press build");
+    match cli {
+        Ok(out) => {
+            assert!(out.status.success(), "typst CLI failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(pdf_pages(&dir.path().join("cli.pdf")), pdf_pages(&pdf));
+        }
+        Err(_) => println!("no typst CLI on PATH; compiled the layouts in-process only"),
+    }
+}

@@ -72,7 +72,11 @@ fn chosen_pages_match_their_references() {
         if mean > MEAN_TOLERANCE || share > PIXEL_TOLERANCE {
             let actual_path = std::env::temp_dir().join(format!("csr-press-{name}-actual.png"));
             std::fs::write(&actual_path, &png).unwrap();
-            failures.push(format!("{name}: mean {mean:.3} / far {:.3} % (actual written to {})", share * 100.0, actual_path.display()));
+            failures.push(format!(
+                "{name}: mean {mean:.3} / far {:.3} % (actual written to {})",
+                share * 100.0,
+                actual_path.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "pages differ from their references:\n{}", failures.join("\n"));

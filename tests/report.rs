@@ -164,11 +164,3 @@ fn index_pages_hold_the_disclosing_text() {
     }
     assert!(checked.len() >= 15, "sampled only {} tags", checked.len());
 }
-
-#[test]
-fn no_line_begins_with_closing_punctuation() {
-    let text = pdf_text(report_pdf(), 0);
-    let forbidden = ['、', '，', '。', '；', '：', '！', '？', '）', '》', '」', '』', '”', '’'];
-    let bad: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with(forbidden)).collect();
-    assert!(bad.is_empty(), "{} lines begin with closing punctuation:\n{}", bad.len(), bad.join("\n"));
-}

@@ -1,6 +1,7 @@
 //! Chinese typography rules a program can check, on the laid-out pages of
-//! the full report: body text is 100 % K, no paragraph ends with a single
-//! character on its last line, body text is never smaller than the floor.
+//! the full report: body text is 100 % K, no line begins with closing
+//! punctuation, no paragraph ends with a single character on its last line,
+//! no Chinese text is smaller than the floor.
 
 mod common;
 
@@ -93,9 +94,25 @@ fn typography_rules_hold_on_the_full_report() {
         .collect();
     assert!(tiny.is_empty(), "Chinese text under 7 pt:\n{}", tiny.join("\n"));
 
+    // Line-start prohibition: no line begins with closing punctuation.
+    // Lines are runs sharing a page, a column and a baseline, in x order.
+    let page_width = doc.pages()[0].frame.width().to_pt();
+    let mut all_lines: BTreeMap<(usize, bool, i64), Vec<&Run>> = BTreeMap::new();
+    for run in &all {
+        all_lines.entry((run.page, run.x > page_width / 2.0, (run.y * 10.0).round() as i64)).or_default().push(run);
+    }
+    let forbidden = ['、', '，', '。', '；', '：', '！', '？', '）', '》', '」', '』', '”', '’'];
+    let bad: Vec<String> = all_lines
+        .iter()
+        .filter_map(|((page, _, _), runs)| {
+            let first = runs.iter().min_by(|a, b| a.x.total_cmp(&b.x))?;
+            first.text.trim_start().starts_with(forbidden).then(|| format!("page {page}: {}", first.text))
+        })
+        .collect();
+    assert!(bad.is_empty(), "{} lines begin with closing punctuation:\n{}", bad.len(), bad.join("\n"));
+
     // Runts: a body line holding a single Han character (plus closing
     // punctuation). Lines are runs sharing a page, a column and a baseline.
-    let page_width = doc.pages()[0].frame.width().to_pt();
     let mut lines: BTreeMap<(usize, bool, i64), Vec<&Run>> = BTreeMap::new();
     for run in all.iter().filter(|r| is_body(r)) {
         let right_column = run.x > page_width / 2.0;

@@ -129,7 +129,8 @@ pub fn full_report_document() -> typst_layout::PagedDocument {
         system_fonts: false,
         format: DiagnosticFormat::Short,
     };
-    let mut session = csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short)));
+    let mut session =
+        csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short)));
     session.layout().unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short))).0
 }
 
