@@ -238,3 +238,41 @@ fn layouts_compile_in_plain_typst_from_emitted_data() {
         Err(_) => println!("no typst CLI on PATH; compiled the layouts in-process only"),
     }
 }
+
+/// A figure with a BMP (which Typst cannot embed) becomes a cached PNG; the
+/// second build reuses the cache; `screen` downsamples a 3000 px image
+/// placed 170 mm wide (448 ppi) to 150 ppi.
+#[test]
+fn figure_images_are_converted_cached_and_downsampled() {
+    let dir = fixture("mini");
+    let root = dir.path();
+    image::RgbImage::from_fn(3000, 1000, |x, _| image::Rgb([(x % 256) as u8, 80, 160]))
+        .save(root.join("photo.bmp"))
+        .unwrap();
+    edit(
+        &root.join("parts/chapter.toml"),
+        "caption = \"5G 基站建设现场\"",
+        "caption = \"5G 基站建设现场\"\nimage = \"photo.bmp\"",
+    );
+    let pdf = root.join("out/report.pdf");
+    let cache = root.join("out/.cache/images");
+
+    assert!(build(&root.join("report.toml"), &pdf, &[]).status.success());
+    let converted: Vec<_> = std::fs::read_dir(&cache).unwrap().filter_map(Result::ok).map(|e| e.path()).collect();
+    assert_eq!(converted.len(), 1, "{converted:?}");
+    assert!(converted[0].to_string_lossy().ends_with("-3000.png"));
+    let png = image::open(&converted[0]).unwrap();
+    assert_eq!((png.width(), png.height()), (3000, 1000));
+    let stamp = std::fs::metadata(&converted[0]).unwrap().modified().unwrap();
+
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert!(build(&root.join("report.toml"), &pdf, &[]).status.success());
+    assert_eq!(std::fs::metadata(&converted[0]).unwrap().modified().unwrap(), stamp, "the cached PNG was rewritten");
+
+    let screen = root.join("out/screen.pdf");
+    assert!(build(&root.join("report.toml"), &screen, &["--profile", "screen"]).status.success());
+    let small = cache.join(converted[0].file_name().unwrap().to_string_lossy().replace("-3000.png", "-1004.png"));
+    let png = image::open(&small).unwrap_or_else(|e| panic!("{}: {e}", small.display()));
+    assert_eq!(png.width(), 1004);
+    assert!(std::fs::metadata(&screen).unwrap().len() < std::fs::metadata(&pdf).unwrap().len());
+}

@@ -110,6 +110,16 @@ fn typography_rules_hold_on_the_full_report() {
         })
         .collect();
     assert!(bad.is_empty(), "{} lines begin with closing punctuation:\n{}", bad.len(), bad.join("\n"));
+    // Line-end prohibition: no line ends with opening punctuation.
+    let opening = ['“', '‘', '（', '《', '「', '『', '【'];
+    let bad: Vec<String> = all_lines
+        .iter()
+        .filter_map(|((page, _, _), runs)| {
+            let last = runs.iter().max_by(|a, b| a.x.total_cmp(&b.x))?;
+            last.text.trim_end().ends_with(opening).then(|| format!("page {page}: {}", last.text))
+        })
+        .collect();
+    assert!(bad.is_empty(), "{} lines end with opening punctuation:\n{}", bad.len(), bad.join("\n"));
 
     // Runts: a body line holding a single Han character (plus closing
     // punctuation). Lines are runs sharing a page, a column and a baseline.
