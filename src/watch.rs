@@ -19,7 +19,7 @@ use crate::commands::{EXIT_ERRORS, fail};
 use crate::pipeline::Session;
 
 /// How long to wait for more events after the first one of a batch.
-pub const DEBOUNCE: Duration = Duration::from_millis(60);
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
 /// Compilations a memoised result may go unused before it is evicted.
 pub const EVICT_AGE: usize = 10;
 
