@@ -13,7 +13,7 @@ use typst::visualize::Paint;
 use typst_layout::PagedDocument;
 
 /// The body text size set in layout/theme.typ.
-const BODY_PT: f64 = 9.5;
+const BODY_PT: f64 = 10.0;
 
 fn document() -> PagedDocument {
     common::full_report_document()
