@@ -94,40 +94,19 @@ fn typography_rules_hold_on_the_full_report() {
         .collect();
     assert!(tiny.is_empty(), "Chinese text under 7 pt:\n{}", tiny.join("\n"));
 
-    // Line-start prohibition: no line begins with closing punctuation.
-    // Lines are runs sharing a page, a column and a baseline, in x order.
     let page_width = doc.pages()[0].frame.width().to_pt();
-    let mut all_lines: BTreeMap<(usize, bool, i64), Vec<&Run>> = BTreeMap::new();
-    for run in &all {
-        all_lines.entry((run.page, run.x > page_width / 2.0, (run.y * 10.0).round() as i64)).or_default().push(run);
-    }
-    let forbidden = ['、', '，', '。', '；', '：', '！', '？', '）', '》', '」', '』', '”', '’'];
-    let bad: Vec<String> = all_lines
-        .iter()
-        .filter_map(|((page, _, _), runs)| {
-            let first = runs.iter().min_by(|a, b| a.x.total_cmp(&b.x))?;
-            first.text.trim_start().starts_with(forbidden).then(|| format!("page {page}: {}", first.text))
-        })
-        .collect();
-    assert!(bad.is_empty(), "{} lines begin with closing punctuation:\n{}", bad.len(), bad.join("\n"));
-    // Line-end prohibition: no line ends with opening punctuation.
+    // Line-start and line-end prohibitions, on every line of text.
+    let all_lines = lines_of(&all, page_width, |_| true);
+    let closing = ['、', '，', '。', '；', '：', '！', '？', '）', '》', '」', '』', '”', '’'];
     let opening = ['“', '‘', '（', '《', '「', '『', '【'];
-    let bad: Vec<String> = all_lines
-        .iter()
-        .filter_map(|((page, _, _), runs)| {
-            let last = runs.iter().max_by(|a, b| a.x.total_cmp(&b.x))?;
-            last.text.trim_end().ends_with(opening).then(|| format!("page {page}: {}", last.text))
-        })
-        .collect();
+    let bad = edge_violations(&all_lines, |first, _| first.text.trim_start().starts_with(closing));
+    assert!(bad.is_empty(), "{} lines begin with closing punctuation:\n{}", bad.len(), bad.join("\n"));
+    let bad = edge_violations(&all_lines, |_, last| last.text.trim_end().ends_with(opening));
     assert!(bad.is_empty(), "{} lines end with opening punctuation:\n{}", bad.len(), bad.join("\n"));
 
     // Runts: a body line holding a single Han character (plus closing
-    // punctuation). Lines are runs sharing a page, a column and a baseline.
-    let mut lines: BTreeMap<(usize, bool, i64), Vec<&Run>> = BTreeMap::new();
-    for run in all.iter().filter(|r| is_body(r)) {
-        let right_column = run.x > page_width / 2.0;
-        lines.entry((run.page, right_column, (run.y * 10.0).round() as i64)).or_default().push(run);
-    }
+    // punctuation).
+    let lines = lines_of(&all, page_width, is_body);
     let runts: Vec<String> = lines
         .iter()
         .filter_map(|((page, _, _), runs)| {
@@ -142,4 +121,28 @@ fn typography_rules_hold_on_the_full_report() {
         })
         .collect();
     assert!(runts.is_empty(), "{} paragraphs end with a single character:\n{}", runts.len(), runts.join("\n"));
+}
+
+/// A line: runs sharing a page, a column and a baseline.
+type Lines<'a> = BTreeMap<(usize, bool, i64), Vec<&'a Run>>;
+
+/// Groups the runs that pass `keep` into lines.
+fn lines_of<'a>(runs: &'a [Run], page_width: f64, keep: impl Fn(&Run) -> bool) -> Lines<'a> {
+    let mut lines: Lines<'a> = BTreeMap::new();
+    for run in runs.iter().filter(|r| keep(r)) {
+        lines.entry((run.page, run.x > page_width / 2.0, (run.y * 10.0).round() as i64)).or_default().push(run);
+    }
+    lines
+}
+
+/// The lines whose first and last runs (in x order) fail the rule.
+fn edge_violations(lines: &Lines<'_>, bad: impl Fn(&Run, &Run) -> bool) -> Vec<String> {
+    lines
+        .iter()
+        .filter_map(|((page, _, _), runs)| {
+            let first = runs.iter().min_by(|a, b| a.x.total_cmp(&b.x))?;
+            let last = runs.iter().max_by(|a, b| a.x.total_cmp(&b.x))?;
+            bad(first, last).then(|| format!("page {page}: {} … {}", first.text, last.text))
+        })
+        .collect()
 }
