@@ -85,21 +85,26 @@ pub fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The pages an index page prints for `code`: finds the line whose first
-/// word is the code (layout mode) and expands its last word (`25-27，62`).
+/// The pages an index page prints for `code`: finds the line on which the
+/// code stands as a word (layout mode; two index columns may share a line)
+/// and parses the page list after it, up to the next code.
 pub fn index_pages(pdf: &Path, page: usize, code: &str) -> Option<Vec<usize>> {
     let n = page.to_string();
     let text = poppler("pdftotext", &["-layout", "-enc", "UTF-8", "-f", &n, "-l", &n, pdf.to_str()?, "-"]);
+    let is_code = |w: &str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(|c| c.is_ascii_uppercase()) && w.chars().any(|c| c.is_ascii_digit()) && w.is_ascii()
+    };
     for line in text.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        // Two columns of index rows may share a line: look at every occurrence.
         for (i, w) in words.iter().enumerate() {
             if *w != code {
                 continue;
             }
-            let pages = words[i + 1..].iter().find_map(|w| parse_ranges(w));
-            if pages.is_some() {
-                return pages;
+            let rest = &words[i + 1..];
+            let end = rest.iter().position(|w| is_code(w)).unwrap_or(rest.len());
+            if let Some(pages) = rest[..end].iter().rev().find_map(|w| parse_ranges(w)) {
+                return Some(pages);
             }
         }
     }
@@ -109,12 +114,13 @@ pub fn index_pages(pdf: &Path, page: usize, code: &str) -> Option<Vec<usize>> {
 /// Parses `25-27，62` into pages; `None` if the word is not a page list.
 pub fn parse_ranges(word: &str) -> Option<Vec<usize>> {
     let mut pages = Vec::new();
-    for part in word.split('，') {
+    // A list wrapped in its cell ends in `，` on this line: keep what is here.
+    for part in word.split('，').filter(|p| !p.is_empty()) {
         let (a, b) = part.split_once('-').unwrap_or((part, part));
         let (a, b): (usize, usize) = (a.parse().ok()?, b.parse().ok()?);
         pages.extend(a..=b);
     }
-    Some(pages)
+    (!pages.is_empty()).then_some(pages)
 }
 
 /// Lays out the full report in-process (print profile, repository fonts).
@@ -153,4 +159,49 @@ pub fn page_texts(doc: &typst_layout::PagedDocument) -> Vec<String> {
             s
         })
         .collect()
+}
+
+/// The text of one page in reading order for a two-column page: the left
+/// half, then the right half (pdftotext alone interleaves the columns
+/// where boxes and grids confuse its reading-order guess).
+pub fn pdf_text_by_column(pdf: &Path, page: usize) -> String {
+    let info = poppler(
+        "pdfinfo",
+        &["-box", "-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().expect("utf-8 path")],
+    );
+    let media: Vec<f64> = info
+        .lines()
+        .find(|l| l.contains("MediaBox:"))
+        .map(|l| {
+            l.split_once("MediaBox:").map_or(l, |(_, v)| v).split_whitespace().filter_map(|w| w.parse().ok()).collect()
+        })
+        .unwrap_or_default();
+    let (w, h) = (media.get(2).copied().unwrap_or(612.0), media.get(3).copied().unwrap_or(859.0));
+    let half = (w / 2.0).round() as i64;
+    let n = page.to_string();
+    let mut text = String::new();
+    for x in [0, half] {
+        text.push_str(&poppler(
+            "pdftotext",
+            &[
+                "-enc",
+                "UTF-8",
+                "-f",
+                &n,
+                "-l",
+                &n,
+                "-x",
+                &x.to_string(),
+                "-y",
+                "0",
+                "-W",
+                &half.to_string(),
+                "-H",
+                &(h.ceil() as i64).to_string(),
+                pdf.to_str().expect("utf-8 path"),
+                "-",
+            ],
+        ));
+    }
+    text
 }
