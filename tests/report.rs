@@ -150,10 +150,9 @@ fn index_pages_hold_the_disclosing_text() {
         }
         let (index, code) = tag.split_once(':').expect("INDEX:CODE");
         let k = ids.iter().position(|i| i == index).expect("index placed in 20-index.toml");
-        let printed = segments[k]
-            .1
-            .iter()
-            .find_map(|&p| index_pages(pdf, p, code))
+        let next = titles.get(k + 1).map(String::as_str);
+        let rows = index_table_text(pdf, &segments[k].1, &titles[k], next);
+        let printed = index_row_pages(&rows, code)
             .unwrap_or_else(|| panic!("{tag}: no pages printed in the {} table", titles[k]));
         // All carriers of this tag: the printed pages must hold at least one.
         let needles: Vec<&String> = carriers.iter().filter(|(t, _)| t == tag).map(|(_, n)| n).collect();
@@ -164,4 +163,56 @@ fn index_pages_hold_the_disclosing_text() {
         assert!(holds, "{tag}: printed pages {printed:?} hold none of {needles:?}");
     }
     assert!(checked.len() >= 15, "sampled only {} tags", checked.len());
+}
+
+/// The rows of one index table in reading order: each page of its segment
+/// in layout mode, left column then right column, cut from the table's
+/// title to the next table's title (two tables can share a page).
+fn index_table_text(pdf: &Path, pages: &[usize], title: &str, next: Option<&str>) -> String {
+    let mut text = String::new();
+    for &p in pages {
+        for x in [0, 306] {
+            let n = p.to_string();
+            text.push_str(&poppler(
+                "pdftotext",
+                &[
+                    "-layout",
+                    "-enc",
+                    "UTF-8",
+                    "-f",
+                    &n,
+                    "-l",
+                    &n,
+                    "-x",
+                    &x.to_string(),
+                    "-y",
+                    "0",
+                    "-W",
+                    "306",
+                    "-H",
+                    "859",
+                    pdf.to_str().unwrap(),
+                    "-",
+                ],
+            ));
+        }
+    }
+    // Titles may wrap across lines: find them with whitespace removed.
+    let squashed_index: Vec<(usize, char)> = text.char_indices().filter(|(_, c)| !c.is_whitespace()).collect();
+    let flat: String = squashed_index.iter().map(|(_, c)| c).collect();
+    let locate = |t: &str| flat.find(&squash(t)).map(|i| squashed_index[flat[..i].chars().count()].0);
+    let start = locate(title).unwrap_or(0);
+    let end = next.and_then(|t| locate(t)).filter(|&e| e > start).unwrap_or(text.len());
+    text[start..end].to_owned()
+}
+
+/// The pages printed on the row of `code` in an index table's text.
+fn index_row_pages(rows: &str, code: &str) -> Option<Vec<usize>> {
+    for line in rows.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.first() == Some(&code) {
+            return words[1..].iter().rev().find_map(|w| parse_ranges(w));
+        }
+    }
+    None
 }
