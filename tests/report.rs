@@ -60,7 +60,7 @@ fn full_report_has_60_to_100_pages_with_boxes_and_embedded_fonts() {
 #[test]
 fn pdf_carries_at_least_97_percent_of_the_source_text() {
     let pdf = report_pdf();
-    let text: String = (1..=pdf_pages(pdf)).map(|p| squash(&pdf_text_by_column(pdf, p))).collect();
+    let text: String = (1..=pdf_pages(pdf)).map(|p| squash(&pdf_text_by_column(pdf, p, false))).collect();
     let source = source_text();
     let (mut total, mut found) = (0usize, 0usize);
     let mut missing = Vec::new();
@@ -85,7 +85,7 @@ fn pdf_carries_at_least_97_percent_of_the_source_text() {
 /// The index pages of the PDF, split by index (in the order of 20-index.toml).
 fn index_segments(pdf: &Path, titles: &[String]) -> Vec<(String, Vec<usize>)> {
     let pages = pdf_pages(pdf);
-    let texts: Vec<String> = (1..=pages).map(|p| squash(&pdf_text_by_column(pdf, p))).collect();
+    let texts: Vec<String> = (1..=pages).map(|p| squash(&pdf_text_by_column(pdf, p, false))).collect();
     let first = texts.iter().rposition(|t| t.contains(&squash(&titles[0]))).expect("first index page");
     let mut segments: Vec<(String, Vec<usize>)> = titles.iter().map(|t| (t.clone(), Vec::new())).collect();
     let mut current = 0;
@@ -157,7 +157,7 @@ fn index_pages_hold_the_disclosing_text() {
         // All carriers of this tag: the printed pages must hold at least one.
         let needles: Vec<&String> = carriers.iter().filter(|(t, _)| t == tag).map(|(_, n)| n).collect();
         let holds = printed.iter().any(|&p| {
-            let text = squash(&pdf_text_by_column(pdf, p));
+            let text = squash(&pdf_text_by_column(pdf, p, false));
             needles.iter().any(|n| text.contains(n.as_str()))
         });
         assert!(holds, "{tag}: printed pages {printed:?} hold none of {needles:?}");
@@ -169,34 +169,7 @@ fn index_pages_hold_the_disclosing_text() {
 /// in layout mode, left column then right column, cut from the table's
 /// title to the next table's title (two tables can share a page).
 fn index_table_text(pdf: &Path, pages: &[usize], title: &str, next: Option<&str>) -> String {
-    let mut text = String::new();
-    for &p in pages {
-        for x in [0, 306] {
-            let n = p.to_string();
-            text.push_str(&poppler(
-                "pdftotext",
-                &[
-                    "-layout",
-                    "-enc",
-                    "UTF-8",
-                    "-f",
-                    &n,
-                    "-l",
-                    &n,
-                    "-x",
-                    &x.to_string(),
-                    "-y",
-                    "0",
-                    "-W",
-                    "306",
-                    "-H",
-                    "859",
-                    pdf.to_str().unwrap(),
-                    "-",
-                ],
-            ));
-        }
-    }
+    let text: String = pages.iter().map(|&p| pdf_text_by_column(pdf, p, true)).collect();
     // Titles may wrap across lines: find them with whitespace removed.
     let squashed_index: Vec<(usize, char)> = text.char_indices().filter(|(_, c)| !c.is_whitespace()).collect();
     let flat: String = squashed_index.iter().map(|(_, c)| c).collect();

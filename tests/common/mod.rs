@@ -163,45 +163,27 @@ pub fn page_texts(doc: &typst_layout::PagedDocument) -> Vec<String> {
 
 /// The text of one page in reading order for a two-column page: the left
 /// half, then the right half (pdftotext alone interleaves the columns
-/// where boxes and grids confuse its reading-order guess).
-pub fn pdf_text_by_column(pdf: &Path, page: usize) -> String {
-    let info = poppler(
-        "pdfinfo",
-        &["-box", "-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().expect("utf-8 path")],
-    );
+/// where boxes and grids confuse its reading-order guess). `layout` keeps
+/// the physical layout of each half (for reading table rows).
+pub fn pdf_text_by_column(pdf: &Path, page: usize, layout: bool) -> String {
+    let n = page.to_string();
+    let path = pdf.to_str().expect("utf-8 path");
+    let info = poppler("pdfinfo", &["-box", "-f", &n, "-l", &n, path]);
     let media: Vec<f64> = info
         .lines()
-        .find(|l| l.contains("MediaBox:"))
-        .map(|l| {
-            l.split_once("MediaBox:").map_or(l, |(_, v)| v).split_whitespace().filter_map(|w| w.parse().ok()).collect()
-        })
+        .find_map(|l| l.split_once("MediaBox:"))
+        .map(|(_, v)| v.split_whitespace().filter_map(|w| w.parse().ok()).collect())
         .unwrap_or_default();
     let (w, h) = (media.get(2).copied().unwrap_or(612.0), media.get(3).copied().unwrap_or(859.0));
-    let half = (w / 2.0).round() as i64;
-    let n = page.to_string();
+    let (half, height) = (((w / 2.0).round() as i64).to_string(), (h.ceil() as i64).to_string());
     let mut text = String::new();
-    for x in [0, half] {
-        text.push_str(&poppler(
-            "pdftotext",
-            &[
-                "-enc",
-                "UTF-8",
-                "-f",
-                &n,
-                "-l",
-                &n,
-                "-x",
-                &x.to_string(),
-                "-y",
-                "0",
-                "-W",
-                &half.to_string(),
-                "-H",
-                &(h.ceil() as i64).to_string(),
-                pdf.to_str().expect("utf-8 path"),
-                "-",
-            ],
-        ));
+    for x in ["0", half.as_str()] {
+        let mut args = vec!["-enc", "UTF-8", "-f", &n, "-l", &n, "-x", x, "-y", "0", "-W", &half, "-H", &height];
+        if layout {
+            args.push("-layout");
+        }
+        args.extend([path, "-"]);
+        text.push_str(&poppler("pdftotext", &args));
     }
     text
 }
