@@ -201,11 +201,6 @@ impl Session {
         })
     }
 
-    /// The world (for rendering previews and listing dependencies).
-    pub fn world_mut(&mut self) -> &mut PressWorld {
-        &mut self.world
-    }
-
     /// Drops memoised results older than `max_age` compilations.
     pub fn evict(&self, max_age: usize) {
         comemo::evict(max_age);

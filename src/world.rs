@@ -91,25 +91,9 @@ impl PressWorld {
         self.files.reset();
     }
 
-    /// The real paths of the project files the last compilation read.
-    pub fn dependencies(&mut self) -> Vec<PathBuf> {
-        let (loader, ids) = self.files.dependencies();
-        let mut paths: Vec<PathBuf> = ids
-            .filter(|id| !loader.virtual_files.contains_key(id))
-            .filter_map(|id| id.vpath().realize(&loader.root).ok())
-            .collect();
-        paths.sort();
-        paths
-    }
-
     /// Sets the date `datetime.today()` returns (the report's date).
     pub fn set_today(&mut self, today: Datetime) {
         self.today = today;
-    }
-
-    /// The root folder.
-    pub fn root(&self) -> &Path {
-        &self.files.loader().root
     }
 }
 
