@@ -222,14 +222,12 @@ fn check_block(
                 ));
             }
         }
-        Block::Index { index, .. } => {
-            if !report.indexes.iter().any(|i| &i.data.id == index) {
-                problems.push(file.problem(
-                    Severity::Error,
-                    find_value(file, span, index),
-                    format!("unknown index '{index}' (list its file under `indexes` in the manifest)"),
-                ));
-            }
+        Block::Index { index, .. } if !report.indexes.iter().any(|i| &i.data.id == index) => {
+            problems.push(file.problem(
+                Severity::Error,
+                find_value(file, span, index),
+                format!("unknown index '{index}' (list its file under `indexes` in the manifest)"),
+            ));
         }
         _ => {}
     }
