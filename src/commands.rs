@@ -4,10 +4,8 @@
 use std::process::ExitCode;
 
 use crate::args::{BuildArgs, CheckArgs, Command};
-use crate::pipeline::{Failure, Session, emit_data};
-
-/// Exit code for a build or check that found errors.
-pub const EXIT_ERRORS: u8 = 1;
+use crate::exit::{EXIT_ERRORS, fail};
+use crate::pipeline::{Session, emit_data};
 
 /// Runs one command.
 pub fn run(command: Command) -> ExitCode {
@@ -38,13 +36,6 @@ fn build(args: &BuildArgs) -> ExitCode {
         }
         Err(failure) => fail(&failure, format, &args.output),
     }
-}
-
-/// Prints a failed build and what became of the output.
-pub fn fail(failure: &Failure, format: crate::diag::DiagnosticFormat, output: &std::path::Path) -> ExitCode {
-    eprint!("{}", failure.render(format));
-    eprintln!("build failed; {} was not changed", output.display());
-    ExitCode::from(EXIT_ERRORS)
 }
 
 /// `csr-press check`.

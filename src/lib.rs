@@ -11,6 +11,7 @@ pub mod args;
 pub mod commands;
 pub mod compile;
 pub mod diag;
+pub mod exit;
 pub mod fonts;
 pub mod images;
 pub mod load;

@@ -160,7 +160,7 @@ pub fn fonts(args: &CommonArgs) -> ExitCode {
         Ok((_, infos)) => infos,
         Err(message) => {
             eprintln!("error: {message}");
-            return ExitCode::from(crate::commands::EXIT_ERRORS);
+            return ExitCode::from(crate::exit::EXIT_ERRORS);
         }
     };
     let mut families: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -185,12 +185,12 @@ pub fn fonts(args: &CommonArgs) -> ExitCode {
                     let (line, col) = crate::diag::line_col(&file.text, *offset);
                     println!("not covered: '{c}' U+{:04X} at {}:{line}:{col}", *c as u32, file.shown.display());
                 }
-                ExitCode::from(crate::commands::EXIT_ERRORS)
+                ExitCode::from(crate::exit::EXIT_ERRORS)
             }
         }
         Err(problems) => {
             eprint!("{}", problems.render(args.diagnostic_format));
-            ExitCode::from(crate::commands::EXIT_ERRORS)
+            ExitCode::from(crate::exit::EXIT_ERRORS)
         }
     }
 }

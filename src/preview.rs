@@ -10,7 +10,7 @@ use typst_layout::PagedDocument;
 use typst_render::RenderOptions;
 
 use crate::args::PreviewArgs;
-use crate::commands::{EXIT_ERRORS, fail};
+use crate::exit::{EXIT_ERRORS, fail};
 use crate::output::write_atomic;
 use crate::pipeline::Session;
 

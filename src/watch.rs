@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::args::BuildArgs;
-use crate::commands::{EXIT_ERRORS, fail};
+use crate::exit::{EXIT_ERRORS, fail};
 use crate::pipeline::Session;
 
 /// How long to wait for more events after the first one of a batch.
