@@ -68,6 +68,9 @@ pub struct BuildArgs {
     /// Also writes the resolved data the layouts read (JSON) to this file.
     #[arg(long)]
     pub emit_data: Option<PathBuf>,
+    /// Treats layout preflight findings as errors: the build fails and writes nothing.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Options of `check`.
@@ -112,6 +115,7 @@ impl CommonArgs {
             marks,
             system_fonts: self.system_fonts,
             format: self.diagnostic_format,
+            strict: false,
         }
     }
 }
@@ -119,7 +123,7 @@ impl CommonArgs {
 impl BuildArgs {
     /// The build configuration.
     pub fn config(&self) -> Config {
-        self.common.config(self.output.clone(), self.profile, self.marks)
+        Config { strict: self.strict, ..self.common.config(self.output.clone(), self.profile, self.marks) }
     }
 }
 

@@ -1,11 +1,13 @@
 //! The commands: each turns its arguments into a config, runs the pipeline
 //! and maps the result to an exit code (0 success, 1 errors, 2 usage).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::args::{BuildArgs, CheckArgs, Command};
 use crate::exit::{EXIT_ERRORS, fail};
-use crate::pipeline::{Session, emit_data};
+use crate::pipeline::{Failure, Session, emit_data};
+use crate::resolve::Profile;
 
 /// Runs one command.
 pub fn run(command: Command) -> ExitCode {
@@ -38,11 +40,28 @@ fn build(args: &BuildArgs) -> ExitCode {
     }
 }
 
-/// `csr-press check`.
+/// `csr-press check`: every validation, then the pages are composed (not
+/// written) so that the layout preflight reports too.
 fn check(args: &CheckArgs) -> ExitCode {
-    let problems = crate::preflight::check(&args.common);
     let format = args.common.diagnostic_format;
-    eprint!("{}", problems.render(format));
+    let mut problems = crate::preflight::check(&args.common);
+    let mut typst_warnings = String::new();
+    if !problems.has_errors() {
+        let config = args.common.config(PathBuf::from("out/check.pdf"), Profile::Print, false);
+        match Session::new(config).and_then(|mut session| session.compose()) {
+            Ok(composed) => {
+                problems.0.extend(composed.findings.0);
+                typst_warnings = composed.typst_warnings;
+            }
+            Err(Failure::Data(found)) => problems.0.extend(found.0),
+            Err(failure) => {
+                eprint!("{}", failure.render(format));
+                println!("check: layout failed");
+                return ExitCode::from(EXIT_ERRORS);
+            }
+        }
+    }
+    eprint!("{}{typst_warnings}", problems.render(format));
     let errors = problems.errors();
     let warnings = problems.warnings();
     let failed = errors > 0 || (args.strict && warnings > 0);

@@ -14,12 +14,16 @@ use crate::compile::{compile, export_pdf};
 use crate::diag::{DiagnosticFormat, Problems};
 use crate::fonts::load_fonts;
 use crate::images::ImageCache;
+use crate::inspect::{Options as InspectOptions, inspect, problems as inspect_problems};
 use crate::load::{Report, load};
 use crate::output::write_atomic;
 use crate::postprocess::add_bleed_box;
 use crate::resolve::{Profile, resolve};
 use crate::validate::validate;
 use crate::world::PressWorld;
+
+/// Minimum resolution of print images at their placed size.
+pub const PRINT_PPI: f64 = 300.0;
 
 /// Bleed of the print profile on every side, in millimetres.
 pub const BLEED_MM: f32 = 3.0;
@@ -41,6 +45,8 @@ pub struct Config {
     pub system_fonts: bool,
     /// How problems are printed.
     pub format: DiagnosticFormat,
+    /// Layout preflight findings are errors: the build fails and writes nothing.
+    pub strict: bool,
 }
 
 /// Why a build failed.
@@ -99,6 +105,20 @@ impl Outcome {
     }
 }
 
+/// A composed report: the pages and everything said about them.
+pub struct Composed {
+    /// The laid-out pages.
+    pub document: PagedDocument,
+    /// The data they were made from.
+    pub report: Report,
+    /// Data warnings.
+    pub problems: Problems,
+    /// Rendered Typst warnings.
+    pub typst_warnings: String,
+    /// Layout preflight findings (warnings, or errors when strict).
+    pub findings: Problems,
+}
+
 /// A live pipeline: the world and the image cache survive between builds.
 pub struct Session {
     /// The configuration.
@@ -140,6 +160,18 @@ impl Session {
 
     /// Runs the pipeline up to the laid-out document, without writing.
     pub fn layout(&mut self) -> Result<(PagedDocument, Report, String), Failure> {
+        let composed = self.compose()?;
+        let format = self.config.format;
+        let warnings =
+            format!("{}{}{}", composed.problems.render(format), composed.typst_warnings, composed.findings.render(format));
+        Ok((composed.document, composed.report, warnings))
+    }
+
+    /// Loads, validates, resolves, lays out and inspects the pages.
+    ///
+    /// Fails on data or layout errors, and on preflight findings when the
+    /// configuration is strict.
+    pub fn compose(&mut self) -> Result<Composed, Failure> {
         self.stages.clear();
         let mut lap = Instant::now();
         let (report, problems) = self.load()?;
@@ -164,8 +196,15 @@ impl Session {
         self.world.set_virtual_files(resolved.files);
         let compiled = compile(&self.world, self.config.format).map_err(Failure::Layout)?;
         self.stages.push(("compile", lap.elapsed()));
-        let warnings = format!("{}{}", problems.render(self.config.format), compiled.warnings);
-        Ok((compiled.document, report, warnings))
+        lap = Instant::now();
+        let options = InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI };
+        let found = inspect(&compiled.document, options);
+        let findings = inspect_problems(&found, &report, &report.manifest.file.shown, self.config.strict);
+        self.stages.push(("inspect", lap.elapsed()));
+        if findings.has_errors() {
+            return Err(Failure::Data(findings));
+        }
+        Ok(Composed { document: compiled.document, report, problems, typst_warnings: compiled.warnings, findings })
     }
 
     /// Builds the PDF and writes it atomically to the configured output.

@@ -1,8 +1,9 @@
 //! Preflight: the checks `check` adds to validation, and the `fonts` report.
 //!
-//! Warnings: characters no font covers, figures without an image, images
-//! under 300 ppi at their placed size, index codes no place discloses, and
-//! labels nothing references.
+//! Warnings: characters no font covers, index codes no place discloses, and
+//! labels nothing references. What can only be seen on the composed pages
+//! (image slots, resolution at placed size, composition) is the layout
+//! preflight's, in [`crate::inspect`].
 
 use std::collections::{BTreeMap, HashSet};
 use std::process::ExitCode;
@@ -12,13 +13,9 @@ use typst::text::FontInfo;
 use crate::args::CommonArgs;
 use crate::diag::{Problems, Severity};
 use crate::fonts::load_fonts;
-use crate::images::{DEFAULT_WIDTH_MM, dimensions};
 use crate::load::{Report, SourceFile, load};
 use crate::model::Block;
-use crate::validate::{refs_in, resolve_image, validate};
-
-/// Minimum resolution of print images at their placed size.
-pub const PRINT_PPI: f64 = 300.0;
+use crate::validate::{refs_in, validate};
 
 /// Runs every validation plus the preflight warnings.
 pub fn check(args: &CommonArgs) -> Problems {
@@ -31,7 +28,6 @@ pub fn check(args: &CommonArgs) -> Problems {
         Ok((_, infos)) => uncovered(&report, &infos, &mut problems),
         Err(message) => problems.push(crate::diag::Problem::file(Severity::Error, &args.root.join("fonts"), message)),
     }
-    figures(&report, &mut problems);
     unused_codes(&report, &mut problems);
     unreferenced_labels(&report, &mut problems);
     problems
@@ -64,46 +60,6 @@ pub fn uncovered_chars<'a>(report: &'a Report, fonts: &[FontInfo]) -> BTreeMap<c
         }
     }
     out
-}
-
-fn figures(report: &Report, problems: &mut Problems) {
-    for part in &report.parts {
-        let file = &part.file;
-        for place in part.data.places(file.text.len()) {
-            // (caption, image, placed width) of every figure in the block.
-            let figures: Vec<(&str, Option<&str>, Option<f64>)> = match place.block {
-                Some(Block::Figure { caption, image, width_mm, .. }) => vec![(caption, image.as_deref(), *width_mm)],
-                Some(Block::Case { figures, .. }) => {
-                    figures.iter().map(|f| (f.caption.as_str(), f.image.as_deref(), None)).collect()
-                }
-                _ => Vec::new(),
-            };
-            let mut images = Vec::new();
-            for (caption, image, width) in figures {
-                match image {
-                    Some(image) => images.push((image, width)),
-                    None => problems.push(file.problem(
-                        Severity::Warning,
-                        file.find(place.span.clone(), caption).or(Some(place.span.clone())),
-                        format!("figure '{caption}' has no image; it prints as a placeholder"),
-                    )),
-                }
-            }
-            for (image, width) in images {
-                let Ok(path) = resolve_image(&report.base, image) else { continue };
-                let Ok((w, _)) = dimensions(&path) else { continue };
-                let width_mm = width.unwrap_or(DEFAULT_WIDTH_MM);
-                let ppi = f64::from(w) / (width_mm / 25.4);
-                if ppi < PRINT_PPI {
-                    problems.push(file.problem(
-                        Severity::Warning,
-                        file.find(place.span.clone(), image),
-                        format!("image '{image}' is {ppi:.0} ppi at {width_mm} mm wide; print needs {PRINT_PPI} ppi"),
-                    ));
-                }
-            }
-        }
-    }
 }
 
 fn unused_codes(report: &Report, problems: &mut Problems) {

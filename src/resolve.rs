@@ -76,6 +76,7 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     };
     let mut value = serde_json::to_value(&layout).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
     normalise(&mut value);
+    crate::sources::annotate(&mut value, report);
 
     let mut files = HashMap::new();
     let mut problems = Problems::default();

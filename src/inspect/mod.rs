@@ -1,0 +1,120 @@
+//! Stage 4b: the layout preflight. Reads the composed pages (Typst's
+//! frames, not the PDF) the way a print designer reads a proof and reports
+//! what they would mark: near-empty pages, heads and rows stranded at a
+//! column foot, anything running past its column or the trim, text over
+//! text or art, text hidden under a fill, images too coarse or in the wrong
+//! colour model, and empty image slots.
+//!
+//! The layouts cooperate by leaving marks (`metadata` labelled `<csr-…>`):
+//! `<csr-page>` describes each page's grid, `<csr-src>` names the data
+//! place a block comes from, `<csr-keep>` ties a head to what must follow
+//! it, `<csr-slot>` is an image slot without an image. The rules know
+//! nothing of any report or theme: they read geometry and marks.
+
+mod geometry;
+mod keep;
+mod pages;
+mod pictures;
+pub mod scan;
+
+use std::path::Path;
+
+use typst_layout::PagedDocument;
+
+use crate::diag::{Problem, Problems, Severity};
+use crate::load::Report;
+use crate::resolve::Profile;
+use scan::{Sheet, scan};
+
+/// One thing a designer would mark on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// 1-based physical page.
+    pub page: usize,
+    /// Short class: `near-empty`, `stranded`, `overflow`, `overlap`,
+    /// `hidden-text`, `bleed`, `image-ppi`, `image-colour`, `image-missing`.
+    pub class: &'static str,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// The data place (`pN:offset` or `iN:offset`) the finding belongs to.
+    pub src: Option<String>,
+}
+
+/// What the rules need to know about the build.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The output profile (image rules depend on it).
+    pub profile: Profile,
+    /// Minimum image resolution at placed size.
+    pub min_ppi: f64,
+}
+
+/// Inspects every page and returns the findings in page order.
+pub fn inspect(document: &PagedDocument, options: Options) -> Vec<Finding> {
+    let sheets: Vec<Sheet> = document.pages().iter().enumerate().map(|(i, page)| scan(i + 1, page)).collect();
+    let mut findings = Vec::new();
+    let mut last_src: Option<String> = None;
+    for sheet in &sheets {
+        let mut found = Vec::new();
+        pages::near_empty(sheet, &mut found);
+        geometry::overflow(sheet, &mut found);
+        geometry::overlap(sheet, &mut found);
+        geometry::hidden(sheet, &mut found);
+        geometry::past_bleed(sheet, &mut found);
+        pictures::check(sheet, options, &mut found);
+        for (order, mut finding) in found {
+            finding.src = finding.src.or_else(|| src_before(sheet, order)).or_else(|| last_src.clone());
+            findings.push(finding);
+        }
+        if let Some(src) = sheet.marks("src").filter_map(|m| m.text("src")).last() {
+            last_src = Some(src.to_owned());
+        }
+    }
+    keep::stranded(&sheets, &mut findings);
+    findings.sort_by_key(|f| f.page);
+    findings
+}
+
+/// The data place of the last `<csr-src>` mark painted before `order`.
+fn src_before(sheet: &Sheet, order: usize) -> Option<String> {
+    sheet.marks("src").filter(|m| m.order <= order).filter_map(|m| m.text("src")).last().map(str::to_owned)
+}
+
+/// Turns findings into located problems: at the data place when it is
+/// known, else at the manifest. `strict` makes them errors.
+pub fn problems(findings: &[Finding], report: &Report, manifest: &Path, strict: bool) -> Problems {
+    let severity = if strict { Severity::Error } else { Severity::Warning };
+    let mut out = Problems::default();
+    for f in findings {
+        let message = format!("page {}: {} [{}]", f.page, f.message, f.class);
+        let located = f.src.as_deref().and_then(|src| locate(report, src));
+        out.push(match located {
+            Some((path, text, offset)) => Problem::at(severity, path, text, Some(offset..offset), message),
+            None => Problem::file(severity, manifest, message),
+        });
+    }
+    out
+}
+
+/// Maps `pN:offset` (part N) or `iN:offset` (index N) to its file.
+fn locate<'a>(report: &'a Report, src: &str) -> Option<(&'a Path, &'a str, usize)> {
+    let (which, offset) = src.split_once(':')?;
+    let offset: usize = offset.parse().ok()?;
+    let file = match which.split_at_checked(1)? {
+        ("p", n) => &report.parts.get(n.parse::<usize>().ok()?)?.file,
+        ("i", n) => &report.indexes.get(n.parse::<usize>().ok()?)?.file,
+        _ => return None,
+    };
+    Some((file.shown.as_path(), file.text.as_str(), offset.min(file.text.len())))
+}
+
+/// A finding for `sheet` painted at `order`, without a data place yet.
+pub(crate) fn found(sheet: &Sheet, order: usize, class: &'static str, message: String) -> (usize, Finding) {
+    (order, Finding { page: sheet.number, class, message, src: None })
+}
+
+/// Shortens text quoted in a message.
+pub(crate) fn quote(text: &str) -> String {
+    let trimmed: String = text.trim().chars().take(24).collect();
+    if text.trim().chars().count() > 24 { format!("'{trimmed}…'") } else { format!("'{trimmed}'") }
+}

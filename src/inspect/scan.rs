@@ -1,0 +1,406 @@
+//! Flattens a laid-out page into what a designer sees: text runs, shapes
+//! and images as boxes on the page (in points, from the trim's top-left
+//! corner), in paint order, plus the marks the layouts leave for the
+//! preflight (`<csr-…>` metadata).
+
+use typst::foundations::{Dict, Value};
+use typst::introspection::{MetadataElem, Tag};
+use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
+use typst::visualize::{CurveItem, Geometry, ImageKind, Paint};
+use typst_layout::Page;
+
+/// An axis-aligned box on the page, in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Area {
+    /// Left edge.
+    pub x0: f64,
+    /// Top edge.
+    pub y0: f64,
+    /// Right edge.
+    pub x1: f64,
+    /// Bottom edge.
+    pub y1: f64,
+}
+
+impl Area {
+    /// The box spanned by two corners in any order.
+    pub fn new(a: (f64, f64), b: (f64, f64)) -> Self {
+        Self { x0: a.0.min(b.0), y0: a.1.min(b.1), x1: a.0.max(b.0), y1: a.1.max(b.1) }
+    }
+
+    /// Width in points.
+    pub fn width(&self) -> f64 {
+        self.x1 - self.x0
+    }
+
+    /// Height in points.
+    pub fn height(&self) -> f64 {
+        self.y1 - self.y0
+    }
+
+    /// The area of the overlap with `other` (0 when they do not meet).
+    pub fn overlap(&self, other: &Area) -> f64 {
+        let w = self.x1.min(other.x1) - self.x0.max(other.x0);
+        let h = self.y1.min(other.y1) - self.y0.max(other.y0);
+        if w > 0.0 && h > 0.0 { w * h } else { 0.0 }
+    }
+
+    /// Whether `other` lies inside this box, give or take `slack` points.
+    pub fn contains(&self, other: &Area, slack: f64) -> bool {
+        other.x0 >= self.x0 - slack
+            && other.x1 <= self.x1 + slack
+            && other.y0 >= self.y0 - slack
+            && other.y1 <= self.y1 + slack
+    }
+
+    /// Whether the point lies inside the box.
+    pub fn holds(&self, (x, y): (f64, f64)) -> bool {
+        x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
+    }
+}
+
+/// A run of shaped text.
+#[derive(Debug, Clone)]
+pub struct TextRun {
+    /// Paint order on the page.
+    pub order: usize,
+    /// The glyphs' box (ascender to descender).
+    pub area: Area,
+    /// Baseline, in points from the top.
+    pub baseline: f64,
+    /// Font size in points.
+    pub size: f64,
+    /// The characters.
+    pub text: String,
+}
+
+/// A filled or stroked shape.
+#[derive(Debug, Clone)]
+pub struct Graphic {
+    /// Paint order on the page.
+    pub order: usize,
+    /// Bounding box (stroke included).
+    pub area: Area,
+    /// Whether it has an opaque fill.
+    pub opaque: bool,
+    /// Points along its outline, for "does it cross this text" tests.
+    pub outline: Vec<(f64, f64)>,
+    /// Whether it is only stroked (a rule, a circle outline).
+    pub stroked_only: bool,
+}
+
+/// A placed image.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    /// Paint order on the page.
+    pub order: usize,
+    /// Where it is placed.
+    pub area: Area,
+    /// Pixel size, for raster images.
+    pub pixels: Option<(u32, u32)>,
+    /// Colour model of a raster image: `rgb`, `grey`, `cmyk`.
+    pub colour: Option<&'static str>,
+}
+
+/// A `<csr-…>` mark left by the layouts.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    /// Paint order on the page.
+    pub order: usize,
+    /// The label without the `csr-` prefix (`keep`, `src`, `slot`, …).
+    pub kind: String,
+    /// Where it sits.
+    pub at: (f64, f64),
+    /// The metadata value.
+    pub value: Value,
+}
+
+impl Mark {
+    /// A string field of the mark's dictionary.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        match &self.value {
+            Value::Dict(dict) => field(dict, key),
+            _ => None,
+        }
+    }
+
+    /// An integer field of the mark's dictionary.
+    pub fn int(&self, key: &str) -> Option<i64> {
+        match &self.value {
+            Value::Dict(dict) => match dict.get(key) {
+                Ok(Value::Int(n)) => Some(*n),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A length field of the mark's dictionary, in points.
+    pub fn length(&self, key: &str) -> Option<f64> {
+        match &self.value {
+            Value::Dict(dict) => match dict.get(key) {
+                Ok(Value::Length(l)) => Some(l.abs.to_pt()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+fn field<'a>(dict: &'a Dict, key: &str) -> Option<&'a str> {
+    match dict.get(key) {
+        Ok(Value::Str(s)) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// Everything painted on one page.
+#[derive(Debug, Default)]
+pub struct Sheet {
+    /// 1-based physical page number.
+    pub number: usize,
+    /// Trim width and height in points.
+    pub size: (f64, f64),
+    /// Bleed on the left and top (the media extends that far past the trim).
+    pub bleed: f64,
+    /// Text runs in paint order.
+    pub texts: Vec<TextRun>,
+    /// Shapes in paint order.
+    pub graphics: Vec<Graphic>,
+    /// Images in paint order.
+    pub pictures: Vec<Picture>,
+    /// Marks in document order.
+    pub marks: Vec<Mark>,
+}
+
+impl Sheet {
+    /// Marks of one kind.
+    pub fn marks<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Mark> + 'a {
+        self.marks.iter().filter(move |m| m.kind == kind)
+    }
+}
+
+/// Flattens one page.
+pub fn scan(number: usize, page: &Page) -> Sheet {
+    let size = page.frame.size();
+    let mut sheet = Sheet {
+        number,
+        size: (size.x.to_pt(), size.y.to_pt()),
+        bleed: page.bleed.left.to_pt(),
+        ..Sheet::default()
+    };
+    let mut order = 0;
+    walk(&page.frame, Transform::identity(), None, &mut sheet, &mut order);
+    sheet
+}
+
+fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, order: &mut usize) {
+    for (pos, item) in frame.items() {
+        *order += 1;
+        let at = ts.pre_concat(Transform::translate(pos.x, pos.y));
+        match item {
+            FrameItem::Group(group) => {
+                let inner = at.pre_concat(group.transform);
+                let clip = match &group.clip {
+                    Some(curve) => {
+                        let r = curve.bbox(None);
+                        let own = transformed(inner, r.min, r.max);
+                        Some(clip.map_or(own, |c| intersect(c, own)))
+                    }
+                    None => clip,
+                };
+                walk(&group.frame, inner, clip, sheet, order);
+            }
+            FrameItem::Text(text) => {
+                let width = text.width();
+                let size = text.size;
+                let metrics = text.font.metrics();
+                let ascent = metrics.ascender.at(size);
+                let descent = metrics.descender.at(size);
+                let area = transformed(at, Point::new(Abs::zero(), -ascent), Point::new(width, -descent));
+                if clipped_away(clip, &area) {
+                    continue;
+                }
+                let area = clip.map_or(area, |c| intersect(c, area));
+                let baseline = point(at, Point::zero()).1;
+                sheet.texts.push(TextRun {
+                    order: *order,
+                    area,
+                    baseline,
+                    size: size.to_pt(),
+                    text: text.text.to_string(),
+                });
+            }
+            FrameItem::Shape(shape, _) => {
+                let rect = shape.bbox(true);
+                let area = transformed(at, rect.min, rect.max);
+                if clipped_away(clip, &area) {
+                    continue;
+                }
+                let area = clip.map_or(area, |c| intersect(c, area));
+                let opaque = shape.fill.as_ref().is_some_and(is_opaque);
+                let stroked_only = shape.fill.is_none() && shape.stroke.is_some();
+                let mut outline = outline(&shape.geometry, at);
+                if let Some(c) = clip {
+                    outline.retain(|p| c.holds(*p));
+                }
+                sheet.graphics.push(Graphic { order: *order, area, opaque, outline, stroked_only });
+            }
+            FrameItem::Image(image, size, _) => {
+                let area = transformed(at, Point::zero(), Point::new(size.x, size.y));
+                if clipped_away(clip, &area) {
+                    continue;
+                }
+                let (pixels, colour) = match image.kind() {
+                    ImageKind::Raster(raster) => (Some((raster.width(), raster.height())), Some(colour_of(raster))),
+                    _ => (None, None),
+                };
+                sheet.pictures.push(Picture { order: *order, area, pixels, colour });
+            }
+            FrameItem::Tag(Tag::Start(content, _)) => {
+                let Some(label) = content.label() else { continue };
+                let name = label.resolve();
+                let Some(kind) = name.as_str().strip_prefix("csr-") else { continue };
+                let Some(meta) = content.to_packed::<MetadataElem>() else { continue };
+                sheet.marks.push(Mark {
+                    order: *order,
+                    kind: kind.to_owned(),
+                    at: point(at, Point::zero()),
+                    value: meta.value.clone(),
+                });
+            }
+            FrameItem::Tag(_) | FrameItem::Link(..) => {}
+        }
+    }
+}
+
+fn point(ts: Transform, p: Point) -> (f64, f64) {
+    let p = p.transform(ts);
+    (p.x.to_pt(), p.y.to_pt())
+}
+
+fn transformed(ts: Transform, min: Point, max: Point) -> Area {
+    let corners = [
+        point(ts, min),
+        point(ts, Point::new(max.x, min.y)),
+        point(ts, max),
+        point(ts, Point::new(min.x, max.y)),
+    ];
+    let xs = corners.map(|c| c.0);
+    let ys = corners.map(|c| c.1);
+    let fold = |v: [f64; 4], f: fn(f64, f64) -> f64| v.into_iter().reduce(f).unwrap_or(0.0);
+    Area { x0: fold(xs, f64::min), y0: fold(ys, f64::min), x1: fold(xs, f64::max), y1: fold(ys, f64::max) }
+}
+
+fn intersect(a: Area, b: Area) -> Area {
+    Area { x0: a.x0.max(b.x0), y0: a.y0.max(b.y0), x1: a.x1.min(b.x1), y1: a.y1.min(b.y1) }
+}
+
+/// Whether a clip hides the item completely (clipped-away items are not
+/// painted, so a designer never sees them).
+fn clipped_away(clip: Option<Area>, area: &Area) -> bool {
+    clip.is_some_and(|c| c.overlap(area) <= 0.0 && (area.width() > 0.0 || area.height() > 0.0))
+}
+
+fn is_opaque(paint: &Paint) -> bool {
+    match paint {
+        Paint::Solid(color) => color.alpha().is_none_or(|a| a >= 0.99),
+        _ => true,
+    }
+}
+
+/// Points along a shape's outline, in page coordinates.
+fn outline(geometry: &Geometry, ts: Transform) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    match geometry {
+        Geometry::Line(to) => {
+            for i in 0..=16 {
+                let t = f64::from(i) / 16.0;
+                out.push(point(ts, Point::new(to.x * t, to.y * t)));
+            }
+        }
+        Geometry::Rect(size) => {
+            let (w, h) = (size.x, size.y);
+            for i in 0..=16 {
+                let t = f64::from(i) / 16.0;
+                out.push(point(ts, Point::new(w * t, Abs::zero())));
+                out.push(point(ts, Point::new(w * t, h)));
+                out.push(point(ts, Point::new(Abs::zero(), h * t)));
+                out.push(point(ts, Point::new(w, h * t)));
+            }
+        }
+        Geometry::Curve(curve) => {
+            let mut current = Point::zero();
+            let mut start = Point::zero();
+            for item in curve.0.iter() {
+                match *item {
+                    CurveItem::Move(p) => {
+                        current = p;
+                        start = p;
+                    }
+                    CurveItem::Line(p) => {
+                        sample_line(&mut out, ts, current, p);
+                        current = p;
+                    }
+                    CurveItem::Cubic(c1, c2, p) => {
+                        for i in 0..=24 {
+                            let t = f64::from(i) / 24.0;
+                            let u = 1.0 - t;
+                            let mix = |a: Abs, b: Abs, c: Abs, d: Abs| {
+                                a * (u * u * u) + b * (3.0 * u * u * t) + c * (3.0 * u * t * t) + d * (t * t * t)
+                            };
+                            let q = Point::new(mix(current.x, c1.x, c2.x, p.x), mix(current.y, c1.y, c2.y, p.y));
+                            out.push(point(ts, q));
+                        }
+                        current = p;
+                    }
+                    CurveItem::Close => {
+                        sample_line(&mut out, ts, current, start);
+                        current = start;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn sample_line(out: &mut Vec<(f64, f64)>, ts: Transform, a: Point, b: Point) {
+    for i in 0..=16 {
+        let t = f64::from(i) / 16.0;
+        out.push(point(ts, Point::new(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t)));
+    }
+}
+
+/// The colour model of a raster image as it will be embedded.
+fn colour_of(raster: &typst::visualize::RasterImage) -> &'static str {
+    use typst::visualize::{ExchangeFormat, RasterFormat};
+    if raster.format() == RasterFormat::Exchange(ExchangeFormat::Jpg)
+        && let Some(components) = jpeg_components(raster.data())
+    {
+        return match components {
+            1 => "grey",
+            4 => "cmyk",
+            _ => "rgb",
+        };
+    }
+    if raster.dynamic().color().has_color() { "rgb" } else { "grey" }
+}
+
+/// The number of colour components a JPEG's frame header declares.
+fn jpeg_components(data: &[u8]) -> Option<u8> {
+    let mut i = 2;
+    while i + 9 < data.len() {
+        if data[i] != 0xFF {
+            return None;
+        }
+        let marker = data[i + 1];
+        let len = usize::from(u16::from_be_bytes([data[i + 2], data[i + 3]]));
+        // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return data.get(i + 9).copied();
+        }
+        i += 2 + len;
+    }
+    None
+}
