@@ -10,6 +10,7 @@
 pub mod args;
 pub mod commands;
 pub mod compile;
+pub mod copyfit;
 pub mod diag;
 pub mod exit;
 pub mod fonts;

@@ -11,6 +11,7 @@ use typst::foundations::Datetime;
 use typst_layout::PagedDocument;
 
 use crate::compile::{compile, export_pdf};
+use crate::copyfit::Plan;
 use crate::diag::{DiagnosticFormat, Problems};
 use crate::fonts::load_fonts;
 use crate::images::ImageCache;
@@ -21,6 +22,8 @@ use crate::postprocess::add_bleed_box;
 use crate::resolve::{Profile, resolve};
 use crate::validate::validate;
 use crate::world::PressWorld;
+use crate::world::{DATA_PATH, project_file};
+use typst::foundations::Bytes;
 
 /// Minimum resolution of print images at their placed size.
 pub const PRINT_PPI: f64 = 300.0;
@@ -162,8 +165,12 @@ impl Session {
     pub fn layout(&mut self) -> Result<(PagedDocument, Report, String), Failure> {
         let composed = self.compose()?;
         let format = self.config.format;
-        let warnings =
-            format!("{}{}{}", composed.problems.render(format), composed.typst_warnings, composed.findings.render(format));
+        let warnings = format!(
+            "{}{}{}",
+            composed.problems.render(format),
+            composed.typst_warnings,
+            composed.findings.render(format)
+        );
         Ok((composed.document, composed.report, warnings))
     }
 
@@ -193,14 +200,30 @@ impl Session {
             self.world.set_today(date);
             self.date = date;
         }
-        self.world.set_virtual_files(resolved.files);
-        let compiled = compile(&self.world, self.config.format).map_err(Failure::Layout)?;
-        self.stages.push(("compile", lap.elapsed()));
-        lap = Instant::now();
+        let mut files = resolved.files;
+        let mut json: serde_json::Value = serde_json::from_slice(&resolved.json)
+            .map_err(|e| Failure::Setup(format!("cannot read the resolved data ({e})")))?;
+        let kinds: Vec<&str> = report.parts.iter().map(|p| p.data.kind.name()).collect();
+        let mut plan = Plan::new(report.parts.len());
         let options = InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI };
-        let found = inspect(&compiled.document, options);
-        let findings = inspect_problems(&found, &report, &report.manifest.file.shown, self.config.strict);
-        self.stages.push(("inspect", lap.elapsed()));
+        // Compose, inspect, and copyfit parts that end on a near-empty page.
+        let (compiled, inspection) = loop {
+            plan.apply(&mut json);
+            let bytes =
+                serde_json::to_vec(&json).map_err(|e| Failure::Setup(format!("cannot write the data ({e})")))?;
+            files.insert(project_file(DATA_PATH), Bytes::new(bytes));
+            self.world.set_virtual_files(files.clone());
+            let compiled = compile(&self.world, self.config.format).map_err(Failure::Layout)?;
+            self.stages.push(("compile", lap.elapsed()));
+            lap = Instant::now();
+            let inspection = inspect(&compiled.document, options, report.parts.len());
+            self.stages.push(("inspect", lap.elapsed()));
+            lap = Instant::now();
+            if !plan.advance(&inspection.findings, &inspection.part_starts, &kinds) {
+                break (compiled, inspection);
+            }
+        };
+        let findings = inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
         if findings.has_errors() {
             return Err(Failure::Data(findings));
         }

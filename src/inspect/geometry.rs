@@ -19,7 +19,8 @@ pub fn overflow(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     let (w, _) = sheet.size;
     let g = grid(sheet);
     for t in sheet.texts.iter().filter(|t| visible(t)) {
-        let in_body = g.is_some_and(|g| !g.designed && t.area.y0 >= g.body.y0 - SLACK && t.area.y1 <= g.body.y1 + SLACK);
+        let in_body =
+            g.is_some_and(|g| !g.designed && t.area.y0 >= g.body.y0 - SLACK && t.area.y1 <= g.body.y1 + SLACK);
         let past_trim = t.area.x0 < -SLACK || t.area.x1 > w + SLACK;
         // Punctuation may hang into the margin by up to half an em.
         let hang = (0.5 * t.size).max(SLACK);
@@ -82,12 +83,7 @@ pub fn overlap(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
         }
         for p in &sheet.pictures {
             if shrink(&a.area).overlap(&p.area) > 0.0 {
-                out.push(found(
-                    sheet,
-                    a.order,
-                    "overlap",
-                    format!("text {} is set over an image", quote(&a.text)),
-                ));
+                out.push(found(sheet, a.order, "overlap", format!("text {} is set over an image", quote(&a.text))));
             }
         }
         for g in sheet.graphics.iter().filter(|g| g.stroked_only) {

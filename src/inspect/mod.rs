@@ -49,9 +49,29 @@ pub struct Options {
     pub min_ppi: f64,
 }
 
-/// Inspects every page and returns the findings in page order.
-pub fn inspect(document: &PagedDocument, options: Options) -> Vec<Finding> {
+/// What the preflight found.
+#[derive(Debug, Clone, Default)]
+pub struct Inspection {
+    /// Findings in page order.
+    pub findings: Vec<Finding>,
+    /// The first page of each part (1-based), by part index.
+    pub part_starts: Vec<usize>,
+}
+
+/// Inspects every page of a report with `parts` parts.
+pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Inspection {
     let sheets: Vec<Sheet> = document.pages().iter().enumerate().map(|(i, page)| scan(i + 1, page)).collect();
+    let mut part_starts = vec![0; parts];
+    for sheet in &sheets {
+        for src in sheet.marks("src").filter_map(|m| m.text("src")) {
+            let Some(n) = src.strip_prefix('p').and_then(|s| s.strip_suffix(":0")) else { continue };
+            if let Some(start) = n.parse::<usize>().ok().and_then(|n| part_starts.get_mut(n))
+                && *start == 0
+            {
+                *start = sheet.number;
+            }
+        }
+    }
     let mut findings = Vec::new();
     let mut last_src: Option<String> = None;
     for sheet in &sheets {
@@ -72,7 +92,7 @@ pub fn inspect(document: &PagedDocument, options: Options) -> Vec<Finding> {
     }
     keep::stranded(&sheets, &mut findings);
     findings.sort_by_key(|f| f.page);
-    findings
+    Inspection { findings, part_starts }
 }
 
 /// The data place of the last `<csr-src>` mark painted before `order`.

@@ -183,12 +183,8 @@ impl Sheet {
 /// Flattens one page.
 pub fn scan(number: usize, page: &Page) -> Sheet {
     let size = page.frame.size();
-    let mut sheet = Sheet {
-        number,
-        size: (size.x.to_pt(), size.y.to_pt()),
-        bleed: page.bleed.left.to_pt(),
-        ..Sheet::default()
-    };
+    let mut sheet =
+        Sheet { number, size: (size.x.to_pt(), size.y.to_pt()), bleed: page.bleed.left.to_pt(), ..Sheet::default() };
     let mut order = 0;
     walk(&page.frame, Transform::identity(), None, &mut sheet, &mut order);
     sheet
@@ -280,12 +276,8 @@ fn point(ts: Transform, p: Point) -> (f64, f64) {
 }
 
 fn transformed(ts: Transform, min: Point, max: Point) -> Area {
-    let corners = [
-        point(ts, min),
-        point(ts, Point::new(max.x, min.y)),
-        point(ts, max),
-        point(ts, Point::new(min.x, max.y)),
-    ];
+    let corners =
+        [point(ts, min), point(ts, Point::new(max.x, min.y)), point(ts, max), point(ts, Point::new(min.x, max.y))];
     let xs = corners.map(|c| c.0);
     let ys = corners.map(|c| c.1);
     let fold = |v: [f64; 4], f: fn(f64, f64) -> f64| v.into_iter().reduce(f).unwrap_or(0.0);

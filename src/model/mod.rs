@@ -98,6 +98,21 @@ pub enum PartKind {
     Index,
 }
 
+impl PartKind {
+    /// The kind as the data and the layouts spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PartKind::Letter => "letter",
+            PartKind::Front => "front",
+            PartKind::Feature => "feature",
+            PartKind::Chapter => "chapter",
+            PartKind::Performance => "performance",
+            PartKind::Back => "back",
+            PartKind::Index => "index",
+        }
+    }
+}
+
 /// A colour theme from the palette in `layout/theme.typ`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,0 +1,132 @@
+//! Part of stage 4 (compile): copyfitting. When the layout preflight finds
+//! a near-empty page at the end of a part, the part's spacing is adjusted
+//! within documented bounds and the pages composed again, until the page is
+//! gone or filled, or nothing in range helps (then the finding stays).
+//!
+//! The adjustments, per part, read by the layouts from the data (`fit`,
+//! `run_in`):
+//! - `fit` from −3 to +3: paragraph and block spacing change by 6 % a step,
+//!   leading by 1.5 % a step, image slots by 5 % a step (so ±18 %, ±4.5 %,
+//!   ±15 % at the ends). Tighter is tried first, then looser.
+//! - `run_in`: a short part starts on the page where the part before it
+//!   ends, under an inline heading, instead of on a page of its own. Tried
+//!   for a part whose only page would be near-empty (the next part is run
+//!   in after it; failing that, the part itself runs in).
+
+use serde_json::Value;
+
+use crate::inspect::Finding;
+
+/// The order in which `fit` steps are tried.
+pub const STEPS: [i64; 7] = [0, -1, -2, -3, 1, 2, 3];
+
+/// Copyfit settings of every part.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// Per part: the index into [`STEPS`] and whether it runs in.
+    pub parts: Vec<(usize, bool)>,
+    /// Parts for which nothing in range helped.
+    pub exhausted: Vec<bool>,
+}
+
+impl Plan {
+    /// A plan that changes nothing, for `count` parts.
+    pub fn new(count: usize) -> Self {
+        Self { parts: vec![(0, false); count], exhausted: vec![false; count] }
+    }
+
+    /// Writes the plan into the layout JSON (`fit` and `run_in` of each part).
+    pub fn apply(&self, json: &mut Value) {
+        let Some(parts) = json.get_mut("parts").and_then(Value::as_array_mut) else { return };
+        for (part, (step, run_in)) in parts.iter_mut().zip(&self.parts) {
+            if let Value::Object(map) = part {
+                map.insert("fit".into(), Value::from(STEPS[*step]));
+                map.insert("run_in".into(), Value::from(*run_in));
+            }
+        }
+    }
+
+    /// Moves every part that has a near-empty page to its next setting.
+    /// `starts[i]` is the first page of part i. Returns whether anything
+    /// changed (when not, composing again would give the same pages).
+    pub fn advance(&mut self, findings: &[Finding], starts: &[usize], kinds: &[&str]) -> bool {
+        let mut changed = false;
+        let mut pages: Vec<usize> = findings.iter().filter(|f| f.class == "near-empty").map(|f| f.page).collect();
+        pages.dedup();
+        for page in pages {
+            let Some(part) = starts.iter().rposition(|&s| s <= page) else { continue };
+            if self.exhausted[part] {
+                continue;
+            }
+            let single = starts[part] == page && starts.get(part + 1).is_none_or(|&next| next > page);
+            if single {
+                // A one-page part: run it in after the part before, or
+                // pull the next part up onto its page.
+                if part > 0 && !self.parts[part].1 && can_run_in(kinds[part]) {
+                    self.parts[part].1 = true;
+                    changed = true;
+                    continue;
+                }
+                let next = part + 1;
+                if next < self.parts.len() && !self.parts[next].1 && can_run_in(kinds[next]) {
+                    self.parts[next].1 = true;
+                    changed = true;
+                    continue;
+                }
+            }
+            let step = &mut self.parts[part].0;
+            if *step + 1 < STEPS.len() {
+                *step += 1;
+                changed = true;
+            } else {
+                self.exhausted[part] = true;
+                *step = 0;
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
+/// Parts with an opener page or an index never run in.
+fn can_run_in(kind: &str) -> bool {
+    !matches!(kind, "chapter" | "feature" | "index")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Plan, STEPS};
+    use crate::inspect::Finding;
+
+    fn near_empty(page: usize) -> Finding {
+        Finding { page, class: "near-empty", message: String::new(), src: None }
+    }
+
+    #[test]
+    fn steps_tighten_first_then_loosen_then_give_up() {
+        let mut plan = Plan::new(2);
+        let starts = [1, 3];
+        let kinds = ["front", "front"];
+        let mut seen = Vec::new();
+        while plan.advance(&[near_empty(2)], &starts, &kinds) && seen.len() < 10 {
+            seen.push(STEPS[plan.parts[0].0]);
+        }
+        assert_eq!(seen, [-1, -2, -3, 1, 2, 3, 0]);
+        assert!(plan.exhausted[0]);
+        assert!(!plan.advance(&[near_empty(2)], &starts, &kinds));
+    }
+
+    #[test]
+    fn a_one_page_part_runs_in_or_pulls_the_next_one_up() {
+        let mut plan = Plan::new(3);
+        assert!(plan.advance(&[near_empty(5)], &[1, 5, 6], &["front", "back", "back"]));
+        assert_eq!(plan.parts[1], (0, true));
+        // Already run in: the next part is pulled up.
+        assert!(plan.advance(&[near_empty(5)], &[1, 5, 6], &["front", "back", "back"]));
+        assert_eq!(plan.parts[2], (0, true));
+        // The first part cannot run in, and an index is never pulled up.
+        let mut plan = Plan::new(2);
+        assert!(plan.advance(&[near_empty(1)], &[1, 2], &["front", "index"]));
+        assert_eq!(plan.parts, [(1, false), (0, false)]);
+    }
+}
