@@ -55,10 +55,8 @@ impl Plan {
         pages.dedup();
         for page in pages {
             let Some(part) = starts.iter().rposition(|&s| s <= page) else { continue };
-            if self.exhausted[part] {
-                continue;
-            }
             let single = starts[part] == page && starts.get(part + 1).is_none_or(|&next| next > page);
+            let mut target = part;
             if single {
                 // A one-page part: run it in after the part before, or
                 // pull the next part up onto its page.
@@ -73,24 +71,31 @@ impl Plan {
                     changed = true;
                     continue;
                 }
+                // Both tried: make room on the page before by fitting the
+                // part that ends there.
+                if part > 0 && self.parts[part].1 {
+                    target = part - 1;
+                }
             }
-            let step = &mut self.parts[part].0;
+            if self.exhausted[target] {
+                continue;
+            }
+            let step = &mut self.parts[target].0;
             if *step + 1 < STEPS.len() {
                 *step += 1;
-                changed = true;
             } else {
-                self.exhausted[part] = true;
+                self.exhausted[target] = true;
                 *step = 0;
-                changed = true;
             }
+            changed = true;
         }
         changed
     }
 }
 
-/// Parts with an opener page or an index never run in.
+/// Parts with an opener page never run in.
 fn can_run_in(kind: &str) -> bool {
-    !matches!(kind, "chapter" | "feature" | "index")
+    !matches!(kind, "chapter" | "feature")
 }
 
 #[cfg(test)]
@@ -124,9 +129,9 @@ mod tests {
         // Already run in: the next part is pulled up.
         assert!(plan.advance(&[near_empty(5)], &[1, 5, 6], &["front", "back", "back"]));
         assert_eq!(plan.parts[2], (0, true));
-        // The first part cannot run in, and an index is never pulled up.
+        // The first part cannot run in, and a chapter is never pulled up.
         let mut plan = Plan::new(2);
-        assert!(plan.advance(&[near_empty(1)], &[1, 2], &["front", "index"]));
+        assert!(plan.advance(&[near_empty(1)], &[1, 2], &["front", "chapter"]));
         assert_eq!(plan.parts, [(1, false), (0, false)]);
     }
 }

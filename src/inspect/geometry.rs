@@ -130,12 +130,17 @@ pub fn hidden(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
         if whole <= 0.0 {
             continue;
         }
-        let covered = sheet.graphics.iter().filter(|g| g.opaque && g.order > t.order).map(|g| g.area.overlap(&core));
-        let covered = covered.chain(sheet.pictures.iter().filter(|p| p.order > t.order).map(|p| p.area.overlap(&core)));
-        if covered.fold(0.0, f64::max) > 0.5 * whole {
+        // The widest cover painted after the text, and when it was painted.
+        let covers =
+            sheet.graphics.iter().filter(|g| g.opaque && g.order > t.order).map(|g| (g.area.overlap(&core), g.order));
+        let covers =
+            covers.chain(sheet.pictures.iter().filter(|p| p.order > t.order).map(|p| (p.area.overlap(&core), p.order)));
+        let Some((covered, by)) = covers.max_by(|a, b| a.0.total_cmp(&b.0)) else { continue };
+        if covered > 0.5 * whole {
+            // Located at what covers it: the text itself often has no data place.
             out.push(found(
                 sheet,
-                t.order,
+                by,
                 "hidden-text",
                 format!("text {} is hidden under a fill painted over it; leave it out on this page", quote(&t.text)),
             ));

@@ -1,0 +1,235 @@
+//! The layout preflight on content no one tuned for: the stress fixture
+//! (tests/fixtures/stress, made by its generate.py) composes with no
+//! finding, and each defect planted in a deliberately bad variant (of the
+//! data, or of a copy of the layouts) is found, with its page and the data
+//! file and line it comes from.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{copy_dir, fixture, repo, stderr, stdout};
+
+/// A project root in a temporary folder: the stress data, a copy of the
+/// layouts with `layout_edits` applied (file, text, replacement), and the
+/// repository's fonts.
+fn variant(layout_edits: &[(&str, &str, &str)], data_edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let root = fixture("stress");
+    copy_dir(&repo().join("layout"), &root.path().join("layout"));
+    copy_dir(&repo().join("fonts"), &root.path().join("fonts"));
+    for (folder, edits) in [("layout", layout_edits), ("", data_edits)] {
+        for (file, from, to) in edits {
+            let path = root.path().join(folder).join(file);
+            let text = std::fs::read_to_string(&path).expect("read file to edit");
+            assert!(text.contains(from), "{file} does not contain {from:?}: the variant would plant nothing");
+            std::fs::write(&path, text.replacen(from, to, 1)).expect("write edited file");
+        }
+    }
+    root
+}
+
+/// Runs `csr-press ARGS MANIFEST --root ROOT` on a variant.
+fn press(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_csr-press"))
+        .args(args)
+        .arg(root.join("report.toml"))
+        .arg("--root")
+        .arg(root)
+        .args(["--diagnostic-format", "short"])
+        .output()
+        .expect("run csr-press")
+}
+
+/// The findings of one class: lines ending in `[class]`.
+fn findings(out: &Output, class: &str) -> Vec<String> {
+    let tag = format!("[{class}]");
+    stderr(out).lines().filter(|l| l.ends_with(&tag)).map(str::to_owned).collect()
+}
+
+/// Checks a variant and asserts that a finding of `class` names `file`
+/// (with a line) and a page.
+fn assert_found(root: &Path, class: &str, file: &str) -> Vec<String> {
+    let out = press(root, &["check"]);
+    let found = findings(&out, class);
+    assert!(!found.is_empty(), "no [{class}] finding:\n{}", stderr(&out));
+    assert!(
+        found.iter().any(|l| l.contains(file) && l.contains(": warning: page ")),
+        "no [{class}] finding located in {file}:\n{}",
+        found.join("\n")
+    );
+    let located = found.iter().find(|l| l.contains(file)).expect("a located finding");
+    let after = located.split(file).nth(1).unwrap_or("");
+    assert!(after.starts_with(':') && after[1..].chars().next().is_some_and(|c| c.is_ascii_digit()), "{located}");
+    found
+}
+
+#[test]
+fn stress_fixture_composes_with_no_finding() {
+    let root = variant(&[], &[]);
+    let out = press(root.path(), &["build", "--strict", "-o", root.path().join("out.pdf").to_str().expect("path")]);
+    assert!(out.status.success(), "strict build failed:\n{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("check: 0 errors, 0 warnings"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_heading_parted_from_its_text_is_found() {
+    // The layout copy lets headings go unstuck and puts a tall space after
+    // each: the text after a heading lands in the next column.
+    let root = variant(
+        &[
+            ("parts.typ", "    kept-heading(2, s)\n", "    kept-heading(2, s)\n    v(240mm)\n"),
+            ("parts.typ", "below: 0.8em * s, sticky: true", "below: 0.8em * s, sticky: false"),
+        ],
+        &[],
+    );
+    let found = assert_found(root.path(), "stranded", "03-chapter.toml");
+    assert!(found.iter().any(|l| l.contains("heading")), "{found:?}");
+}
+
+#[test]
+fn a_kpi_group_row_parted_from_its_rows_is_found() {
+    // No keep units, and a tall row after each group row: the group row
+    // stands alone at a column foot.
+    let root = variant(
+        &[
+            (
+                "kpi.typ",
+                "let keep = keep-column(rows.len(), is-group)",
+                "let keep = i => (table.cell(inset: 0pt, []),)",
+            ),
+            (
+                "kpi.typ",
+                "mark + text(weight: \"bold\", fill: t.deep, r.group)))",
+                "mark + text(weight: \"bold\", fill: t.deep, r.group)))\n      cells += keep(i) + (table.cell(colspan: n + 2, block(height: 230mm)),)",
+            ),
+        ],
+        &[],
+    );
+    let found = assert_found(root.path(), "stranded", "04-performance.toml");
+    assert!(found.iter().any(|l| l.contains("KPI group row")), "{found:?}");
+}
+
+#[test]
+fn a_signature_alone_is_found() {
+    // The block before a signature is no longer sticky, and a tall space
+    // parts them.
+    let root = variant(
+        &[
+            (
+                "parts.typ",
+                "      block(sticky: true, block-of(list.at(i), t) +",
+                "      block(sticky: false, block-of(list.at(i), t) +",
+            ),
+            (
+                "parts.typ",
+                "src: sig.at(\"src\", default: none)))\n",
+                "src: sig.at(\"src\", default: none)))\n      v(240mm)\n",
+            ),
+        ],
+        &[],
+    );
+    let found = assert_found(root.path(), "stranded", "01-letter.toml");
+    assert!(found.iter().any(|l| l.contains("signature")), "{found:?}");
+}
+
+#[test]
+fn a_figure_wider_than_its_column_is_found() {
+    let root = variant(&[], &[("parts/03-chapter.toml", "width_mm = 60", "width_mm = 150")]);
+    let out = press(root.path(), &["check"]);
+    let found: Vec<String> = ["overflow", "overlap"].iter().flat_map(|c| findings(&out, c)).collect();
+    assert!(found.iter().any(|l| l.contains("03-chapter.toml")), "{}", stderr(&out));
+}
+
+#[test]
+fn an_unbreakable_string_past_the_column_is_found() {
+    // Without the rule that lets long Latin runs break, the ISIN runs out.
+    let root = variant(&[("report.typ", "#show regex(\"[!-~]{25,}\")", "#show regex(\"[!-~]{2500,}\")")], &[]);
+    let found = assert_found(root.path(), "overflow", "02-long-title.toml");
+    assert!(found.iter().any(|l| l.contains("CNE1000")), "{found:?}");
+}
+
+#[test]
+fn too_many_years_for_a_column_are_found() {
+    // The layout copy never lets a wide KPI table span the page.
+    let root = variant(&[("kpi.typ", "if fits(b, t, column-width) {", "if true {")], &[]);
+    let out = press(root.path(), &["check"]);
+    let found: Vec<String> = ["overlap", "overflow"].iter().flat_map(|c| findings(&out, c)).collect();
+    assert!(found.iter().any(|l| l.contains("04-performance.toml")), "{}", stderr(&out));
+}
+
+#[test]
+fn a_running_head_under_a_band_is_found() {
+    let root = variant(&[("report.typ", "{ return }", "{ }")], &[]);
+    let found = assert_found(root.path(), "hidden-text", "01-letter.toml");
+    assert!(found.iter().any(|l| l.contains("'远航能源集团")), "{found:?}");
+}
+
+#[test]
+fn a_near_empty_page_that_copyfit_cannot_fix_is_found() {
+    // A chapter (it has an opener, so it never runs in) with two lines of
+    // text: its text page stays near-empty whatever the spacing.
+    let root = variant(
+        &[],
+        &[("report.toml", "  \"parts/08-index.toml\",", "  \"parts/09-short.toml\",\n  \"parts/08-index.toml\",")],
+    );
+    std::fs::write(
+        root.path().join("parts/09-short.toml"),
+        "kind = \"chapter\"\nid = \"short\"\ntitle = \"短章\"\n\n[[blocks]]\ntype = \"paragraph\"\ntext = \"只有一段很短的文字。\"\n",
+    )
+    .expect("write part");
+    let found = assert_found(root.path(), "near-empty", "09-short.toml");
+    assert!(found.iter().any(|l| l.contains("1 line of text")), "{found:?}");
+}
+
+#[test]
+fn images_are_judged_at_their_placed_size() {
+    // A 120 px image across a column is far under 300 ppi; the same figure
+    // data at 10 mm is fine.
+    let coarse =
+        variant(&[], &[("parts/03-chapter.toml", "image = \"images/grey-1.png\"", "image = \"images/coarse.png\"")]);
+    let found = assert_found(coarse.path(), "image-ppi", "03-chapter.toml");
+    assert!(found.iter().any(|l| l.contains("ppi at its placed size (60 ×")), "{found:?}");
+    let small = variant(
+        &[],
+        &[(
+            "parts/03-chapter.toml",
+            "image = \"images/grey-1.png\"\nwidth_mm = 60",
+            "image = \"images/coarse.png\"\nwidth_mm = 10",
+        )],
+    );
+    let out = press(small.path(), &["check"]);
+    assert!(findings(&out, "image-ppi").is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn an_image_slot_without_image_is_a_print_warning_and_a_strict_error() {
+    let root = variant(&[], &[("parts/03-chapter.toml", "image = \"images/grey-0.png\"\n", "")]);
+    assert_found(root.path(), "image-missing", "03-chapter.toml");
+    let pdf = root.path().join("out.pdf");
+    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!pdf.exists(), "a strict build with findings wrote the PDF");
+    // In a proof it stays a visible, labelled box, and is not reported.
+    let out = press(root.path(), &["build", "--profile", "proof", "-o", pdf.to_str().expect("path")]);
+    assert!(out.status.success() && findings(&out, "image-missing").is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn cover_art_past_the_bleed_is_found_with_marks() {
+    // The layout copy no longer clips page art to the bleed box.
+    let root = variant(
+        &[(
+            "print.typ",
+            "clip: true, place(top + left, dx: -slug, dy: -slug, extra)",
+            "clip: false, place(top + left, dx: -slug, dy: -slug, extra)",
+        )],
+        &[],
+    );
+    let pdf = root.path().join("out.pdf");
+    let out = press(root.path(), &["build", "--marks", "-o", pdf.to_str().expect("path")]);
+    assert!(!findings(&out, "bleed").is_empty(), "{}", stderr(&out));
+}
