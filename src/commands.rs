@@ -25,10 +25,12 @@ fn build(args: &BuildArgs) -> ExitCode {
     let config = args.config();
     let format = config.format;
     let result = Session::new(config).and_then(|mut session| {
+        let built = session.build();
+        // Written after composing, so that it carries the copyfit settings.
         if let Some(path) = &args.emit_data {
             emit_data(&mut session, path)?;
         }
-        session.build()
+        built
     });
     match result {
         Ok(outcome) => {

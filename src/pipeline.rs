@@ -130,6 +130,8 @@ pub struct Session {
     images: ImageCache,
     date: Datetime,
     stages: Vec<(&'static str, Duration)>,
+    /// The layout data of the last composition, copyfit settings included.
+    composed_json: Option<Vec<u8>>,
 }
 
 impl Session {
@@ -148,7 +150,7 @@ impl Session {
             Failure::Setup(format!("cannot use root {} ({})", config.root.display(), crate::load::io_reason(&e)))
         })?;
         let cache = config.output.parent().map(|dir| dir.join(".cache").join("images"));
-        Ok(Self { config, world, images: ImageCache::new(cache), date, stages: Vec::new() })
+        Ok(Self { config, world, images: ImageCache::new(cache), date, stages: Vec::new(), composed_json: None })
     }
 
     /// Loads and validates the data; returns the report and its warnings.
@@ -180,6 +182,7 @@ impl Session {
     /// configuration is strict.
     pub fn compose(&mut self) -> Result<Composed, Failure> {
         self.stages.clear();
+        self.composed_json = None;
         let mut lap = Instant::now();
         let (report, problems) = self.load()?;
         self.stages.push(("load+validate", lap.elapsed()));
@@ -211,7 +214,8 @@ impl Session {
             plan.apply(&mut json);
             let bytes =
                 serde_json::to_vec(&json).map_err(|e| Failure::Setup(format!("cannot write the data ({e})")))?;
-            files.insert(project_file(DATA_PATH), Bytes::new(bytes));
+            files.insert(project_file(DATA_PATH), Bytes::new(bytes.clone()));
+            self.composed_json = Some(bytes);
             self.world.set_virtual_files(files.clone());
             let compiled = compile(&self.world, self.config.format).map_err(Failure::Layout)?;
             self.stages.push(("compile", lap.elapsed()));
@@ -270,7 +274,14 @@ impl Session {
 }
 
 /// Writes the JSON the layouts read, for using them with the Typst CLI.
+///
+/// After a composition this is the data as composed, copyfit settings
+/// included, so plain Typst lays out the same pages; before one (or when
+/// composing failed) it is the data as resolved.
 pub fn emit_data(session: &mut Session, path: &Path) -> Result<(), Failure> {
+    if let Some(json) = &session.composed_json {
+        return write_atomic(path, json).map_err(Failure::Setup);
+    }
     let (report, _) = session.load()?;
     let resolved = resolve(&report, session.config.profile, &mut session.images).map_err(Failure::Data)?;
     write_atomic(path, &resolved.json).map_err(Failure::Setup)

@@ -14,7 +14,8 @@ fn builds_the_fixture_with_embedded_subset_cjk_fonts() {
     assert!(stdout(&out).contains("pages"), "one-line summary: {}", stdout(&out));
 
     let pages = pdf_pages(&pdf);
-    assert!((8..=14).contains(&pages), "unexpected page count {pages}");
+    // Short parts run on after the part before them (copyfit), so few pages.
+    assert!((6..=14).contains(&pages), "unexpected page count {pages}");
 
     let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
