@@ -25,6 +25,7 @@ struct Run {
     x: f64,
     y: f64,
     size: f64,
+    width: f64,
     family: String,
     fill: String,
     text: String,
@@ -48,6 +49,7 @@ fn walk(frame: &Frame, ts: Transform, page: usize, out: &mut Vec<Run>) {
                     x: p.x.to_pt(),
                     y: p.y.to_pt(),
                     size: text.size.to_pt(),
+                    width: text.width().to_pt(),
                     family: text.font.info().family.clone(),
                     fill,
                     text: text.text.to_string(),
@@ -126,14 +128,32 @@ fn typography_rules_hold_on_the_full_report() {
     assert!(runts.is_empty(), "{} paragraphs end with a single character:\n{}", runts.len(), runts.join("\n"));
 }
 
-/// A line: runs sharing a page, a column and a baseline.
-type Lines<'a> = BTreeMap<(usize, bool, i64), Vec<&'a Run>>;
+/// A line: runs sharing a page and a baseline, without a gap as wide as
+/// the column gutter between them (full-width lines stay whole, the two
+/// columns' lines on one baseline come apart).
+type Lines<'a> = BTreeMap<(usize, i64, usize), Vec<&'a Run>>;
+
+/// A gap between runs on a baseline that only a gutter or a cell makes.
+const GUTTER_GAP_PT: f64 = 12.0;
 
 /// Groups the runs that pass `keep` into lines.
-fn lines_of<'a>(runs: &'a [Run], page_width: f64, keep: impl Fn(&Run) -> bool) -> Lines<'a> {
-    let mut lines: Lines<'a> = BTreeMap::new();
+fn lines_of<'a>(runs: &'a [Run], _page_width: f64, keep: impl Fn(&Run) -> bool) -> Lines<'a> {
+    let mut baselines: BTreeMap<(usize, i64), Vec<&'a Run>> = BTreeMap::new();
     for run in runs.iter().filter(|r| keep(r)) {
-        lines.entry((run.page, run.x > page_width / 2.0, (run.y * 10.0).round() as i64)).or_default().push(run);
+        baselines.entry((run.page, (run.y * 10.0).round() as i64)).or_default().push(run);
+    }
+    let mut lines: Lines<'a> = BTreeMap::new();
+    for ((page, y), mut on_line) in baselines {
+        on_line.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let mut piece = 0;
+        let mut end = f64::MIN;
+        for run in on_line {
+            if run.x - end > GUTTER_GAP_PT {
+                piece += 1;
+            }
+            end = run.x + run.width;
+            lines.entry((page, y, piece)).or_default().push(run);
+        }
     }
     lines
 }
