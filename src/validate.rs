@@ -36,6 +36,9 @@ pub fn validate(report: &Report) -> Problems {
                 check_block(file, place.span.clone(), block, report, &mut problems);
                 for text in block.texts() {
                     check_refs(file, place.span.clone(), text, &labels, &mut problems);
+                    for tag in pages_in(text) {
+                        check_tag(file, place.span.clone(), tag, &codes, &mut problems);
+                    }
                     if text.len() > MAX_TEXT_BYTES {
                         problems.push(file.problem(
                             Severity::Error,
@@ -160,6 +163,14 @@ fn check_opener_refs(file: &SourceFile, part: &Part, labels: &HashSet<String>, p
             check_refs(file, 0..file.text.len(), text, labels, problems);
         }
     }
+}
+
+/// The disclosure tags a text asks the pages of: `{pages:INDEX:CODE}`.
+pub fn pages_in(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("{pages:").filter_map(move |(i, open)| {
+        let rest = &text[i + open.len()..];
+        rest.find('}').map(|end| &rest[..end])
+    })
 }
 
 /// The labels referenced in a text, `Err` for an unclosed reference.
