@@ -38,7 +38,7 @@ pub enum Colour {
     Spot(SpotColour),
 }
 
-/// A spot colour: `{ spot = "PANTONE 2935 C", cmyk = [100, 45, 0, 0], tint = 100 }`.
+/// A spot colour: `{ spot = "PANTONE 2945 C", cmyk = [C, M, Y, K], tint = 100 }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpotColour {
