@@ -182,3 +182,31 @@ fn a_bad_language_tag_is_located() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("must be a tag such as zh-CN, zh-HK, zh-TW or en"), "{}", stderr(&out));
 }
+
+/// Runs `check` on a mini fixture after replacing `from` by `to` in `file`.
+fn check_after_edit(file: &str, from: &str, to: &str) -> String {
+    let dir = fixture("mini");
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{file} lacks {from}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    let out = run(&["check", dir.path().join("report.toml").to_str().unwrap(), "--diagnostic-format", "short"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    stderr(&out)
+}
+
+#[test]
+fn a_malformed_tag_hint_shows_the_reports_own_indexes() {
+    let err = check_after_edit("parts/chapter.toml", "\"DEMO:A1\"", "\"A1\"");
+    assert!(err.contains("chapter.toml:") && err.contains("must have the form INDEX:CODE, e.g. 'DEMO:A1' (indexes: DEMO)"), "{err}");
+}
+
+#[test]
+fn index_columns_must_fit_the_printed_columns() {
+    let err = check_after_edit(
+        "indexes/demo.toml",
+        "columns = [\"指标编号及名称\", \"披露页码\"]",
+        "columns = [\"编号\", \"名称\", \"说明\", \"页码\"]",
+    );
+    assert!(err.contains("demo.toml:3:1: error: index 'DEMO' prints 3 columns (code, name, pages) but `columns` names 4"), "{err}");
+}
