@@ -41,7 +41,7 @@ pub struct CommonArgs {
     /// The manifest listing the report's parts.
     #[arg(default_value = "data/report.toml")]
     pub manifest: PathBuf,
-    /// The folder holding layout/ and fonts/ (default: the nearest one above the manifest).
+    /// The folder holding layout/ and fonts/ (default: the nearest one above the manifest, else above this program).
     #[arg(long)]
     pub root: Option<PathBuf>,
     /// Also use the fonts installed on this machine (the PDF then depends on it).
@@ -119,11 +119,21 @@ pub fn infer_root(path: &Path) -> Option<PathBuf> {
     absolute.ancestors().find(|dir| dir.join("layout").is_dir() && dir.join("fonts").is_dir()).map(Path::to_path_buf)
 }
 
+/// The nearest folder above the running program that holds `layout/` and `fonts/`.
+pub fn program_root() -> Option<PathBuf> {
+    std::env::current_exe().ok().as_deref().and_then(infer_root)
+}
+
 impl CommonArgs {
     /// The root: `--root`, else the nearest folder above the manifest
-    /// holding `layout/` and `fonts/`, else the current folder.
+    /// holding `layout/` and `fonts/`, else the one above this program
+    /// (`target/debug/csr-press` inside a checkout), else the current folder.
     pub fn root(&self) -> PathBuf {
-        self.root.clone().or_else(|| infer_root(&self.manifest)).unwrap_or_else(|| PathBuf::from("."))
+        self.root
+            .clone()
+            .or_else(|| infer_root(&self.manifest))
+            .or_else(program_root)
+            .unwrap_or_else(|| PathBuf::from("."))
     }
 
     /// Resolves the shared options into a build configuration.

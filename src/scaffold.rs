@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::args::{NewArgs, infer_root};
+use crate::args::{NewArgs, infer_root, program_root};
 use crate::exit::EXIT_USAGE;
 
 /// The scaffold: path inside the new folder, contents.
@@ -69,7 +69,9 @@ pub fn next_steps(dir: &Path, root: Option<&Path>) -> String {
     let root_arg = match (root, &inferred) {
         (Some(root), _) => format!(" --root {}", root.display()),
         (None, Some(_)) => String::new(),
-        (None, None) => match std::env::current_dir().ok().as_deref().and_then(infer_root) {
+        // Without a root above the report, csr-press falls back to the one
+        // above the program; name it so the commands work anywhere.
+        (None, None) => match program_root() {
             Some(found) => format!(" --root {}", found.display()),
             None => " --root PATH/TO/csr-press".to_owned(),
         },

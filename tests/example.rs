@@ -46,11 +46,22 @@ fn example_has_15_to_25_pages_with_embedded_fonts() {
 fn example_prints_its_identity_chapters_and_kpis() {
     let pdf = example_pdf();
     let cover = squash(&pdf_text(pdf, 1));
-    for needle in ["澜清水务集团有限公司", "2023", "环境、社会及管治（ESG）报告", "LanqingWaterGroup2023Environmental"] {
+    for needle in ["澜清水务集团有限公司", "2023", "环境、社会及管治（ESG）报告", "LanqingWaterGroup2023Environmental"]
+    {
         assert!(cover.contains(needle), "cover lacks {needle}: {cover}");
     }
     let all = squash(&pdf_text(pdf, 0));
-    for needle in ["守护每一滴好水", "绿色低碳运营", "与员工共成长", "诚信治理共建社区", "八十天抗旱保供", "4,862", "38.6", "GRI可持续发展报告标准（2021）", "适用的GRI1：基础2021"] {
+    for needle in [
+        "守护每一滴好水",
+        "绿色低碳运营",
+        "与员工共成长",
+        "诚信治理共建社区",
+        "八十天抗旱保供",
+        "4,862",
+        "38.6",
+        "GRI可持续发展报告标准（2021）",
+        "适用的GRI1：基础2021",
+    ] {
         assert!(all.contains(needle), "the PDF lacks {needle}");
     }
     // Nothing of the 2020 report's theme leaks into another client's PDF.

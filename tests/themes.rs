@@ -27,8 +27,11 @@ fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
 fn theme_colours(theme: &Path) -> Vec<[f64; 4]> {
     fn walk(value: &toml::Value, out: &mut Vec<[f64; 4]>) {
         match value {
-            toml::Value::Array(items) if items.len() == 4 && items.iter().all(|v| v.as_integer().is_some() || v.as_float().is_some()) => {
-                let n: Vec<f64> = items.iter().map(|v| v.as_float().unwrap_or_else(|| v.as_integer().unwrap_or(0) as f64)).collect();
+            toml::Value::Array(items)
+                if items.len() == 4 && items.iter().all(|v| v.as_integer().is_some() || v.as_float().is_some()) =>
+            {
+                let n: Vec<f64> =
+                    items.iter().map(|v| v.as_float().unwrap_or_else(|| v.as_integer().unwrap_or(0) as f64)).collect();
                 out.push([n[0], n[1], n[2], n[3]]);
             }
             toml::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
@@ -46,10 +49,21 @@ fn theme_colours(theme: &Path) -> Vec<[f64; 4]> {
 #[test]
 fn the_engine_names_no_client_colour_or_report_type() {
     let root = repo();
-    let mut forbidden: Vec<String> =
-        ["中国移动", "China Mobile", "CMCC", "cmcc", "澜清", "Lanqing", "可持续发展报告", "社会责任报告", "ESG）报告", "ESG 报告", "环境、社会及管治"]
-            .map(String::from)
-            .to_vec();
+    let mut forbidden: Vec<String> = [
+        "中国移动",
+        "China Mobile",
+        "CMCC",
+        "cmcc",
+        "澜清",
+        "Lanqing",
+        "可持续发展报告",
+        "社会责任报告",
+        "ESG）报告",
+        "ESG 报告",
+        "环境、社会及管治",
+    ]
+    .map(String::from)
+    .to_vec();
     // Every client colour (the themes other than the neutral house theme),
     // as the engine would write it; pure greys are the engine's own.
     for theme in ["cmcc-2020", "lanqing"] {
@@ -96,7 +110,8 @@ fn cmyk_operands(pdf: &Path) -> Vec<[i64; 4]> {
         let Ok(bytes) = stream.decompressed_content() else { continue };
         let Ok(content) = lopdf::content::Content::decode(&bytes) else { continue };
         for op in content.operations.iter().filter(|op| op.operator == "k" || op.operator == "K") {
-            let v: Vec<i64> = op.operands.iter().filter_map(|o| o.as_float().ok()).map(|f| (f * 255.0).round() as i64).collect();
+            let v: Vec<i64> =
+                op.operands.iter().filter_map(|o| o.as_float().ok()).map(|f| (f * 255.0).round() as i64).collect();
             if let [c, m, y, k] = v[..] {
                 out.push([c, m, y, k]);
             }
@@ -162,8 +177,10 @@ fn the_root_is_found_from_the_manifest() {
 #[test]
 fn language_and_identity_reach_the_pdf() {
     let dir = mini_with(|text| {
-        text.replace("language = \"zh-CN\"", "language = \"zh-TW\"")
-            .replace("report_type = \"测试报告\"", "report_type = \"企業社會責任報告\"\ntitle_en = \"Test Group CSR Report\"")
+        text.replace("language = \"zh-CN\"", "language = \"zh-TW\"").replace(
+            "report_type = \"测试报告\"",
+            "report_type = \"企業社會責任報告\"\ntitle_en = \"Test Group CSR Report\"",
+        )
     });
     let pdf = dir.path().join("tw.pdf");
     let out = build(&dir.path().join("report.toml"), &pdf, &[]);
@@ -171,7 +188,12 @@ fn language_and_identity_reach_the_pdf() {
     let cover = squash(&pdf_text(&pdf, 1));
     assert!(cover.contains("企業社會責任報告") && cover.contains("TestGroupCSRReport"), "{cover}");
     let doc = lopdf::Document::load(&pdf).expect("PDF loads");
-    let lang = doc.catalog().ok().and_then(|c| c.get(b"Lang").ok()).and_then(|l| l.as_str().ok()).map(|s| String::from_utf8_lossy(s).into_owned());
+    let lang = doc
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"Lang").ok())
+        .and_then(|l| l.as_str().ok())
+        .map(|s| String::from_utf8_lossy(s).into_owned());
     assert_eq!(lang.as_deref(), Some("zh-TW"));
 }
 
@@ -198,7 +220,10 @@ fn check_after_edit(file: &str, from: &str, to: &str) -> String {
 #[test]
 fn a_malformed_tag_hint_shows_the_reports_own_indexes() {
     let err = check_after_edit("parts/chapter.toml", "\"DEMO:A1\"", "\"A1\"");
-    assert!(err.contains("chapter.toml:") && err.contains("must have the form INDEX:CODE, e.g. 'DEMO:A1' (indexes: DEMO)"), "{err}");
+    assert!(
+        err.contains("chapter.toml:") && err.contains("must have the form INDEX:CODE, e.g. 'DEMO:A1' (indexes: DEMO)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -208,5 +233,8 @@ fn index_columns_must_fit_the_printed_columns() {
         "columns = [\"指标编号及名称\", \"披露页码\"]",
         "columns = [\"编号\", \"名称\", \"说明\", \"页码\"]",
     );
-    assert!(err.contains("demo.toml:3:1: error: index 'DEMO' prints 3 columns (code, name, pages) but `columns` names 4"), "{err}");
+    assert!(
+        err.contains("demo.toml:3:1: error: index 'DEMO' prints 3 columns (code, name, pages) but `columns` names 4"),
+        "{err}"
+    );
 }

@@ -37,7 +37,10 @@ impl Meta {
         Identity {
             organisation: self.organisation.clone(),
             organisation_short: self.organisation_short.clone().unwrap_or_else(|| self.organisation.clone()),
-            report_type: self.report_type.clone().unwrap_or_else(|| derive_report_type(&self.title, &self.organisation, self.year)),
+            report_type: self
+                .report_type
+                .clone()
+                .unwrap_or_else(|| derive_report_type(&self.title, &self.organisation, self.year)),
             title: self.title.clone(),
             title_en: self.title_en.clone(),
             year: self.year,

@@ -198,8 +198,8 @@ mod kpi;
 mod theme;
 
 pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
-pub use index::{Index, IndexGroup, IndexRow};
 pub use identity::{Identity, derive_report_type, split_language};
+pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};
 pub use theme::{Accent, Colour, Labels, PALETTE_ROLES, SpotColour, TYPE_SCALE, ThemeSpec, TypeChoices};
 
