@@ -32,7 +32,7 @@ fn example_has_15_to_25_pages_with_embedded_fonts() {
     let pdf = example_pdf();
     let pages = pdf_pages(pdf);
     assert!((15..=25).contains(&pages), "the example has {pages} pages");
-    let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
+    let fonts = poppler("pdffonts", &[pdf.to_str().expect("utf-8 path")]);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
     assert!(!rows.is_empty());
     for row in rows {
@@ -70,7 +70,7 @@ fn example_prints_its_identity_chapters_and_kpis() {
     }
     // The theme's own label for case boxes.
     assert!(all.contains("实践案例"), "the theme's case label is missing");
-    let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
+    let info = poppler("pdfinfo", &[pdf.to_str().expect("utf-8 path")]);
     assert!(info.contains("澜清水务集团有限公司2023环境、社会及管治（ESG）报告"), "{info}");
 }
 
@@ -95,33 +95,23 @@ fn example_index_pages_hold_the_disclosing_text() {
     let pages = pdf_pages(pdf);
     let texts: Vec<String> = (1..=pages).map(|p| squash(&pdf_text(pdf, p))).collect();
     let index_page = texts.iter().position(|t| t.contains("适用的GRI1：基础2021")).expect("index page") + 1;
-    let mut checked = 0;
-    for part in &report.parts {
-        for place in part.data.places(part.file.text.len()) {
-            let text = place
-                .heading
-                .map(str::to_owned)
-                .or_else(|| place.block.and_then(|b| b.texts().first().map(|s| s.to_string())));
-            let Some(text) = text else { continue };
-            let needle: String = squash(&text).chars().take(6).collect();
-            for tag in &place.disclosures {
-                let code = tag.trim_start_matches("GRI:");
-                let found = (index_page..=pages).find_map(|p| index_pages(pdf, p, code));
-                let listed = found.unwrap_or_else(|| panic!("index prints no pages for {code}"));
-                assert!(
-                    listed.iter().any(|&p| texts[p - 1].contains(&needle)),
-                    "{code}: pages {listed:?} do not hold '{needle}'"
-                );
-                checked += 1;
-            }
-        }
+    let carriers = tag_carriers(&report);
+    for (tag, needle) in &carriers {
+        let code = tag.trim_start_matches("GRI:");
+        let found = (index_page..=pages).find_map(|p| index_pages(pdf, p, code));
+        let listed = found.unwrap_or_else(|| panic!("index prints no pages for {code}"));
+        assert!(
+            listed.iter().any(|&p| texts[p - 1].contains(needle.as_str())),
+            "{code}: pages {listed:?} do not hold '{needle}'"
+        );
     }
+    let checked = carriers.len();
     assert!(checked >= 40, "checked {checked} tags");
 }
 
 #[test]
 fn example_passes_check_strict() {
-    let out = run(&["check", "--strict", manifest().to_str().unwrap()]);
+    let out = run(&["check", "--strict", manifest().to_str().expect("utf-8 path")]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("0 errors, 0 warnings"), "{}", stdout(&out));
 }
@@ -130,12 +120,12 @@ fn example_passes_check_strict() {
 fn new_scaffolds_a_report_that_checks_strict_and_builds() {
     let dir = tempfile::tempdir().expect("temp dir");
     let target = dir.path().join("acme");
-    let out = run(&["new", target.to_str().unwrap()]);
+    let out = run(&["new", target.to_str().expect("utf-8 path")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stdout(&out);
     assert!(said.contains("csr-press check --strict") && said.contains("csr-press build"), "{said}");
     let manifest = target.join("report.toml");
-    let out = run(&["check", "--strict", manifest.to_str().unwrap()]);
+    let out = run(&["check", "--strict", manifest.to_str().expect("utf-8 path")]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     let pdf = target.join("out/report.pdf");
     let out = build(&manifest, &pdf, &[]);
@@ -151,7 +141,7 @@ fn new_never_writes_into_a_non_empty_folder() {
     let dir = tempfile::tempdir().expect("temp dir");
     let keep = dir.path().join("notes.txt");
     std::fs::write(&keep, "mine").expect("write");
-    let out = run(&["new", dir.path().to_str().unwrap()]);
+    let out = run(&["new", dir.path().to_str().expect("utf-8 path")]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("is not empty"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&keep).expect("read"), "mine");

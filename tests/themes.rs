@@ -91,6 +91,11 @@ fn the_engine_names_no_client_colour_or_report_type() {
     assert!(found.is_empty(), "client names, colours or report types in the engine:\n{}", found.join("\n"));
 }
 
+/// Runs `check` with one-line diagnostics.
+fn check_short(manifest: &Path) -> std::process::Output {
+    run(&["check", manifest.to_str().expect("utf-8 path"), "--diagnostic-format", "short"])
+}
+
 /// The mini fixture with its manifest edited by `edit`.
 fn mini_with(edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let dir = fixture("mini");
@@ -157,7 +162,7 @@ fn an_unknown_accent_is_a_located_error_listing_the_declared_ones() {
 #[test]
 fn an_unknown_theme_is_a_located_error_naming_the_available_ones() {
     let dir = mini_with(|text| text.replace("theme = \"house\"", "theme = \"nope\""));
-    let out = run(&["check", dir.path().join("report.toml").to_str().unwrap(), "--diagnostic-format", "short"]);
+    let out = check_short(&dir.path().join("report.toml"));
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("report.toml:") && err.contains("theme 'nope' not found"), "{err}");
@@ -167,7 +172,7 @@ fn an_unknown_theme_is_a_located_error_naming_the_available_ones() {
 #[test]
 fn the_root_is_found_from_the_manifest() {
     let out = Command::new(env!("CARGO_BIN_EXE_csr-press"))
-        .args(["check", repo().join("examples/lanqing/data/report.toml").to_str().unwrap()])
+        .args(["check", repo().join("examples/lanqing/data/report.toml").to_str().expect("utf-8 path")])
         .current_dir(std::env::temp_dir())
         .output()
         .expect("run");
@@ -200,7 +205,7 @@ fn language_and_identity_reach_the_pdf() {
 #[test]
 fn a_bad_language_tag_is_located() {
     let dir = mini_with(|text| text.replace("language = \"zh-CN\"", "language = \"Chinese (Taiwan)\""));
-    let out = run(&["check", dir.path().join("report.toml").to_str().unwrap(), "--diagnostic-format", "short"]);
+    let out = check_short(&dir.path().join("report.toml"));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("must be a tag such as zh-CN, zh-HK, zh-TW or en"), "{}", stderr(&out));
 }
@@ -212,7 +217,7 @@ fn check_after_edit(file: &str, from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(text.contains(from), "{file} lacks {from}");
     std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
-    let out = run(&["check", dir.path().join("report.toml").to_str().unwrap(), "--diagnostic-format", "short"]);
+    let out = check_short(&dir.path().join("report.toml"));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     stderr(&out)
 }
@@ -237,4 +242,18 @@ fn index_columns_must_fit_the_printed_columns() {
         err.contains("demo.toml:3:1: error: index 'DEMO' prints 3 columns (code, name, pages) but `columns` names 4"),
         "{err}"
     );
+}
+
+#[test]
+fn an_index_without_columns_is_headed_by_the_theme_labels() {
+    let dir = fixture("mini");
+    let index = dir.path().join("indexes/demo.toml");
+    let text = std::fs::read_to_string(&index).expect("read");
+    std::fs::write(&index, text.replace("columns = [\"指标编号及名称\", \"披露页码\"]\n", "")).expect("write");
+    let pdf = dir.path().join("labels.pdf");
+    let out = build(&dir.path().join("report.toml"), &pdf, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last_pages: String = (pdf_pages(&pdf) - 2..=pdf_pages(&pdf)).map(|p| squash(&pdf_text(&pdf, p))).collect();
+    // The house theme's labels: 编号, 指标, 披露页码.
+    assert!(last_pages.contains("编号指标") && last_pages.contains("披露页码"), "{last_pages}");
 }
