@@ -257,3 +257,41 @@ fn an_index_without_columns_is_headed_by_the_theme_labels() {
     // The house theme's labels: 编号, 指标, 披露页码.
     assert!(last_pages.contains("编号指标") && last_pages.contains("披露页码"), "{last_pages}");
 }
+
+#[test]
+fn a_spot_colour_in_a_theme_prints_as_a_separation() {
+    let dir = mini_with(|text| text.replace("theme = \"house\"", "theme = \"spot\""));
+    let theme = dir.path().join("themes/spot");
+    copy_dir(&repo().join("themes/house"), &theme);
+    let spec = std::fs::read_to_string(theme.join("theme.toml")).expect("theme.toml");
+    let spot = spec.replace("highlight = [0, 35, 85, 0]", "highlight = { spot = \"PANTONE 123 C\", cmyk = [0, 24, 94, 0] }");
+    assert_ne!(spec, spot, "the house theme's highlight changed; update this test");
+    std::fs::write(theme.join("theme.toml"), spot).expect("write theme");
+    let pdf = dir.path().join("spot.pdf");
+    let out = build(&dir.path().join("report.toml"), &pdf, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = lopdf::Document::load(&pdf).expect("PDF loads");
+    let separations: Vec<Vec<u8>> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_array().ok())
+        .filter(|a| a.first().and_then(|n| n.as_name().ok()) == Some(b"Separation".as_slice()))
+        .filter_map(|a| a.get(1).and_then(|n| n.as_name().ok()).map(<[u8]>::to_vec))
+        .collect();
+    assert!(separations.contains(&b"PANTONE 123 C".to_vec()), "{separations:?}");
+}
+
+#[test]
+fn a_broken_theme_file_is_located() {
+    let dir = mini_with(|text| text.replace("theme = \"house\"", "theme = \"broken\""));
+    let theme = dir.path().join("themes/broken");
+    copy_dir(&repo().join("themes/house"), &theme);
+    let spec = std::fs::read_to_string(theme.join("theme.toml")).expect("theme.toml");
+    let broken = spec.replace("tint = \"mist\"", "tint = \"fog\"").replace("case = \"案例\"\n", "");
+    std::fs::write(theme.join("theme.toml"), broken).expect("write theme");
+    let err = stderr(&check_short(&dir.path().join("report.toml")));
+    assert!(err.contains("theme.toml:") && err.contains("missing field `case`"), "{err}");
+    std::fs::write(theme.join("theme.toml"), spec.replace("tint = \"mist\"", "tint = \"fog\"")).expect("write theme");
+    let err = stderr(&check_short(&dir.path().join("report.toml")));
+    assert!(err.contains("'neutral' names colour 'fog', which the palette does not declare"), "{err}");
+}
