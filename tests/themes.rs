@@ -125,19 +125,30 @@ fn cmyk_operands(pdf: &Path) -> Vec<[i64; 4]> {
     out
 }
 
-#[test]
-fn a_copied_recoloured_theme_reaches_the_pdf() {
-    let dir = mini_with(|text| text.replace("theme = \"house\"", "theme = \"client\""));
-    let theme = dir.path().join("themes/client");
+/// The mini fixture in a copy of the house theme named `name`, whose
+/// theme.toml has `from` replaced by `to`.
+fn mini_in_copied_theme(name: &str, from: &str, to: &str) -> tempfile::TempDir {
+    let dir = mini_with(|text| text.replace("theme = \"house\"", &format!("theme = \"{name}\"")));
+    let theme = dir.path().join("themes").join(name);
     copy_dir(&repo().join("themes/house"), &theme);
     let spec = std::fs::read_to_string(theme.join("theme.toml")).expect("theme.toml");
-    let recoloured = spec.replace("brand = [80, 50, 20, 10]", "brand = [13, 57, 91, 7]");
-    assert_ne!(spec, recoloured, "the house theme's brand colour changed; update this test");
-    std::fs::write(theme.join("theme.toml"), recoloured).expect("write theme");
-    let pdf = dir.path().join("client.pdf");
-    let out = build(&dir.path().join("report.toml"), &pdf, &[]);
+    assert!(spec.contains(from), "the house theme lacks {from}; update this test");
+    std::fs::write(theme.join("theme.toml"), spec.replacen(from, to, 1)).expect("write theme");
+    dir
+}
+
+/// Builds the mini fixture of `dir` into `name`.pdf, which must succeed.
+fn build_ok(dir: &Path, name: &str) -> PathBuf {
+    let pdf = dir.join(format!("{name}.pdf"));
+    let out = build(&dir.join("report.toml"), &pdf, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let colours = cmyk_operands(&pdf);
+    pdf
+}
+
+#[test]
+fn a_copied_recoloured_theme_reaches_the_pdf() {
+    let dir = mini_in_copied_theme("client", "brand = [80, 50, 20, 10]", "brand = [13, 57, 91, 7]");
+    let colours = cmyk_operands(&build_ok(dir.path(), "client"));
     let eight_bit = |cmyk: [f64; 4]| cmyk.map(|p| (p * 2.55).round() as i64);
     assert!(colours.contains(&eight_bit([13.0, 57.0, 91.0, 7.0])), "the new brand colour is not in the PDF");
     // The house theme's own brand colour is gone.
@@ -146,10 +157,7 @@ fn a_copied_recoloured_theme_reaches_the_pdf() {
 
 #[test]
 fn an_unknown_accent_is_a_located_error_listing_the_declared_ones() {
-    let dir = fixture("mini");
-    let chapter = dir.path().join("parts/chapter.toml");
-    let text = std::fs::read_to_string(&chapter).expect("chapter");
-    std::fs::write(&chapter, text.replace("accent = \"blue\"", "accent = \"sky\"")).expect("write");
+    let dir = mini_edited("parts/chapter.toml", "accent = \"blue\"", "accent = \"sky\"");
     let pdf = dir.path().join("report.pdf");
     let out = build(&dir.path().join("report.toml"), &pdf, &["--diagnostic-format", "short"]);
     assert_eq!(out.status.code(), Some(1));
@@ -210,13 +218,19 @@ fn a_bad_language_tag_is_located() {
     assert!(stderr(&out).contains("must be a tag such as zh-CN, zh-HK, zh-TW or en"), "{}", stderr(&out));
 }
 
-/// Runs `check` on a mini fixture after replacing `from` by `to` in `file`.
-fn check_after_edit(file: &str, from: &str, to: &str) -> String {
+/// The mini fixture with `from` replaced by `to` in `file`.
+fn mini_edited(file: &str, from: &str, to: &str) -> tempfile::TempDir {
     let dir = fixture("mini");
     let path = dir.path().join(file);
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(text.contains(from), "{file} lacks {from}");
     std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    dir
+}
+
+/// Runs `check` on a mini fixture after replacing `from` by `to` in `file`.
+fn check_after_edit(file: &str, from: &str, to: &str) -> String {
+    let dir = mini_edited(file, from, to);
     let out = check_short(&dir.path().join("report.toml"));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     stderr(&out)
@@ -246,13 +260,8 @@ fn index_columns_must_fit_the_printed_columns() {
 
 #[test]
 fn an_index_without_columns_is_headed_by_the_theme_labels() {
-    let dir = fixture("mini");
-    let index = dir.path().join("indexes/demo.toml");
-    let text = std::fs::read_to_string(&index).expect("read");
-    std::fs::write(&index, text.replace("columns = [\"指标编号及名称\", \"披露页码\"]\n", "")).expect("write");
-    let pdf = dir.path().join("labels.pdf");
-    let out = build(&dir.path().join("report.toml"), &pdf, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = mini_edited("indexes/demo.toml", "columns = [\"指标编号及名称\", \"披露页码\"]\n", "");
+    let pdf = build_ok(dir.path(), "labels");
     let last_pages: String = (pdf_pages(&pdf) - 2..=pdf_pages(&pdf)).map(|p| squash(&pdf_text(&pdf, p))).collect();
     // The house theme's labels: 编号, 指标, 披露页码.
     assert!(last_pages.contains("编号指标") && last_pages.contains("披露页码"), "{last_pages}");
@@ -260,16 +269,9 @@ fn an_index_without_columns_is_headed_by_the_theme_labels() {
 
 #[test]
 fn a_spot_colour_in_a_theme_prints_as_a_separation() {
-    let dir = mini_with(|text| text.replace("theme = \"house\"", "theme = \"spot\""));
-    let theme = dir.path().join("themes/spot");
-    copy_dir(&repo().join("themes/house"), &theme);
-    let spec = std::fs::read_to_string(theme.join("theme.toml")).expect("theme.toml");
-    let spot = spec.replace("highlight = [0, 35, 85, 0]", "highlight = { spot = \"PANTONE 123 C\", cmyk = [0, 24, 94, 0] }");
-    assert_ne!(spec, spot, "the house theme's highlight changed; update this test");
-    std::fs::write(theme.join("theme.toml"), spot).expect("write theme");
-    let pdf = dir.path().join("spot.pdf");
-    let out = build(&dir.path().join("report.toml"), &pdf, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let spot = "highlight = { spot = \"PANTONE 123 C\", cmyk = [0, 24, 94, 0] }";
+    let dir = mini_in_copied_theme("spot", "highlight = [0, 35, 85, 0]", spot);
+    let pdf = build_ok(dir.path(), "spot");
     let doc = lopdf::Document::load(&pdf).expect("PDF loads");
     let separations: Vec<Vec<u8>> = doc
         .objects
@@ -283,15 +285,10 @@ fn a_spot_colour_in_a_theme_prints_as_a_separation() {
 
 #[test]
 fn a_broken_theme_file_is_located() {
-    let dir = mini_with(|text| text.replace("theme = \"house\"", "theme = \"broken\""));
-    let theme = dir.path().join("themes/broken");
-    copy_dir(&repo().join("themes/house"), &theme);
-    let spec = std::fs::read_to_string(theme.join("theme.toml")).expect("theme.toml");
-    let broken = spec.replace("tint = \"mist\"", "tint = \"fog\"").replace("case = \"案例\"\n", "");
-    std::fs::write(theme.join("theme.toml"), broken).expect("write theme");
+    let dir = mini_in_copied_theme("broken", "case = \"案例\"\n", "");
     let err = stderr(&check_short(&dir.path().join("report.toml")));
     assert!(err.contains("theme.toml:") && err.contains("missing field `case`"), "{err}");
-    std::fs::write(theme.join("theme.toml"), spec.replace("tint = \"mist\"", "tint = \"fog\"")).expect("write theme");
+    let dir = mini_in_copied_theme("broken", "tint = \"mist\"", "tint = \"fog\"");
     let err = stderr(&check_short(&dir.path().join("report.toml")));
     assert!(err.contains("'neutral' names colour 'fog', which the palette does not declare"), "{err}");
 }
