@@ -292,3 +292,20 @@ fn a_broken_theme_file_is_located() {
     let err = stderr(&check_short(&dir.path().join("report.toml")));
     assert!(err.contains("'neutral' names colour 'fog', which the palette does not declare"), "{err}");
 }
+
+#[test]
+#[cfg(unix)]
+fn a_theme_cannot_read_outside_its_folder() {
+    let dir = mini_in_copied_theme("leaky", "default-accent", "default-accent");
+    let theme = dir.path().join("themes/leaky");
+    let outside = dir.path().join("secret.txt");
+    std::fs::write(&outside, "secret").expect("write");
+    std::os::unix::fs::symlink(&outside, theme.join("leak.txt")).expect("symlink");
+    let cover = std::fs::read_to_string(theme.join("cover.typ")).expect("cover.typ");
+    std::fs::write(theme.join("cover.typ"), format!("#let leak = read(\"leak.txt\")\n{cover}")).expect("write");
+    let pdf = dir.path().join("leak.pdf");
+    let out = build(&dir.path().join("report.toml"), &pdf, &["--diagnostic-format", "short"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("access denied"), "{}", stderr(&out));
+    assert!(!pdf.exists());
+}
