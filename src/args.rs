@@ -167,4 +167,18 @@ mod tests {
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
     }
+
+    #[test]
+    fn the_root_is_the_nearest_folder_with_layout_and_fonts() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let project = dir.path().join("project");
+        for sub in ["layout", "fonts", "reports/acme/data"] {
+            std::fs::create_dir_all(project.join(sub)).expect("create dir");
+        }
+        // A folder with only one of the two is not a root.
+        std::fs::create_dir_all(project.join("reports/layout")).expect("create dir");
+        let found = super::infer_root(&project.join("reports/acme/data/report.toml"));
+        assert_eq!(found.as_deref(), Some(std::path::absolute(&project).expect("absolute").as_path()));
+        assert_eq!(super::infer_root(&dir.path().join("elsewhere/report.toml")), None);
+    }
 }
