@@ -105,7 +105,7 @@ def main():
         if Path(args.typst).exists():
             version = subprocess.run([args.typst, "--version"], capture_output=True, text=True).stdout.strip()
             typst = [args.typst, "compile", "--root", ".", "--font-path", "fonts", "--ignore-system-fonts",
-                     "--input", "data=/out/report-data.json", "layout/report.typ", str(out / "typst.pdf")]
+                     "--input", "data=/out/report-data.json", "--input", "theme=/themes/cmcc-2020", "layout/report.typ", str(out / "typst.pdf")]
             cli = timed(typst, runs, cwd=ROOT)
             ratio = statistics.median(cold) / statistics.median(cli)
             print(f"| stock Typst CLI ({version}) on the same layouts + emitted data | {fmt(cli)} | |")

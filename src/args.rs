@@ -1,7 +1,7 @@
 //! The command line: clap derive, one struct per command, shared groups
 //! flattened. [`Cli`] is turned into a [`Config`] before any work starts.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -31,6 +31,8 @@ pub enum Command {
     Preview(PreviewArgs),
     /// Lists the font families the layouts can use and their coverage of the data.
     Fonts(CommonArgs),
+    /// Scaffolds a new report in a new folder (house theme) and prints what to run next.
+    New(NewArgs),
 }
 
 /// Options every command shares.
@@ -39,9 +41,9 @@ pub struct CommonArgs {
     /// The manifest listing the report's parts.
     #[arg(default_value = "data/report.toml")]
     pub manifest: PathBuf,
-    /// The folder holding layout/ and fonts/ (default: the current folder).
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// The folder holding layout/ and fonts/ (default: the nearest one above the manifest, else above this program).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
     /// Also use the fonts installed on this machine (the PDF then depends on it).
     #[arg(long)]
     pub system_fonts: bool,
@@ -104,12 +106,44 @@ pub struct PreviewArgs {
     pub profile: Profile,
 }
 
+/// Options of `new`.
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    /// The folder to create; it must not exist or be empty.
+    pub dir: PathBuf,
+    /// The folder holding layout/ and fonts/, for the printed commands.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+}
+
+/// The nearest folder at or above `path` that holds `layout/` and `fonts/`.
+pub fn infer_root(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    absolute.ancestors().find(|dir| dir.join("layout").is_dir() && dir.join("fonts").is_dir()).map(Path::to_path_buf)
+}
+
+/// The nearest folder above the running program that holds `layout/` and `fonts/`.
+pub fn program_root() -> Option<PathBuf> {
+    std::env::current_exe().ok().as_deref().and_then(infer_root)
+}
+
 impl CommonArgs {
+    /// The root: `--root`, else the nearest folder above the manifest
+    /// holding `layout/` and `fonts/`, else the one above this program
+    /// (`target/debug/csr-press` inside a checkout), else the current folder.
+    pub fn root(&self) -> PathBuf {
+        self.root
+            .clone()
+            .or_else(|| infer_root(&self.manifest))
+            .or_else(program_root)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
     /// Resolves the shared options into a build configuration.
     pub fn config(&self, output: PathBuf, profile: Profile, marks: bool) -> Config {
         Config {
             manifest: self.manifest.clone(),
-            root: self.root.clone(),
+            root: self.root(),
             output,
             profile,
             marks,
@@ -136,5 +170,19 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_root_is_the_nearest_folder_with_layout_and_fonts() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let project = dir.path().join("project");
+        for sub in ["layout", "fonts", "reports/acme/data"] {
+            std::fs::create_dir_all(project.join(sub)).expect("create dir");
+        }
+        // A folder with only one of the two is not a root.
+        std::fs::create_dir_all(project.join("reports/layout")).expect("create dir");
+        let found = super::infer_root(&project.join("reports/acme/data/report.toml"));
+        assert_eq!(found.as_deref(), Some(std::path::absolute(&project).expect("absolute").as_path()));
+        assert_eq!(super::infer_root(&dir.path().join("elsewhere/report.toml")), None);
     }
 }

@@ -17,6 +17,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Preview(args) => crate::preview::preview(&args),
         Command::Fonts(args) => crate::preflight::fonts(&args),
+        Command::New(args) => crate::scaffold::new_report(&args),
     }
 }
 

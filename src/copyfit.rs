@@ -6,8 +6,9 @@
 //! The adjustments, per part, read by the layouts from the data (`fit`,
 //! `run_in`):
 //! - `fit` from −3 to +3: paragraph and block spacing change by 6 % a step,
-//!   leading by 1.5 % a step, image slots by 5 % a step (so ±18 %, ±4.5 %,
-//!   ±15 % at the ends). Tighter is tried first, then looser.
+//!   leading by 1.5 % a step, table row padding by 8 % a step, image slots
+//!   by 5 % a step (so ±18 %, ±4.5 %, ±24 %, ±15 % at the ends). Tighter is
+//!   tried first, then looser.
 //! - `run_in`: a short part starts on the page where the part before it
 //!   ends, under an inline heading, instead of on a page of its own. Tried
 //!   for a part whose only page would be near-empty (the next part is run

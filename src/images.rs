@@ -1,6 +1,6 @@
 //! Figure images: loading, checking, converting and caching.
 //!
-//! PNG, JPEG, GIF and SVG go to Typst as they are; other formats the `image`
+//! PNG, JPEG, GIF, SVG and PDF go to Typst as they are; other formats the `image`
 //! crate reads (BMP, TIFF, WebP, …) are converted to PNG. For the `screen`
 //! profile, images above 150 ppi at their placed size are downsampled.
 //! Converted images are cached by content hash in a folder under `out/`, and
@@ -68,8 +68,8 @@ impl ImageCache {
         width_mm: f64,
     ) -> Result<(String, Bytes), String> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        if ext == "svg" {
-            return Ok((format!("/.csr-press/images/{hash:032x}.svg"), Bytes::new(data)));
+        if ext == "svg" || ext == "pdf" {
+            return Ok((format!("/.csr-press/images/{hash:032x}.{ext}"), Bytes::new(data)));
         }
         let format = image::guess_format(&data)
             .map_err(|_| "unsupported or corrupt image file (use PNG, JPEG or SVG)".to_string())?;

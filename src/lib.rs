@@ -4,8 +4,9 @@
 //! [`validate`] checks it, [`resolve`] turns it into the JSON the layouts
 //! read, [`world`] is the Typst world, [`compile`] lays out and exports,
 //! [`postprocess`] finishes the PDF for print and [`output`] writes it
-//! atomically. [`pipeline`] strings the stages together; the commands live in
-//! [`commands`].
+//! atomically. [`theme`] finds the report's design theme and checks the
+//! report against it. [`pipeline`] strings the stages together; the commands
+//! live in [`commands`]; [`scaffold`] writes new reports.
 
 pub mod args;
 pub mod commands;
@@ -24,7 +25,9 @@ pub mod postprocess;
 pub mod preflight;
 pub mod preview;
 pub mod resolve;
+pub mod scaffold;
 pub mod sources;
+pub mod theme;
 pub mod validate;
 pub mod watch;
 pub mod world;

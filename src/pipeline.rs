@@ -20,6 +20,7 @@ use crate::load::{Report, load};
 use crate::output::write_atomic;
 use crate::postprocess::add_bleed_box;
 use crate::resolve::{Profile, resolve};
+use crate::theme::{Theme, check_report};
 use crate::validate::validate;
 use crate::world::PressWorld;
 use crate::world::{DATA_PATH, project_file};
@@ -153,14 +154,16 @@ impl Session {
         Ok(Self { config, world, images: ImageCache::new(cache), date, stages: Vec::new(), composed_json: None })
     }
 
-    /// Loads and validates the data; returns the report and its warnings.
-    pub fn load(&self) -> Result<(Report, Problems), Failure> {
+    /// Loads and validates the data and finds its theme; returns the
+    /// report, the theme and the warnings.
+    pub fn load(&self) -> Result<(Report, Theme, Problems), Failure> {
         let report = load(&self.config.manifest).map_err(Failure::Data)?;
-        let problems = validate(&report);
-        if problems.has_errors() {
-            return Err(Failure::Data(problems));
+        let mut problems = validate(&report);
+        let theme = check_report(&report, &self.config.root, &mut problems);
+        match theme {
+            Some(theme) if !problems.has_errors() => Ok((report, theme, problems)),
+            _ => Err(Failure::Data(problems)),
         }
-        Ok((report, problems))
     }
 
     /// Runs the pipeline up to the laid-out document, without writing.
@@ -184,7 +187,10 @@ impl Session {
         self.stages.clear();
         self.composed_json = None;
         let mut lap = Instant::now();
-        let (report, problems) = self.load()?;
+        let (report, theme, problems) = self.load()?;
+        self.world.set_theme_dir(&theme.dir).map_err(|e| {
+            Failure::Setup(format!("cannot read theme {} ({})", theme.dir.display(), crate::load::io_reason(&e)))
+        })?;
         self.stages.push(("load+validate", lap.elapsed()));
         lap = Instant::now();
         let resolved = resolve(&report, self.config.profile, &mut self.images).map_err(Failure::Data)?;
@@ -282,7 +288,7 @@ pub fn emit_data(session: &mut Session, path: &Path) -> Result<(), Failure> {
     if let Some(json) = &session.composed_json {
         return write_atomic(path, json).map_err(Failure::Setup);
     }
-    let (report, _) = session.load()?;
+    let (report, _, _) = session.load()?;
     let resolved = resolve(&report, session.config.profile, &mut session.images).map_err(Failure::Data)?;
     write_atomic(path, &resolved.json).map_err(Failure::Setup)
 }

@@ -24,9 +24,10 @@ pub fn check(args: &CommonArgs) -> Problems {
         Err(problems) => return problems,
     };
     let mut problems = validate(&report);
-    match load_fonts(&args.root, args.system_fonts) {
+    crate::theme::check_report(&report, &args.root(), &mut problems);
+    match load_fonts(&args.root(), args.system_fonts) {
         Ok((_, infos)) => uncovered(&report, &infos, &mut problems),
-        Err(message) => problems.push(crate::diag::Problem::file(Severity::Error, &args.root.join("fonts"), message)),
+        Err(message) => problems.push(crate::diag::Problem::file(Severity::Error, &args.root().join("fonts"), message)),
     }
     unused_codes(&report, &mut problems);
     unreferenced_labels(&report, &mut problems);
@@ -112,7 +113,7 @@ fn unreferenced_labels(report: &Report, problems: &mut Problems) {
 
 /// `csr-press fonts`: families, styles and coverage of the data.
 pub fn fonts(args: &CommonArgs) -> ExitCode {
-    let infos = match load_fonts(&args.root, args.system_fonts) {
+    let infos = match load_fonts(&args.root(), args.system_fonts) {
         Ok((_, infos)) => infos,
         Err(message) => {
             eprintln!("error: {message}");

@@ -17,7 +17,7 @@ use typst::syntax::FileId;
 use crate::diag::{Problem, Problems, Severity};
 use crate::images::ImageCache;
 use crate::load::Report;
-use crate::model::{Index, Meta, Part};
+use crate::model::{Identity, Index, Meta, Part};
 use crate::world::{DATA_PATH, project_file};
 
 /// The build profile, which selects page setup and output intent.
@@ -44,12 +44,17 @@ impl Profile {
     }
 }
 
+/// The width a logo is prepared for, in millimetres.
+pub const LOGO_WIDTH_MM: f64 = 60.0;
+
 /// The document the layouts read.
 #[derive(Serialize)]
 struct LayoutData<'a> {
     /// A short hash of the data, printed on proofs (数据版本).
     revision: String,
     meta: &'a Meta,
+    /// The facts the cover, running heads and metadata print.
+    identity: Identity,
     parts: Vec<&'a Part>,
     indexes: Vec<&'a Index>,
 }
@@ -71,6 +76,7 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     let layout = LayoutData {
         revision,
         meta: &report.manifest.data.meta,
+        identity: report.manifest.data.meta.identity(),
         parts: report.parts.iter().map(|p| &p.data).collect(),
         indexes: report.indexes.iter().map(|i| &i.data).collect(),
     };
@@ -80,6 +86,19 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
 
     let mut files = HashMap::new();
     let mut problems = Problems::default();
+    if let Some(logo) = &report.manifest.data.meta.logo {
+        match images.prepare(&report.base, logo, profile, Some(LOGO_WIDTH_MM)) {
+            Ok((vpath, bytes)) => {
+                files.insert(project_file(&vpath), bytes);
+                value["identity"]["logo"] = Value::String(vpath);
+            }
+            Err(message) => problems.push(Problem::file(
+                Severity::Error,
+                &report.manifest.file.shown,
+                format!("logo '{logo}': {message}"),
+            )),
+        }
+    }
     if let Some(parts) = value.get_mut("parts").and_then(Value::as_array_mut) {
         for (part, loaded) in parts.iter_mut().zip(&report.parts) {
             place_images(part, &report.base, profile, images, &mut files, &loaded.file.shown, &mut problems);

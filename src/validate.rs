@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Problems, Severity};
-use crate::load::{Report, SourceFile};
-use crate::model::{Block, KpiCheck, KpiRow, Part};
+use crate::load::{Loaded, Report, SourceFile};
+use crate::model::{Block, Index, KpiCheck, KpiRow, Part};
 
 /// Longest text a single field may hold; longer text is almost certainly a
 /// paste gone wrong and would stall line breaking.
@@ -25,19 +25,23 @@ pub fn validate(report: &Report) -> Problems {
     let mut problems = Problems::default();
     let codes = index_codes(report, &mut problems);
     let labels = collect_labels(report, &mut problems);
+    let example = tag_example(report);
+    for index in &report.indexes {
+        check_index_columns(index, &mut problems);
+    }
 
     for part in &report.parts {
         let file = &part.file;
         for place in part.data.places(file.text.len()) {
             for tag in &place.disclosures {
-                check_tag(file, place.span.clone(), tag, &codes, &mut problems);
+                check_tag(file, place.span.clone(), tag, &codes, &example, &mut problems);
             }
             if let Some(block) = place.block {
                 check_block(file, place.span.clone(), block, report, &mut problems);
                 for text in block.texts() {
                     check_refs(file, place.span.clone(), text, &labels, &mut problems);
                     for tag in pages_in(text) {
-                        check_tag(file, place.span.clone(), tag, &codes, &mut problems);
+                        check_tag(file, place.span.clone(), tag, &codes, &example, &mut problems);
                     }
                     if text.len() > MAX_TEXT_BYTES {
                         problems.push(file.problem(
@@ -107,15 +111,55 @@ pub fn collect_labels(report: &Report, problems: &mut Problems) -> HashSet<Strin
     seen.into_keys().collect()
 }
 
+/// An example tag from the report's own first index, for hints.
+fn tag_example(report: &Report) -> String {
+    let Some(index) = report.indexes.first() else {
+        return "the manifest lists no indexes: add one under `indexes`".to_owned();
+    };
+    let code = index.data.groups.iter().flat_map(|g| &g.rows).next().map_or("CODE", |r| r.code.as_str());
+    let ids: Vec<&str> = report.indexes.iter().map(|i| i.data.id.as_str()).collect();
+    format!("e.g. '{}:{code}' (indexes: {})", index.data.id, ids.join(", "))
+}
+
+/// The number of `columns` headings must fit the columns the index prints:
+/// the code, the name (if any row has one), the detail (if any row has one)
+/// and the pages.
+fn check_index_columns(index: &Loaded<Index>, problems: &mut Problems) {
+    let rows = || index.data.groups.iter().flat_map(|g| &g.rows);
+    let has_name = rows().any(|r| !r.name.is_empty());
+    let has_detail = rows().any(|r| r.detail.is_some());
+    let mut printed = vec!["code"];
+    printed.extend(has_name.then_some("name"));
+    printed.extend(has_detail.then_some("detail"));
+    printed.push("pages");
+    let n = printed.len();
+    let given = index.data.columns.iter().filter(|c| !c.is_empty()).count();
+    if given == 0 || given == n || (given + 1 == n && has_name) {
+        return;
+    }
+    let file = &index.file;
+    problems.push(file.problem(
+        Severity::Error,
+        file.find(0..file.text.len(), "columns"),
+        format!(
+            "index '{}' prints {n} columns ({}) but `columns` names {given}: give {n} headings{}, or none for the theme's headings",
+            index.data.id,
+            printed.join(", "),
+            if has_name { format!(", or {} when the first covers the code and the name", n - 1) } else { String::new() }
+        ),
+    ));
+}
+
 fn check_tag(
     file: &SourceFile,
     span: std::ops::Range<usize>,
     tag: &str,
     codes: &HashMap<String, HashSet<String>>,
+    example: &str,
     problems: &mut Problems,
 ) {
     let message = match tag.split_once(':') {
-        None => format!("disclosure tag '{tag}' must have the form INDEX:CODE, e.g. 'CASS4:M2.13'"),
+        None => format!("disclosure tag '{tag}' must have the form INDEX:CODE, {example}"),
         Some((index, code)) => match codes.get(index) {
             None => {
                 let mut known: Vec<_> = codes.keys().map(String::as_str).collect();

@@ -88,11 +88,12 @@ fn rebuild(session: &mut Session, output: &Path) {
 }
 
 /// The folders whose changes trigger a rebuild: the data folder, the
-/// layouts and the fonts.
+/// layouts, the fonts and the root's themes.
 fn watched_dirs(session: &Session) -> Vec<PathBuf> {
     let config = &session.config;
     let data = config.manifest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut dirs = vec![absolute(data), absolute(&config.root.join("layout")), absolute(&config.root.join("fonts"))];
+    dirs.extend(Some(config.root.join(crate::theme::THEMES_DIR)).filter(|d| d.is_dir()).map(|d| absolute(&d)));
     dirs.sort();
     dirs.dedup();
     // A folder inside another watched one is covered already.

@@ -1,10 +1,11 @@
 //! Stage 3: the Typst world the layouts compile in.
 //!
 //! Layouts are read from the root folder (the one holding `layout/`); the
-//! report data and prepared images are served as virtual files, so data
-//! reaches Typst as values and never as markup. No file outside the root can
-//! be read (symlinks included), there are no packages, fonts come from
-//! `fonts/` only, and the document date comes from the data.
+//! chosen theme folder is served at `/theme/`; the report data and prepared
+//! images are served as virtual files, so data reaches Typst as values and
+//! never as markup. No file outside the root and the theme folder can be
+//! read (symlinks included), there are no packages, fonts come from `fonts/`
+//! only, and the document date comes from the data.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,11 +24,29 @@ use typst_kit::fonts::FontStore;
 pub const DATA_PATH: &str = "/.csr-press/data.json";
 /// The layout entry point, relative to the root.
 pub const MAIN_PATH: &str = "/layout/report.typ";
+/// Where the chosen theme folder appears inside the world.
+pub const THEME_MOUNT: &str = "theme/";
 
-/// Serves project files from the root and virtual files from memory.
+/// Serves project files from the root, the theme folder at `/theme/`, and
+/// virtual files from memory.
 pub struct RootLoader {
     root: PathBuf,
+    theme: Option<PathBuf>,
     virtual_files: HashMap<FileId, Bytes>,
+}
+
+/// Reads `vpath` below `base`, refusing anything that leaves `base`.
+fn read_below(base: &Path, vpath: &VirtualPath) -> FileResult<Bytes> {
+    let path = vpath.realize(base).map_err(|_| FileError::AccessDenied)?;
+    // `realize` keeps `..` out; canonicalising keeps symlinks from leaving the base.
+    let real = path.canonicalize().map_err(|e| FileError::from_io(e, &path))?;
+    if !real.starts_with(base) {
+        return Err(FileError::AccessDenied);
+    }
+    if real.is_dir() {
+        return Err(FileError::IsDirectory);
+    }
+    std::fs::read(&real).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
 }
 
 impl FileLoader for RootLoader {
@@ -38,16 +57,11 @@ impl FileLoader for RootLoader {
         if !matches!(id.root(), VirtualRoot::Project) {
             return Err(FileError::Other(Some("packages are not available in csr-press".into())));
         }
-        let path = id.vpath().realize(&self.root).map_err(|_| FileError::AccessDenied)?;
-        // `realize` keeps `..` out; canonicalising keeps symlinks from leaving the root.
-        let real = path.canonicalize().map_err(|e| FileError::from_io(e, &path))?;
-        if !real.starts_with(&self.root) {
-            return Err(FileError::AccessDenied);
+        if let (Some(theme), Some(rest)) = (&self.theme, id.vpath().get_without_slash().strip_prefix(THEME_MOUNT)) {
+            let vpath = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
+            return read_below(theme, &vpath);
         }
-        if real.is_dir() {
-            return Err(FileError::IsDirectory);
-        }
-        std::fs::read(&real).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+        read_below(&self.root, id.vpath())
     }
 }
 
@@ -78,7 +92,7 @@ impl PressWorld {
         Ok(Self {
             library: LazyHash::new(library),
             fonts,
-            files: FileStore::new(RootLoader { root, virtual_files: HashMap::new() }),
+            files: FileStore::new(RootLoader { root, theme: None, virtual_files: HashMap::new() }),
             main: project_file(MAIN_PATH),
             today,
         })
@@ -89,6 +103,17 @@ impl PressWorld {
     pub fn set_virtual_files(&mut self, files: HashMap<FileId, Bytes>) {
         self.files.loader_mut().virtual_files = files;
         self.files.reset();
+    }
+
+    /// Serves `dir` (the report's theme folder) at `/theme/`.
+    pub fn set_theme_dir(&mut self, dir: &Path) -> std::io::Result<()> {
+        let dir = dir.canonicalize()?;
+        let loader = self.files.loader_mut();
+        if loader.theme.as_ref() != Some(&dir) {
+            loader.theme = Some(dir);
+            self.files.reset();
+        }
+        Ok(())
     }
 
     /// Sets the date `datetime.today()` returns (the report's date).

@@ -284,6 +284,7 @@ fn image_symlink_out_of_the_root() {
 fn root_with(fonts: impl FnOnce(&Path)) -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     copy_dir(&repo().join("layout"), &root.path().join("layout"));
+    copy_dir(&repo().join("themes"), &root.path().join("themes"));
     fonts(&root.path().join("fonts"));
     root
 }

@@ -112,9 +112,9 @@ fn preview_writes_page_images_and_a_contact_sheet() {
     assert!(!png_dir.join("page-003.png").exists());
     let sheet = image::open(png_dir.join("contact-sheet.png")).expect("contact sheet");
     assert!(sheet.width() > 8 * 160 && sheet.height() > 220, "{}x{}", sheet.width(), sheet.height());
-    // The cover thumbnail is dark blue, not blank.
-    let px = sheet.to_rgb8().get_pixel(40, 40).0;
-    assert!(px[2] > px[0] + 40, "cover thumbnail colour {px:?}");
+    // The cover thumbnail is not blank: its foot is the house theme's deep blue.
+    let px = sheet.to_rgb8().get_pixel(40, 200).0;
+    assert!(u16::from(px[2]) > u16::from(px[0]) + 40, "cover thumbnail colour {px:?}");
 }
 
 #[test]
@@ -216,7 +216,7 @@ fn layouts_compile_in_plain_typst_from_emitted_data() {
 
     let (fonts, _) = csr_press::fonts::load_fonts(&repo(), false).unwrap();
     let today = typst::foundations::Datetime::from_ymd(2021, 5, 21).unwrap();
-    let inputs = [("data", format!("/{name}"))];
+    let inputs = [("data", format!("/{name}")), ("theme", "/themes/house".to_owned())];
     let world = csr_press::world::PressWorld::new(&repo(), fonts, &inputs, today).unwrap();
     let compiled = csr_press::compile::compile(&world, csr_press::diag::DiagnosticFormat::Short);
     let pages = compiled.map(|c| c.document.pages().len());
@@ -224,7 +224,7 @@ fn layouts_compile_in_plain_typst_from_emitted_data() {
     let cli = std::process::Command::new("typst")
         .args(["compile", "--root", ".", "--font-path", "fonts", "--ignore-system-fonts", "--input"])
         .arg(format!("data=/{name}"))
-        .args(["layout/report.typ"])
+        .args(["--input", "theme=/themes/house", "layout/report.typ"])
         .arg(dir.path().join("cli.pdf"))
         .current_dir(repo())
         .output();

@@ -108,24 +108,7 @@ fn index_segments(pdf: &Path, titles: &[String]) -> Vec<(String, Vec<usize>)> {
 fn index_pages_hold_the_disclosing_text() {
     let pdf = report_pdf();
     let report = load(&repo().join("data/report.toml")).expect("data loads");
-    // Where each tag is carried: the heading or the first text of the place.
-    let mut carriers: Vec<(String, String)> = Vec::new();
-    for part in &report.parts {
-        for place in part.data.places(part.file.text.len()) {
-            let text = place
-                .heading
-                .map(str::to_owned)
-                .or_else(|| place.block.and_then(|b| b.texts().first().map(|s| s.to_string())));
-            let Some(text) = text else { continue };
-            let needle: String = squash(&text).chars().take(6).collect();
-            if needle.chars().filter(|&c| is_han(c)).count() < 4 {
-                continue;
-            }
-            for tag in place.disclosures {
-                carriers.push((tag.to_owned(), needle.clone()));
-            }
-        }
-    }
+    let carriers = tag_carriers(&report);
     assert!(carriers.len() >= 100, "too few disclosure tags in the data: {}", carriers.len());
     let index_part = report.parts.iter().find(|p| p.data.id == "index").expect("index part");
     let titles: Vec<String> = index_part.data.sections.iter().map(|s| s.get_ref().title.clone()).collect();

@@ -12,7 +12,7 @@ use typst::layout::{Frame, FrameItem, Point, Transform};
 use typst::visualize::Paint;
 use typst_layout::PagedDocument;
 
-/// The body text size set in layout/theme.typ.
+/// The body text size set in layout/base.typ.
 const BODY_PT: f64 = 10.0;
 
 fn document() -> PagedDocument {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Index {
-    /// Short id used as the prefix of disclosure tags (`CASS4`).
+    /// Short id used as the prefix of disclosure tags (`GRI` in `GRI:2-1`).
     pub id: String,
     /// The standard's title.
     pub title: String,
@@ -36,7 +36,7 @@ pub struct IndexRow {
     pub code: String,
     /// The indicator name.
     pub name: String,
-    /// Extra text column (e.g. the SDG table's 中国移动实践).
+    /// Extra text column (e.g. what the organisation does for an SDG).
     #[serde(default)]
     pub detail: Option<String>,
     /// Printed instead of pages: `-`, `不适用`, `无相关实践`, ….

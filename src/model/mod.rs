@@ -19,26 +19,51 @@ pub struct Manifest {
     /// Disclosure index files, relative to the manifest.
     #[serde(default)]
     pub indexes: Vec<Spanned<String>>,
+    /// Design choices: which theme the report uses.
+    #[serde(default)]
+    pub design: Option<Design>,
+}
+
+/// The manifest's `[design]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    /// The theme folder's name (`themes/NAME/`); default `house`.
+    #[serde(default)]
+    pub theme: Option<Spanned<String>>,
 }
 
 /// Document metadata.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
-    /// Full title, e.g. `中国移动通信集团有限公司2020可持续发展报告`.
+    /// Full title: organisation, year and report type, as printed.
     pub title: String,
-    /// The theme line, e.g. `贡献数智新力量`.
+    /// The report's theme line (a slogan printed on the cover, not the design theme).
     pub theme: String,
-    /// The second theme line, e.g. `共创美好新未来`.
+    /// The second theme line.
     #[serde(default)]
     pub subtitle: Option<String>,
     /// Reporting year.
     pub year: i32,
-    /// The reporting organisation.
+    /// The reporting organisation's full name.
     pub organisation: String,
+    /// Its short name (default: the full name).
+    #[serde(default)]
+    pub organisation_short: Option<String>,
+    /// The kind of report as the cover prints it (default: the title without
+    /// the organisation and the year).
+    #[serde(default)]
+    pub report_type: Option<String>,
+    /// The English title.
+    #[serde(default)]
+    pub title_en: Option<String>,
+    /// The logo: an SVG, PDF, PNG or JPEG file, relative to the manifest.
+    #[serde(default)]
+    pub logo: Option<String>,
     /// Publication date, `YYYY-MM-DD`; also the PDF's creation date.
     pub date: String,
-    /// BCP 47 language tag, `zh-CN`.
+    /// Language tag: `zh-CN`, `zh-HK`, `zh-TW`, `en`, …; sets Typst's `lang` and `region`.
     pub language: String,
     /// PDF keywords.
     #[serde(default)]
@@ -55,12 +80,14 @@ pub struct Part {
     pub id: String,
     /// Heading printed on the part's first page and in the 目录.
     pub title: String,
-    /// An optional second heading line (e.g. `数智基建赋能百业`).
+    /// An optional second heading line.
     #[serde(default)]
     pub subtitle: Option<String>,
-    /// Colour theme: `smart`, `inclusive`, `green` or `neutral` (default).
-    #[serde(default)]
-    pub theme: Theme,
+    /// The part's accent colours: a name the design theme declares (its
+    /// `theme.toml`); default: the theme's `default-accent`. `theme` is
+    /// accepted as the old name of this field.
+    #[serde(default, alias = "theme")]
+    pub accent: Option<Spanned<String>>,
     /// A label other text can reference with `{ref:label}`.
     #[serde(default)]
     pub label: Option<Spanned<String>>,
@@ -111,21 +138,6 @@ impl PartKind {
             PartKind::Index => "index",
         }
     }
-}
-
-/// A colour theme from the palette in `layout/theme.typ`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Theme {
-    /// 智慧发展.
-    Smart,
-    /// 包容发展.
-    Inclusive,
-    /// 绿色发展.
-    Green,
-    /// Everything else.
-    #[default]
-    Neutral,
 }
 
 /// A chapter opener: intro, motto, slogan pairs and a quotation.
@@ -195,12 +207,16 @@ pub struct Subsection {
 }
 
 mod block;
+mod identity;
 mod index;
 mod kpi;
+mod theme;
 
 pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
+pub use identity::{Identity, derive_report_type, split_language};
 pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};
+pub use theme::{Accent, Colour, Labels, PALETTE_ROLES, SpotColour, TYPE_SCALE, ThemeSpec, TypeChoices};
 
 /// A labelled, taggable place: a part, section, subsection or block.
 pub struct Place<'a> {

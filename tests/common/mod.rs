@@ -188,3 +188,27 @@ pub fn pdf_text_by_column(pdf: &Path, page: usize, layout: bool) -> String {
     }
     text
 }
+
+/// Where each disclosure tag is carried: `(tag, needle)`, the needle being
+/// the first six characters of the place's heading or first text (places
+/// whose needle has fewer than four Han characters are left out).
+pub fn tag_carriers(report: &csr_press::load::Report) -> Vec<(String, String)> {
+    let mut carriers = Vec::new();
+    for part in &report.parts {
+        for place in part.data.places(part.file.text.len()) {
+            let text = place
+                .heading
+                .map(str::to_owned)
+                .or_else(|| place.block.and_then(|b| b.texts().first().map(|s| s.to_string())));
+            let Some(text) = text else { continue };
+            let needle: String = squash(&text).chars().take(6).collect();
+            if needle.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count() < 4 {
+                continue;
+            }
+            for tag in place.disclosures {
+                carriers.push((tag.to_owned(), needle.clone()));
+            }
+        }
+    }
+    carriers
+}

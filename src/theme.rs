@@ -1,0 +1,250 @@
+//! Stage 2c: the report's design theme and identity.
+//!
+//! Finds the theme folder the manifest names (`[design] theme`, default
+//! `house`): `themes/NAME/` in the manifest's folder or the nearest folder
+//! above it, else in the root. Reads and checks its `theme.toml`, checks that
+//! every part's accent is one the theme declares, and checks the identity
+//! facts of `[meta]` (language tag, logo file).
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Problem, Problems, Severity};
+use crate::load::{Loaded, Report, SourceFile, read_toml};
+use crate::model::{Colour, PALETTE_ROLES, TYPE_SCALE, ThemeSpec, split_language};
+use crate::validate::resolve_image;
+
+/// The theme of a manifest without `[design] theme`.
+pub const DEFAULT_THEME: &str = "house";
+/// The folder that holds theme folders.
+pub const THEMES_DIR: &str = "themes";
+/// The data file of a theme folder.
+pub const THEME_FILE: &str = "theme.toml";
+/// The art file of a theme folder (cover, back cover, opener art).
+pub const THEME_ART: &str = "cover.typ";
+/// Logo formats the layouts can place.
+pub const LOGO_FORMATS: [&str; 4] = ["svg", "pdf", "png", "jpg"];
+
+/// A theme, found and checked.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    /// The name the manifest gives.
+    pub name: String,
+    /// The theme folder (absolute).
+    pub dir: PathBuf,
+    /// Its `theme.toml`.
+    pub spec: Loaded<ThemeSpec>,
+}
+
+impl Theme {
+    /// The accent names the theme declares, sorted.
+    pub fn accent_names(&self) -> Vec<&str> {
+        self.spec.data.accents.keys().map(String::as_str).collect()
+    }
+}
+
+/// Checks the report against its theme and its identity facts; returns the
+/// theme when it could be loaded. Problems are added to `problems`.
+pub fn check_report(report: &Report, root: &Path, problems: &mut Problems) -> Option<Theme> {
+    check_identity(report, problems);
+    match load_theme(report, root) {
+        Ok(theme) => {
+            check_accents(report, &theme, problems);
+            Some(theme)
+        }
+        Err(found) => {
+            problems.0.extend(found.0);
+            None
+        }
+    }
+}
+
+/// The theme folder for `name`: `themes/NAME/` holding a `theme.toml`, in
+/// `start` or the nearest folder above it, else in `root`.
+pub fn find_theme(name: &str, start: &Path, root: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    let root = std::path::absolute(root).ok()?;
+    start
+        .ancestors()
+        .chain(std::iter::once(root.as_path()))
+        .map(|dir| dir.join(THEMES_DIR).join(name))
+        .find(|dir| dir.join(THEME_FILE).is_file())
+}
+
+/// The theme names found in `root/themes/`, sorted.
+pub fn available_themes(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join(THEMES_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join(THEME_FILE).is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Finds, reads and checks the theme the manifest names.
+pub fn load_theme(report: &Report, root: &Path) -> Result<Theme, Problems> {
+    let manifest = &report.manifest;
+    let chosen = manifest.data.design.as_ref().and_then(|d| d.theme.as_ref());
+    let name = chosen.map_or(DEFAULT_THEME, |t| t.get_ref().as_str()).to_owned();
+    let span = chosen.map(toml::Spanned::span);
+    let fail = |message: String| Problems(vec![manifest.file.problem(Severity::Error, span.clone(), message)]);
+    if name.is_empty() || name.starts_with('.') || !name.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)) {
+        return Err(fail(format!("theme name '{name}' must be a folder name (letters, digits, '-', '_', '.')")));
+    }
+    let Some(dir) = find_theme(&name, &report.base, root) else {
+        return Err(fail(format!(
+            "theme '{name}' not found: no {THEMES_DIR}/{name}/{THEME_FILE} beside or above the manifest, nor in {} (available: {})",
+            root.display(),
+            available_themes(root).join(", ")
+        )));
+    };
+    let mut problems = Problems::default();
+    let spec = read_toml::<ThemeSpec>(&dir.join(THEME_FILE), &mut problems).ok_or_else(|| problems.clone())?;
+    check_spec(&spec, &mut problems);
+    if !dir.join(THEME_ART).is_file() {
+        problems.push(Problem::file(
+            Severity::Error,
+            &dir.join(THEME_ART),
+            format!("theme '{name}' has no {THEME_ART} (copy one from {THEMES_DIR}/{DEFAULT_THEME})"),
+        ));
+    }
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    Ok(Theme { name, dir, spec })
+}
+
+/// Checks a theme file: required palette roles, colour values and names,
+/// the default accent, type scale names.
+pub fn check_spec(spec: &Loaded<ThemeSpec>, problems: &mut Problems) {
+    let file = &spec.file;
+    let theme = &spec.data;
+    let at = |needle: &str| file.find(0..file.text.len(), needle);
+    for role in PALETTE_ROLES {
+        if !theme.palette.contains_key(role) {
+            problems.push(file.problem(
+                Severity::Error,
+                at("[palette]"),
+                format!("the palette must declare `{role}` (the components use it)"),
+            ));
+        }
+    }
+    for (name, colour) in &theme.palette {
+        check_colour(file, name, colour, spec, true, problems);
+    }
+    for (name, accent) in &theme.accents {
+        for colour in [&accent.main, &accent.tint, &accent.deep] {
+            check_colour(file, name, colour, spec, false, problems);
+        }
+    }
+    if !theme.accents.contains_key(&theme.default_accent) {
+        problems.push(file.problem(
+            Severity::Error,
+            at(&theme.default_accent),
+            format!(
+                "default-accent '{}' is not one of the accents ({})",
+                theme.default_accent,
+                theme.accents.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    for (name, pt) in &theme.type_choices.size {
+        if !TYPE_SCALE.contains(&name.as_str()) {
+            problems.push(file.problem(
+                Severity::Error,
+                at(name),
+                format!("unknown type size '{name}' (the scale has: {})", TYPE_SCALE.join(", ")),
+            ));
+        } else if !(4.0..=200.0).contains(pt) {
+            problems.push(file.problem(Severity::Error, at(name), format!("type size '{name}' must be 4–200 pt")));
+        }
+    }
+}
+
+/// Checks one colour: percentages 0–100, names that exist. Palette entries
+/// may name only entries that are colours themselves.
+fn check_colour(
+    file: &SourceFile,
+    owner: &str,
+    colour: &Colour,
+    spec: &Loaded<ThemeSpec>,
+    in_palette: bool,
+    problems: &mut Problems,
+) {
+    let at = file.find(0..file.text.len(), owner);
+    let percents = match colour {
+        Colour::Cmyk(values) => values.to_vec(),
+        Colour::Spot(spot) => spot.cmyk.iter().copied().chain(spot.tint).collect(),
+        Colour::Named(name) => {
+            let target = spec.data.palette.get(name);
+            let message = match target {
+                None => Some(format!(
+                    "'{owner}' names colour '{name}', which the palette does not declare (palette: {})",
+                    spec.data.palette.keys().cloned().collect::<Vec<_>>().join(", ")
+                )),
+                Some(Colour::Named(_)) if in_palette => {
+                    Some(format!("palette colour '{owner}' names '{name}', which is itself a name; give its values"))
+                }
+                Some(_) => None,
+            };
+            if let Some(message) = message {
+                problems.push(file.problem(Severity::Error, at, message));
+            }
+            return;
+        }
+    };
+    if percents.iter().any(|v| !(0.0..=100.0).contains(v)) {
+        problems.push(file.problem(
+            Severity::Error,
+            at,
+            format!("colour '{owner}': CMYK values and tints are percentages from 0 to 100"),
+        ));
+    }
+}
+
+/// Every part's accent must be one the theme declares.
+pub fn check_accents(report: &Report, theme: &Theme, problems: &mut Problems) {
+    for part in &report.parts {
+        let Some(accent) = &part.data.accent else { continue };
+        if !theme.spec.data.accents.contains_key(accent.get_ref()) {
+            problems.push(part.file.problem(
+                Severity::Error,
+                Some(accent.span()),
+                format!(
+                    "unknown accent '{}': theme '{}' declares {} (in {})",
+                    accent.get_ref(),
+                    theme.name,
+                    theme.accent_names().join(", "),
+                    theme.spec.file.shown.display()
+                ),
+            ));
+        }
+    }
+}
+
+/// Checks the identity facts: the language tag and the logo file.
+pub fn check_identity(report: &Report, problems: &mut Problems) {
+    let file = &report.manifest.file;
+    let meta = &report.manifest.data.meta;
+    if split_language(&meta.language).is_none() {
+        problems.push(file.problem(
+            Severity::Error,
+            file.find(0..file.text.len(), &format!("\"{}\"", meta.language)),
+            format!("language '{}' must be a tag such as zh-CN, zh-HK, zh-TW or en", meta.language),
+        ));
+    }
+    if let Some(logo) = &meta.logo {
+        let span = file.find(0..file.text.len(), &format!("\"{logo}\""));
+        let ext = Path::new(logo).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let message = if !LOGO_FORMATS.contains(&ext.as_str()) && ext != "jpeg" {
+            Some(format!("logo '{logo}' must be SVG, PDF, PNG or JPEG"))
+        } else {
+            resolve_image(&report.base, logo).err()
+        };
+        if let Some(message) = message {
+            problems.push(file.problem(Severity::Error, span, message));
+        }
+    }
+}
