@@ -13,11 +13,12 @@ use common::{copy_dir, fixture, repo, stderr, stdout};
 
 /// A project root in a temporary folder: the stress data, a copy of the
 /// layouts with `layout_edits` applied (file, text, replacement), and the
-/// repository's fonts.
+/// repository's fonts and themes.
 fn variant(layout_edits: &[(&str, &str, &str)], data_edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
     let root = fixture("stress");
     copy_dir(&repo().join("layout"), &root.path().join("layout"));
     copy_dir(&repo().join("fonts"), &root.path().join("fonts"));
+    copy_dir(&repo().join("themes"), &root.path().join("themes"));
     for (folder, edits) in [("layout", layout_edits), ("", data_edits)] {
         for (file, from, to) in edits {
             let path = root.path().join(folder).join(file);
@@ -155,7 +156,7 @@ fn an_unbreakable_string_past_the_column_is_found() {
 #[test]
 fn too_many_years_for_a_column_are_found() {
     // The layout copy never lets a wide KPI table span the page.
-    let root = variant(&[("kpi.typ", "if fits(b, t, column-width) {", "if true {")], &[]);
+    let root = variant(&[("kpi.typ", "span-if(not fits(b, t, column-width), body)", "span-if(false, body)")], &[]);
     let out = press(root.path(), &["check"]);
     let found: Vec<String> = ["overlap", "overflow"].iter().flat_map(|c| findings(&out, c)).collect();
     assert!(found.iter().any(|l| l.contains("04-performance.toml")), "{}", stderr(&out));
@@ -220,16 +221,25 @@ fn an_image_slot_without_image_is_a_print_warning_and_a_strict_error() {
 
 #[test]
 fn cover_art_past_the_bleed_is_found_with_marks() {
-    // The layout copy no longer clips page art to the bleed box.
+    // The layout copy no longer clips page art to the bleed box, and its
+    // full-bleed fills run 20 mm wide of it.
     let root = variant(
-        &[(
-            "print.typ",
-            "clip: true, place(top + left, dx: -slug, dy: -slug, extra)",
-            "clip: false, place(top + left, dx: -slug, dy: -slug, extra)",
-        )],
+        &[
+            (
+                "print.typ",
+                "clip: true, place(top + left, dx: -slug, dy: -slug, extra)",
+                "clip: false, place(top + left, dx: -slug, dy: -slug, extra)",
+            ),
+            (
+                "print.typ",
+                "rect(width: trim.width + 2 * bleed, height: trim.height + 2 * bleed, fill: fill",
+                "rect(width: trim.width + 2 * bleed + 20mm, height: trim.height + 2 * bleed, fill: fill",
+            ),
+        ],
         &[],
     );
     let pdf = root.path().join("out.pdf");
     let out = press(root.path(), &["build", "--marks", "-o", pdf.to_str().expect("path")]);
-    assert!(!findings(&out, "bleed").is_empty(), "{}", stderr(&out));
+    let found = findings(&out, "bleed");
+    assert!(found.iter().any(|l| l.contains("20.0 mm past the bleed")), "{}", stderr(&out));
 }
