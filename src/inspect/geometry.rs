@@ -66,9 +66,13 @@ fn excess(a: &Area, body: Option<Area>, w: f64, trim: bool) -> f64 {
 /// Text over text, text over pictures, stroked art through text, and text
 /// straddling the edge of a panel it was not set inside.
 pub fn overlap(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
-    let texts: Vec<&TextRun> = sheet.texts.iter().filter(|t| visible(t)).collect();
+    // Sorted by top edge, so each run is compared only with the runs that
+    // start above its bottom.
+    let mut texts: Vec<&TextRun> = sheet.texts.iter().filter(|t| visible(t)).collect();
+    texts.sort_by(|a, b| a.area.y0.total_cmp(&b.area.y0));
     for (i, a) in texts.iter().enumerate() {
-        for b in &texts[i + 1..] {
+        for b in texts[i + 1..].iter().take_while(|b| b.area.y0 < a.area.y1) {
+            let (a, b) = if a.order < b.order { (a, b) } else { (b, a) };
             let shared = shrink(&a.area).overlap(&shrink(&b.area));
             let smaller = shrink(&a.area).width() * shrink(&a.area).height();
             let smaller = smaller.min(shrink(&b.area).width() * shrink(&b.area).height());
