@@ -4,11 +4,13 @@
 //! gone or filled, or nothing in range helps (then the finding stays).
 //!
 //! The adjustments, per part, read by the layouts from the data (`fit`,
-//! `run_in`):
+//! `run_in`, `balance`):
 //! - `fit` from −3 to +3: paragraph and block spacing change by 6 % a step,
 //!   leading by 1.5 % a step, table row padding by 8 % a step, image slots
 //!   by 5 % a step (so ±18 %, ±4.5 %, ±24 %, ±15 % at the ends). Tighter is
 //!   tried first, then looser.
+//! - `balance`: a part that takes one page but fills only its first
+//!   column has its text shared evenly between the two columns.
 //! - `run_in`: a short part starts on the page where the part before it
 //!   ends, under an inline heading, instead of on a page of its own. Tried
 //!   for a part whose only page would be near-empty (the next part is run
@@ -26,6 +28,8 @@ pub const STEPS: [i64; 7] = [0, -1, -2, -3, 1, 2, 3];
 pub struct Plan {
     /// Per part: the index into [`STEPS`] and whether it runs in.
     pub parts: Vec<(usize, bool)>,
+    /// Per part: whether its columns are balanced (a one-page part).
+    pub balanced: Vec<bool>,
     /// Parts for which nothing in range helped.
     pub exhausted: Vec<bool>,
 }
@@ -33,16 +37,17 @@ pub struct Plan {
 impl Plan {
     /// A plan that changes nothing, for `count` parts.
     pub fn new(count: usize) -> Self {
-        Self { parts: vec![(0, false); count], exhausted: vec![false; count] }
+        Self { parts: vec![(0, false); count], balanced: vec![false; count], exhausted: vec![false; count] }
     }
 
     /// Writes the plan into the layout JSON (`fit` and `run_in` of each part).
     pub fn apply(&self, json: &mut Value) {
         let Some(parts) = json.get_mut("parts").and_then(Value::as_array_mut) else { return };
-        for (part, (step, run_in)) in parts.iter_mut().zip(&self.parts) {
+        for ((part, (step, run_in)), balance) in parts.iter_mut().zip(&self.parts).zip(&self.balanced) {
             if let Value::Object(map) = part {
                 map.insert("fit".into(), Value::from(STEPS[*step]));
                 map.insert("run_in".into(), Value::from(*run_in));
+                map.insert("balance".into(), Value::from(*balance));
             }
         }
     }
@@ -52,6 +57,13 @@ impl Plan {
     /// changed (when not, composing again would give the same pages).
     pub fn advance(&mut self, findings: &[Finding], starts: &[usize], kinds: &[&str]) -> bool {
         let mut changed = false;
+        for f in findings.iter().filter(|f| f.class == "unbalanced") {
+            let part = f.src.as_deref().and_then(|s| s.strip_prefix('p')?.strip_suffix(":0")?.parse::<usize>().ok());
+            if let Some(part) = part.filter(|&p| p < self.balanced.len() && !self.balanced[p]) {
+                self.balanced[part] = true;
+                changed = true;
+            }
+        }
         let mut pages: Vec<usize> = findings.iter().filter(|f| f.class == "near-empty").map(|f| f.page).collect();
         pages.dedup();
         for page in pages {

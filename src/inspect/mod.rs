@@ -31,8 +31,9 @@ use scan::{Sheet, scan};
 pub struct Finding {
     /// 1-based physical page.
     pub page: usize,
-    /// Short class: `near-empty`, `stranded`, `overflow`, `overlap`,
-    /// `hidden-text`, `bleed`, `image-ppi`, `image-colour`, `image-missing`.
+    /// Short class: `near-empty`, `unbalanced`, `stranded`, `overflow`,
+    /// `overlap`, `hidden-text`, `bleed`, `image-ppi`, `image-colour`,
+    /// `image-missing`.
     pub class: &'static str,
     /// What is wrong and what to do.
     pub message: String,
@@ -91,6 +92,14 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         }
     }
     keep::stranded(&sheets, &mut findings);
+    // A part alone on one text page (no other part starts there or on the next).
+    for (i, &start) in part_starts.iter().enumerate() {
+        let next = part_starts.get(i + 1).copied().unwrap_or(sheets.len());
+        let shared = part_starts.iter().enumerate().any(|(j, &s)| j != i && s == start);
+        if start > 0 && next == start + 1 && !shared {
+            pages::unbalanced(&sheets[start - 1], &format!("p{i}:0"), &mut findings);
+        }
+    }
     findings.sort_by_key(|f| f.page);
     Inspection { findings, part_starts }
 }

@@ -102,3 +102,24 @@ pub fn near_empty(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
         ));
     }
 }
+
+/// Flags a part that takes one text page but fills only its first column:
+/// the second stands empty beside it. `part` is the part's data place.
+pub fn unbalanced(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
+    let Some(grid) = grid(sheet).filter(|g| !g.designed && g.columns == 2) else { return };
+    let mut per_column = [0usize; 2];
+    for t in sheet.texts.iter().filter(|t| t.size >= 6.0 && !t.text.trim().is_empty()) {
+        if grid.body.contains(&t.area, 2.0) {
+            per_column[grid.column_of(t.area.x0).min(1)] += 1;
+        }
+    }
+    if per_column[1] == 0 && body_lines(sheet, &grid) >= 8 {
+        out.push(Finding {
+            page: sheet.number,
+            class: "unbalanced",
+            message: "the part's one page fills its first column and leaves the second empty; balance the columns"
+                .to_owned(),
+            src: Some(part.to_owned()),
+        });
+    }
+}
