@@ -30,6 +30,8 @@ pub struct Plan {
     pub parts: Vec<(usize, bool)>,
     /// Per part: whether its columns are balanced (a one-page part).
     pub balanced: Vec<bool>,
+    /// Parts whose balancing was tried and taken back.
+    pub unbalanceable: Vec<bool>,
     /// Parts for which nothing in range helped.
     pub exhausted: Vec<bool>,
 }
@@ -37,7 +39,12 @@ pub struct Plan {
 impl Plan {
     /// A plan that changes nothing, for `count` parts.
     pub fn new(count: usize) -> Self {
-        Self { parts: vec![(0, false); count], balanced: vec![false; count], exhausted: vec![false; count] }
+        Self {
+            parts: vec![(0, false); count],
+            balanced: vec![false; count],
+            unbalanceable: vec![false; count],
+            exhausted: vec![false; count],
+        }
     }
 
     /// Writes the plan into the layout JSON (`fit` and `run_in` of each part).
@@ -59,8 +66,19 @@ impl Plan {
         let mut changed = false;
         for f in findings.iter().filter(|f| f.class == "unbalanced") {
             let part = f.src.as_deref().and_then(|s| s.strip_prefix('p')?.strip_suffix(":0")?.parse::<usize>().ok());
-            if let Some(part) = part.filter(|&p| p < self.balanced.len() && !self.balanced[p]) {
+            if let Some(part) = part.filter(|&p| p < self.balanced.len() && !self.balanced[p] && !self.unbalanceable[p])
+            {
                 self.balanced[part] = true;
+                changed = true;
+            }
+        }
+        // Balancing guesses the column height; where it made the part's page
+        // worse (content crossing, a head parted), it is taken back.
+        for (part, &start) in starts.iter().enumerate() {
+            let worse = |f: &&Finding| matches!(f.class, "overlap" | "overflow" | "stranded") && f.page == start;
+            if self.balanced[part] && findings.iter().any(|f| worse(&f)) {
+                self.balanced[part] = false;
+                self.unbalanceable[part] = true;
                 changed = true;
             }
         }
