@@ -16,6 +16,9 @@
 //!   for a part whose only page would be near-empty (the next part is run
 //!   in after it; failing that, the part itself runs in).
 
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::inspect::Finding;
@@ -24,7 +27,7 @@ use crate::inspect::Finding;
 pub const STEPS: [i64; 7] = [0, -1, -2, -3, 1, 2, 3];
 
 /// Copyfit settings of every part.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// Per part: the index into [`STEPS`] and whether it runs in.
     pub parts: Vec<(usize, bool)>,
@@ -121,6 +124,56 @@ impl Plan {
             changed = true;
         }
         changed
+    }
+}
+
+/// A key for everything a plan depends on: the resolved data, every file of
+/// the layouts and of the theme, the fonts (names and sizes), the build
+/// options and this program's version. Equal keys give equal pages, so a
+/// plan found once can be started from again: the search ends where it ended
+/// before, and the PDF is the same with or without the remembered plan.
+pub fn key(data: &[u8], folders: &[&Path], fonts: &Path, options: &str) -> String {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    for folder in folders {
+        collect(folder, &mut files);
+    }
+    let mut font_list: Vec<(String, u64)> = std::fs::read_dir(fonts)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_string_lossy().into_owned(), e.metadata().ok()?.len())))
+        .collect();
+    font_list.sort();
+    files.sort();
+    let hash = typst::utils::hash128(&(data, files, font_list, options, env!("CARGO_PKG_VERSION")));
+    format!("{hash:032x}")
+}
+
+fn collect(folder: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, bytes));
+        }
+    }
+}
+
+/// The plan remembered under `key` in `dir`, if any (a damaged file is ignored).
+pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
+    let text = std::fs::read(dir.join(format!("{key}.json"))).ok()?;
+    let plan: Plan = serde_json::from_slice(&text).ok()?;
+    let sizes = [plan.parts.len(), plan.balanced.len(), plan.unbalanceable.len(), plan.exhausted.len()];
+    (sizes.iter().all(|&n| n == parts) && plan.parts.iter().all(|(step, _)| *step < STEPS.len())).then_some(plan)
+}
+
+/// Remembers `plan` under `key` in `dir`; a cache that cannot be written is
+/// only slower next time.
+pub fn remember(dir: &Path, key: &str, plan: &Plan) {
+    if let Ok(json) = serde_json::to_vec(plan) {
+        let _ = std::fs::create_dir_all(dir);
+        let _ = crate::output::write_atomic(&dir.join(format!("{key}.json")), &json);
     }
 }
 

@@ -11,7 +11,7 @@ use typst::foundations::Datetime;
 use typst_layout::PagedDocument;
 
 use crate::compile::{compile, export_pdf};
-use crate::copyfit::Plan;
+use crate::copyfit::{self, Plan};
 use crate::diag::{DiagnosticFormat, Problems};
 use crate::fonts::load_fonts;
 use crate::images::ImageCache;
@@ -213,7 +213,17 @@ impl Session {
         let mut json: serde_json::Value = serde_json::from_slice(&resolved.json)
             .map_err(|e| Failure::Setup(format!("cannot read the resolved data ({e})")))?;
         let kinds: Vec<&str> = report.parts.iter().map(|p| p.data.kind.name()).collect();
-        let mut plan = Plan::new(report.parts.len());
+        // A plan found before for exactly these inputs is where the search
+        // starts (and, unchanged, ends): one composition instead of several.
+        let cache = self.config.output.parent().map(|dir| dir.join(".cache").join("copyfit"));
+        let key = copyfit::key(
+            &resolved.json,
+            &[&self.config.root.join("layout"), &theme.dir],
+            &self.config.root.join("fonts"),
+            &format!("{} {} {}", self.config.profile.name(), self.config.marks, self.config.system_fonts),
+        );
+        let remembered = cache.as_deref().and_then(|dir| copyfit::recall(dir, &key, report.parts.len()));
+        let mut plan = remembered.clone().unwrap_or_else(|| Plan::new(report.parts.len()));
         let options = InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI };
         // Compose, inspect, and copyfit parts that end on a near-empty page.
         let (compiled, inspection) = loop {
@@ -233,6 +243,11 @@ impl Session {
                 break (compiled, inspection);
             }
         };
+        if let Some(dir) = cache.as_deref()
+            && remembered.as_ref() != Some(&plan)
+        {
+            copyfit::remember(dir, &key, &plan);
+        }
         let findings = inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
         if findings.has_errors() {
             return Err(Failure::Data(findings));

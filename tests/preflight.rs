@@ -243,3 +243,29 @@ fn cover_art_past_the_bleed_is_found_with_marks() {
     let found = findings(&out, "bleed");
     assert!(found.iter().any(|l| l.contains("20.0 mm past the bleed")), "{}", stderr(&out));
 }
+
+#[test]
+fn a_remembered_copyfit_plan_gives_the_same_pdf_in_one_composition() {
+    let root = variant(&[], &[]);
+    let build = |name: &str| {
+        let pdf = root.path().join("out").join(name);
+        let out = Command::new(env!("CARGO_BIN_EXE_csr-press"))
+            .args(["build", "-o", pdf.to_str().expect("path")])
+            .arg(root.path().join("report.toml"))
+            .arg("--root")
+            .arg(root.path())
+            .env("CSR_PRESS_TIMINGS", "1")
+            .output()
+            .expect("run csr-press");
+        assert!(out.status.success(), "{}", stderr(&out));
+        (std::fs::read(&pdf).expect("pdf"), stdout(&out).matches("compile ").count())
+    };
+    let (first, searched) = build("a.pdf");
+    assert!(searched > 1, "the stress fixture needs copyfit, so the first build composes more than once");
+    let (second, composed) = build("b.pdf");
+    assert_eq!(composed, 1, "the remembered plan is composed once");
+    assert!(first == second, "a remembered plan changed the PDF");
+    std::fs::remove_dir_all(root.path().join("out/.cache/copyfit")).expect("cache folder");
+    let (third, _) = build("c.pdf");
+    assert!(first == third, "the PDF depends on the cache");
+}
