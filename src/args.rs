@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::diag::DiagnosticFormat;
 use crate::pipeline::Config;
+use crate::postprocess::{PrintOptions, Standard};
 use crate::resolve::Profile;
 
 /// Typesets the structured data of a report into a print-ready PDF.
@@ -68,6 +69,15 @@ pub struct BuildArgs {
     /// Also writes the resolved data the layouts read (JSON) to this file.
     #[arg(long)]
     pub emit_data: Option<PathBuf>,
+    /// PDF/X standard of the print profile (default: x4 with a profile, else x1a).
+    #[arg(long, value_enum)]
+    pub pdfx: Option<Standard>,
+    /// The printer's CMYK ICC profile: images convert through it; PDF/X-4 embeds it.
+    #[arg(long, value_name = "FILE")]
+    pub icc: Option<PathBuf>,
+    /// Print preflight warnings (ink, colour conversion) stop the build.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Options of `check`.
@@ -112,6 +122,7 @@ impl CommonArgs {
             marks,
             system_fonts: self.system_fonts,
             format: self.diagnostic_format,
+            print: PrintOptions::default(),
         }
     }
 }
@@ -119,7 +130,8 @@ impl CommonArgs {
 impl BuildArgs {
     /// The build configuration.
     pub fn config(&self) -> Config {
-        self.common.config(self.output.clone(), self.profile, self.marks)
+        let print = PrintOptions { standard: self.pdfx, icc: self.icc.clone(), strict: self.strict };
+        Config { print, ..self.common.config(self.output.clone(), self.profile, self.marks) }
     }
 }
 

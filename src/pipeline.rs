@@ -16,7 +16,7 @@ use crate::fonts::load_fonts;
 use crate::images::ImageCache;
 use crate::load::{Report, load};
 use crate::output::write_atomic;
-use crate::postprocess::add_bleed_box;
+use crate::postprocess::{Job, PrintOptions, finish_print};
 use crate::resolve::{Profile, resolve};
 use crate::validate::validate;
 use crate::world::PressWorld;
@@ -41,6 +41,8 @@ pub struct Config {
     pub system_fonts: bool,
     /// How problems are printed.
     pub format: DiagnosticFormat,
+    /// PDF/X standard, output profile and strictness of the print profile.
+    pub print: PrintOptions,
 }
 
 /// Why a build failed.
@@ -171,7 +173,7 @@ impl Session {
     /// Builds the PDF and writes it atomically to the configured output.
     pub fn build(&mut self) -> Result<Outcome, Failure> {
         let start = Instant::now();
-        let (document, report, warnings) = self.layout()?;
+        let (document, report, mut warnings) = self.layout()?;
         let meta = &report.manifest.data.meta;
         let mut lap = Instant::now();
         let mut pdf = export_pdf(
@@ -186,8 +188,12 @@ impl Session {
         self.stages.push(("pdf", lap.elapsed()));
         lap = Instant::now();
         if self.config.profile == Profile::Print {
-            pdf = add_bleed_box(&pdf, BLEED_MM).map_err(Failure::Setup)?;
-            self.stages.push(("bleed box", lap.elapsed()));
+            let c = &self.config;
+            let job = Job { report: &report, options: &c.print, root: &c.root, output: &c.output, bleed_mm: BLEED_MM };
+            let finished = finish_print(&pdf, &job).map_err(Failure::Data)?;
+            pdf = finished.pdf;
+            warnings.push_str(&finished.problems.render(c.format));
+            self.stages.extend(finished.stages);
             lap = Instant::now();
         }
         write_atomic(&self.config.output, &pdf).map_err(Failure::Setup)?;

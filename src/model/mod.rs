@@ -19,6 +19,9 @@ pub struct Manifest {
     /// Disclosure index files, relative to the manifest.
     #[serde(default)]
     pub indexes: Vec<Spanned<String>>,
+    /// PDF/X standard, printing condition, output profile and ink limit.
+    #[serde(default)]
+    pub print: Option<Print>,
 }
 
 /// Document metadata.
@@ -182,10 +185,12 @@ pub struct Subsection {
 mod block;
 mod index;
 mod kpi;
+mod print;
 
 pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
 pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};
+pub use print::Print;
 
 /// A labelled, taggable place: a part, section, subsection or block.
 pub struct Place<'a> {

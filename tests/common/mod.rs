@@ -134,6 +134,7 @@ pub fn full_report_document() -> typst_layout::PagedDocument {
         marks: false,
         system_fonts: false,
         format: DiagnosticFormat::Short,
+        print: Default::default(),
     };
     let mut session =
         csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short)));
