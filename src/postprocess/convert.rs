@@ -2,7 +2,7 @@
 //!
 //! With the printer's output profile the conversion is colour-managed
 //! (moxcms, perceptual intent): from the image's own ICC profile when it
-//! has one, otherwise from sRGB (or grey gamma 2.2).
+//! has one, otherwise from sRGB; grey pixels go through as neutral sRGB.
 //!
 //! Without a profile csr-press uses a **fallback** that is *not*
 //! colour-managed, and says so in a warning: RGB is complemented to CMY,
@@ -21,8 +21,6 @@ pub enum Converter {
     Managed {
         /// sRGB → output profile.
         rgb: Arc<Transform8BitExecutor>,
-        /// Grey (gamma 2.2) → output profile.
-        gray: Arc<Transform8BitExecutor>,
         /// The output profile, for images that carry their own profile.
         output: Box<ColorProfile>,
     },
@@ -40,10 +38,7 @@ impl Converter {
         let rgb = ColorProfile::new_srgb()
             .create_transform_8bit(Layout::Rgb, output, Layout::Rgba, options)
             .map_err(|e| format!("the output profile cannot take RGB colours ({e})"))?;
-        let gray = ColorProfile::new_gray_with_gamma(2.2)
-            .create_transform_8bit(Layout::Gray, output, Layout::Rgba, options)
-            .map_err(|e| format!("the output profile cannot take grey colours ({e})"))?;
-        Ok(Converter::Managed { rgb, gray, output: Box::new(output.clone()) })
+        Ok(Converter::Managed { rgb, output: Box::new(output.clone()) })
     }
 
     /// Whether conversions are colour-managed.
@@ -57,15 +52,21 @@ impl Converter {
         let pixels = samples.len() / channels;
         let mut out = vec![0u8; pixels * 4];
         match self {
-            Converter::Managed { rgb, gray, output } => {
-                let layout = if channels == 1 { Layout::Gray } else { Layout::Rgb };
-                let own = source.and_then(|icc| ColorProfile::new_from_slice(icc).ok()).and_then(|p| {
-                    p.create_transform_8bit(layout, output, Layout::Rgba, TransformOptions::default()).ok()
-                });
-                let transform = own.unwrap_or_else(|| if channels == 1 { gray.clone() } else { rgb.clone() });
-                transform
-                    .transform(&samples[..pixels * channels], &mut out)
-                    .map_err(|e| format!("colour conversion failed ({e})"))?;
+            Converter::Managed { rgb, output } => {
+                // moxcms has no grey → CMYK path: grey goes in as neutral RGB.
+                let expanded: Vec<u8>;
+                let samples = if channels == 1 {
+                    expanded = samples.iter().flat_map(|&v| [v, v, v]).collect();
+                    &expanded[..]
+                } else {
+                    &samples[..pixels * 3]
+                };
+                let own = source
+                    .filter(|_| channels == 3)
+                    .and_then(|icc| ColorProfile::new_from_slice(icc).ok())
+                    .and_then(|p| p.create_transform_8bit(Layout::Rgb, output, Layout::Rgba, TransformOptions::default()).ok());
+                let transform = own.unwrap_or_else(|| rgb.clone());
+                transform.transform(samples, &mut out).map_err(|e| format!("colour conversion failed ({e})"))?;
             }
             Converter::Fallback { ink_limit } => {
                 for (px, cmyk) in samples.chunks_exact(channels).zip(out.chunks_exact_mut(4)) {
