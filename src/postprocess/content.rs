@@ -440,6 +440,8 @@ fn classify(doc: &Document, object: &Object) -> Space {
                 .and_then(|s| s.dict.get(b"N").and_then(Object::as_i64).ok());
             match n {
                 Some(3) => Space::Rgb("ICC-based RGB"),
+                Some(1) => Space::Other("ICC-based grey".into()),
+                Some(4) => Space::Other("ICC-based CMYK".into()),
                 Some(n) => Space::Other(format!("an ICC-based colour space with {n} components")),
                 None => Space::Other("a malformed ICC-based colour space".into()),
             }

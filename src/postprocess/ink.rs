@@ -124,31 +124,58 @@ fn violation_problem(
 ) -> Problem {
     let on = describe_pages(pages);
     let std = standard.name();
-    let (breaks, message, needle): (bool, String, &[&str]) = match violation {
+    let (breaks, what, advice, find): (bool, String, &str, fn(&str) -> Option<usize>) = match violation {
         Violation::Rgb(what) => (
-            standard != Standard::None && (standard == Standard::X1a || !what.starts_with("ICC")),
-            format!(
-                "{std} allows no RGB colour with a CMYK output intent: {what} on {on}; write the colour as \
-                 cmyk(…) in the layouts"
-            ),
-            &["rgb(", "luma("],
+            standard == Standard::X1a || (standard == Standard::X4 && !what.starts_with("ICC")),
+            format!("RGB colour ({what})"),
+            "write the colour as cmyk(…) in the layouts",
+            |text| ["rgb(", "color."].iter().filter_map(|n| text.find(n)).min(),
         ),
         Violation::Transparency(what) => (
             standard == Standard::X1a,
-            format!(
-                "{std} allows no transparency: {what} on {on}; remove the transparency (transparentize, \
-                 opacity) from the layouts, or write PDF/X-4 with the printer's profile (`--pdfx x4 --icc FILE`)"
-            ),
-            &["transparentize(", "opacity"],
+            format!("transparency ({what})"),
+            "remove the transparency (transparentize, an alpha in rgb()/luma(), opacity) from the layouts, or \
+             write PDF/X-4 with the printer's profile (`--pdfx x4 --icc FILE`)",
+            find_alpha,
         ),
         Violation::NonDevice(what) => (
             standard == Standard::X1a,
-            format!("{std} allows only CMYK, grey and spot colour: {what} on {on}"),
-            &["color.", "oklab(", "oklch("],
+            format!("non-device colour ({what})"),
+            "write the colour as cmyk(…) in the layouts",
+            |text| ["oklab(", "oklch(", "color."].iter().filter_map(|n| text.find(n)).min(),
         ),
     };
-    let severity = if breaks { Severity::Error } else { Severity::Warning };
-    layouts.problem(severity, root, message, |text| needle.iter().filter_map(|n| text.find(n)).min())
+    let (severity, message) = if breaks {
+        (Severity::Error, format!("{std} does not allow {what} on {on}; {advice}"))
+    } else {
+        (Severity::Warning, format!("the print PDF has {what} on {on}; the printer will convert it their own way: {advice}"))
+    };
+    layouts.problem(severity, root, message, find)
+}
+
+/// The offset of a colour literal with an alpha component: `rgb(…)` with
+/// four arguments, `luma(…)` with two, or `transparentize(`.
+fn find_alpha(text: &str) -> Option<usize> {
+    let mut best = text.find("transparentize(");
+    for (call, args) in [("rgb(", 4), ("luma(", 2)] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(call) {
+            let start = from + i;
+            from = start + call.len();
+            let Some(end) = text[from..].find(')') else { break };
+            let inner = &text[from..from + end];
+            let alpha = if inner.trim_start().starts_with('"') {
+                inner.trim().trim_matches('"').trim_start_matches('#').len() == 8
+            } else {
+                inner.split(',').count() == args
+            };
+            if alpha {
+                best = Some(best.map_or(start, |b| b.min(start)));
+                break;
+            }
+        }
+    }
+    best
 }
 
 /// `C100 M70 Y0 K35`.
@@ -184,5 +211,13 @@ mod tests {
         assert_eq!(find_cmyk(text, &[1000, 451, 0, 0]), text.find("cmyk(100%"));
         assert_eq!(find_cmyk(text, &[1000, 500, 0, 0]), None);
         assert_eq!(name(&[1000, 451, 0, 0]), "C100 M45 Y0 K0");
+    }
+
+    #[test]
+    fn finds_colours_with_alpha() {
+        let text = "#let a = rgb(1, 2, 3)\n#let b = luma(90%, 60%)\n";
+        assert_eq!(find_alpha(text), text.find("luma("));
+        assert_eq!(find_alpha("rgb(\"#ff000080\")"), Some(0));
+        assert_eq!(find_alpha("rgb(\"#ff0000\")"), None);
     }
 }

@@ -76,6 +76,9 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     stages.push(("colour", lap.elapsed()));
     lap = Instant::now();
 
+    if setup.standard == Standard::X1a {
+        pdfx::device_spaces(&mut doc);
+    }
     let scan = content::scan(&mut doc, setup.standard == Standard::X1a);
     let layouts = ink::Layouts::read(job.root);
     problems.0.extend(ink::judge(&scan, setup.standard, setup.ink_limit, &layouts, job.root).0);

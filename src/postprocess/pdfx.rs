@@ -62,8 +62,11 @@ pub fn check_objects(doc: &mut Document, standard: Standard) -> Vec<(bool, Strin
             let name = dict.get(b"FontName").and_then(Object::as_name).map(String::from_utf8_lossy).unwrap_or_default();
             unembedded.insert(name.into_owned());
         }
+        // Named colour spaces of resource dictionaries are judged where the content uses them.
+        let is_resources = dict.has(b"Font") || dict.has(b"XObject") || dict.has(b"ExtGState");
         for key in [b"ColorSpace".as_slice(), b"CS"] {
             if let Ok(cs) = dict.get(key)
+                && !is_resources
                 && let Some(what) = rgb_space(doc, cs, standard)
             {
                 rgb_spaces.insert(what);
@@ -89,6 +92,51 @@ pub fn check_objects(doc: &mut Document, standard: Standard) -> Vec<(bool, Strin
     found
 }
 
+/// Replaces ICC-based grey and CMYK colour spaces that resources name (how
+/// krilla writes `luma()` colours) by DeviceGray and DeviceCMYK: PDF/X-1a
+/// allows device colour only, and the output intent characterizes both.
+pub fn device_spaces(doc: &mut Document) {
+    let mut device = std::collections::HashMap::new();
+    for (id, object) in &doc.objects {
+        let Ok(stream) = object.as_stream() else { continue };
+        match stream.dict.get(b"N").and_then(Object::as_i64) {
+            Ok(1) if !stream.dict.has(b"Subtype") => device.insert(*id, b"DeviceGray".to_vec()),
+            Ok(4) if !stream.dict.has(b"Subtype") => device.insert(*id, b"DeviceCMYK".to_vec()),
+            _ => None,
+        };
+    }
+    // The ICC-based array itself may be an indirect object.
+    let arrays: std::collections::HashMap<lopdf::ObjectId, Vec<u8>> = doc
+        .objects
+        .iter()
+        .filter_map(|(id, o)| Some((*id, device_name(o, &device)?)))
+        .collect();
+    for object in doc.objects.values_mut() {
+        let Object::Dictionary(dict) = object else { continue };
+        if let Ok(Object::Dictionary(named)) = dict.get_mut(b"ColorSpace") {
+            for (_, value) in named.iter_mut() {
+                let name = match &*value {
+                    Object::Reference(r) => arrays.get(r).cloned(),
+                    other => device_name(other, &device),
+                };
+                if let Some(name) = name {
+                    *value = Object::Name(name);
+                }
+            }
+        }
+    }
+}
+
+/// The device colour space that replaces `[/ICCBased ref]` when `ref` is a
+/// grey or CMYK profile.
+fn device_name(value: &Object, device: &std::collections::HashMap<lopdf::ObjectId, Vec<u8>>) -> Option<Vec<u8>> {
+    let a = value.as_array().ok()?;
+    if a.len() != 2 || a[0].as_name().ok() != Some(b"ICCBased") {
+        return None;
+    }
+    device.get(&a[1].as_reference().ok()?).cloned()
+}
+
 /// Sets a page's transparency group to blend in CMYK (PDF/X-4 with a CMYK
 /// output intent).
 fn cmyk_group(page: &mut Dictionary) {
@@ -102,10 +150,6 @@ fn cmyk_group(page: &mut Dictionary) {
 /// Describes a colour space value PDF/X forbids, if it is one.
 fn rgb_space(doc: &Document, cs: &Object, standard: Standard) -> Option<String> {
     let (_, cs) = doc.dereference(cs).ok()?;
-    if let Object::Dictionary(named) = cs {
-        // A resource dictionary of named colour spaces.
-        return named.iter().find_map(|(_, v)| rgb_space(doc, v, standard));
-    }
     let family = match cs {
         Object::Name(n) => n.as_slice(),
         Object::Array(a) => a.first()?.as_name().ok()?,
