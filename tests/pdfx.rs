@@ -16,17 +16,16 @@ use lopdf::{Dictionary, Document, Object};
 const TEST_PROFILE: &str = "/usr/share/color/icc/ghostscript/default_cmyk.icc";
 
 fn test_profile() -> &'static str {
-    assert!(
-        Path::new(TEST_PROFILE).exists(),
-        "{TEST_PROFILE} is needed for this test (apt-get install libgs-common)"
-    );
+    assert!(Path::new(TEST_PROFILE).exists(), "{TEST_PROFILE} is needed for this test (apt-get install libgs-common)");
     TEST_PROFILE
 }
 
 /// A text value of a dictionary (PDF text string).
 fn text(dict: &Dictionary, key: &[u8]) -> String {
     let object = dict.get(key).unwrap_or_else(|_| panic!("missing /{}", String::from_utf8_lossy(key)));
-    lopdf::decode_text_string(object).unwrap_or_else(|_| String::from_utf8_lossy(object.as_str().unwrap_or_else(|_| panic!("not a string: {object:?}"))).into())
+    lopdf::decode_text_string(object).unwrap_or_else(|_| {
+        String::from_utf8_lossy(object.as_str().unwrap_or_else(|_| panic!("not a string: {object:?}"))).into()
+    })
 }
 
 /// The content of the first `<tag>…</tag>` in the XMP packet.
@@ -99,7 +98,8 @@ fn assert_pdfx(pdf: &Path, version: &str, pdfx_version: &str) -> Document {
     let ids = doc.trailer.get(b"ID").and_then(Object::as_array).expect("document ID");
     assert_eq!(ids.len(), 2);
 
-    let info = doc.get_dictionary(doc.trailer.get(b"Info").and_then(Object::as_reference).expect("Info")).expect("Info");
+    let info =
+        doc.get_dictionary(doc.trailer.get(b"Info").and_then(Object::as_reference).expect("Info")).expect("Info");
     assert_eq!(text(info, b"GTS_PDFXVersion"), pdfx_version);
     assert_eq!(info.get(b"Trapped").and_then(Object::as_name).expect("Trapped"), b"False");
     for key in [b"Title".as_slice(), b"CreationDate", b"ModDate"] {
@@ -209,7 +209,8 @@ fn the_2020_report_is_pdfx_1a_and_overprints_black_text() {
     assert_x1a_colour(&doc);
     let mut overprint = false;
     each_dict(&doc, &mut |d| {
-        overprint |= d.get(b"op").and_then(Object::as_bool).ok() == Some(true) && d.get(b"OPM").and_then(Object::as_i64).ok() == Some(1);
+        overprint |= d.get(b"op").and_then(Object::as_bool).ok() == Some(true)
+            && d.get(b"OPM").and_then(Object::as_i64).ok() == Some(1);
     });
     assert!(overprint, "an overprint graphics state for 100 % K text");
 }
@@ -272,7 +273,8 @@ fn a_layout_with_rgb_and_transparency_is_an_error_naming_the_standard() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!pdf.exists(), "no PDF is written when the standard is broken");
-    let line = |needle: &str| err.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no `{needle}`:\n{err}"));
+    let line =
+        |needle: &str| err.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no `{needle}`:\n{err}"));
     let rgb = line("does not allow RGB colour");
     assert!(rgb.starts_with("layout/theme.typ:") && rgb.contains("PDF/X-1a:2003") && rgb.contains("error"), "{rgb}");
     let alpha = line("does not allow transparency");

@@ -83,7 +83,16 @@ pub fn scan(doc: &mut Document, pdfx: bool) -> Scan {
         let resources = page_resources(doc, page);
         let data = doc.get_page_content(page);
         let init = State { ctm: IDENTITY, fill: (Space::Gray, vec![0.0]), stroke: (Space::Gray, vec![0.0]) };
-        let mut walker = Walker { doc, page: number, bleed, scan: &mut scan, rewrites: &mut rewrites, holders: &mut holders, pdfx, depth: 0 };
+        let mut walker = Walker {
+            doc,
+            page: number,
+            bleed,
+            scan: &mut scan,
+            rewrites: &mut rewrites,
+            holders: &mut holders,
+            pdfx,
+            depth: 0,
+        };
         if let Some(ops) = walker.walk(&data, &resources, init) {
             rewrites.insert(page, ops);
             holders.insert(page);
@@ -161,7 +170,8 @@ impl Walker<'_, '_> {
                 "rg" => state.fill = (Space::Rgb("DeviceRGB"), n),
                 "RG" => state.stroke = (Space::Rgb("DeviceRGB"), n),
                 "cs" | "CS" => {
-                    let space = op.operands.first().map_or(Space::Other("?".into()), |o| space_of(self.doc, o, resources));
+                    let space =
+                        op.operands.first().map_or(Space::Other("?".into()), |o| space_of(self.doc, o, resources));
                     let slot = if op.operator == "cs" { &mut state.fill } else { &mut state.stroke };
                     *slot = (space, vec![0.0]);
                 }

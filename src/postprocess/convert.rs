@@ -64,7 +64,9 @@ impl Converter {
                 let own = source
                     .filter(|_| channels == 3)
                     .and_then(|icc| ColorProfile::new_from_slice(icc).ok())
-                    .and_then(|p| p.create_transform_8bit(Layout::Rgb, output, Layout::Rgba, TransformOptions::default()).ok());
+                    .and_then(|p| {
+                        p.create_transform_8bit(Layout::Rgb, output, Layout::Rgba, TransformOptions::default()).ok()
+                    });
                 let transform = own.unwrap_or_else(|| rgb.clone());
                 transform.transform(samples, &mut out).map_err(|e| format!("colour conversion failed ({e})"))?;
             }
@@ -128,7 +130,9 @@ mod tests {
             let total: f64 = naive_cmyk(rgb, limit).iter().sum::<f64>() * 100.0;
             assert!(total <= limit + 1e-6, "{rgb:?} → {total}");
         }
-        let out = Converter::Fallback { ink_limit: limit }.to_cmyk(&[0, 0, 10, 128, 128, 128], 3, None).unwrap();
+        let out = Converter::Fallback { ink_limit: limit }
+            .to_cmyk(&[0, 0, 10, 128, 128, 128], 3, None)
+            .expect("fallback converts");
         assert!(max_coverage(&out) <= limit + 1.0);
     }
 }

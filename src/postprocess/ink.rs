@@ -38,7 +38,13 @@ impl Layouts {
 
     /// A problem at the first place `matches` accepts, or about the layout
     /// folder when there is none.
-    fn problem(&self, severity: Severity, root: &Path, message: String, matches: impl Fn(&str) -> Option<usize>) -> Problem {
+    fn problem(
+        &self,
+        severity: Severity,
+        root: &Path,
+        message: String,
+        matches: impl Fn(&str) -> Option<usize>,
+    ) -> Problem {
         for (path, text) in &self.files {
             if let Some(at) = matches(text) {
                 let shown = path.strip_prefix(root).unwrap_or(path);
@@ -115,6 +121,9 @@ pub fn judge(scan: &Scan, standard: Standard, ink_limit: f64, layouts: &Layouts,
     problems
 }
 
+/// Finds the offending literal in a layout file's text.
+type Locator = fn(&str) -> Option<usize>;
+
 fn violation_problem(
     violation: &Violation,
     pages: &BTreeSet<u32>,
@@ -124,7 +133,7 @@ fn violation_problem(
 ) -> Problem {
     let on = describe_pages(pages);
     let std = standard.name();
-    let (breaks, what, advice, find): (bool, String, &str, fn(&str) -> Option<usize>) = match violation {
+    let (breaks, what, advice, find): (bool, String, &str, Locator) = match violation {
         Violation::Rgb(what) => (
             standard == Standard::X1a || (standard == Standard::X4 && !what.starts_with("ICC")),
             format!("RGB colour ({what})"),
@@ -148,7 +157,10 @@ fn violation_problem(
     let (severity, message) = if breaks {
         (Severity::Error, format!("{std} does not allow {what} on {on}; {advice}"))
     } else {
-        (Severity::Warning, format!("the print PDF has {what} on {on}; the printer will convert it their own way: {advice}"))
+        (
+            Severity::Warning,
+            format!("the print PDF has {what} on {on}; the printer will convert it their own way: {advice}"),
+        )
     };
     layouts.problem(severity, root, message, find)
 }

@@ -106,11 +106,8 @@ pub fn device_spaces(doc: &mut Document) {
         };
     }
     // The ICC-based array itself may be an indirect object.
-    let arrays: std::collections::HashMap<lopdf::ObjectId, Vec<u8>> = doc
-        .objects
-        .iter()
-        .filter_map(|(id, o)| Some((*id, device_name(o, &device)?)))
-        .collect();
+    let arrays: std::collections::HashMap<lopdf::ObjectId, Vec<u8>> =
+        doc.objects.iter().filter_map(|(id, o)| Some((*id, device_name(o, &device)?))).collect();
     for object in doc.objects.values_mut() {
         let Object::Dictionary(dict) = object else { continue };
         if let Ok(Object::Dictionary(named)) = dict.get_mut(b"ColorSpace") {
@@ -199,7 +196,8 @@ pub fn identify(doc: &mut Document, setup: &PrintSetup) -> Result<(), String> {
         return Err(format!("{} needs a document title, and the PDF has none", setup.standard.name()));
     }
     let created = info.get(b"CreationDate").and_then(Object::as_str).map(<[u8]>::to_vec).ok();
-    let created = created.ok_or_else(|| format!("{} needs a creation date, and the PDF has none", setup.standard.name()))?;
+    let created =
+        created.ok_or_else(|| format!("{} needs a creation date, and the PDF has none", setup.standard.name()))?;
     if info.get(b"ModDate").is_err() {
         info.set("ModDate", Object::String(created.clone(), StringFormat::Literal));
     }
@@ -215,7 +213,8 @@ pub fn identify(doc: &mut Document, setup: &PrintSetup) -> Result<(), String> {
     }
     let ids = document_ids(doc);
     let xmp = super::xmp::packet(&info, version, &doc.version, &ids);
-    let metadata = doc.add_object(Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, xmp.into_bytes()));
+    let metadata =
+        doc.add_object(Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, xmp.into_bytes()));
     let old = doc.catalog().ok().and_then(|c| c.get(b"Metadata").and_then(Object::as_reference).ok());
     if let Some(old) = old {
         doc.objects.remove(&old);

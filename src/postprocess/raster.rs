@@ -52,7 +52,7 @@ pub fn convert_images(doc: &mut Document, converter: &Converter, standard: Stand
     let mut report = Report::default();
     let mut fallback_used = false;
     for id in ids {
-        let on = pages.get(&id).map_or_else(|| "an unused image".to_owned(), |p| describe_pages(p));
+        let on = pages.get(&id).map_or_else(|| "an unused image".to_owned(), describe_pages);
         match convert_one(doc, id, converter, standard) {
             Ok(Some(coverage)) => {
                 report.converted += 1;
@@ -87,11 +87,17 @@ pub fn convert_images(doc: &mut Document, converter: &Converter, standard: Stand
 
 /// Converts one image; returns its highest ink coverage when it was
 /// converted, `None` when it was already CMYK or is left alone.
-fn convert_one(doc: &mut Document, id: ObjectId, converter: &Converter, standard: Standard) -> Result<Option<f64>, String> {
+fn convert_one(
+    doc: &mut Document,
+    id: ObjectId,
+    converter: &Converter,
+    standard: Standard,
+) -> Result<Option<f64>, String> {
     let stream = doc.get_object(id).and_then(Object::as_stream).map_err(|e| e.to_string())?;
     let family = family(doc, stream.dict.get(b"ColorSpace").ok());
     let bits = stream.dict.get(b"BitsPerComponent").and_then(Object::as_i64).unwrap_or(8);
-    let filters: Vec<Vec<u8>> = stream.filters().map(|f| f.into_iter().map(<[u8]>::to_vec).collect()).unwrap_or_default();
+    let filters: Vec<Vec<u8>> =
+        stream.filters().map(|f| f.into_iter().map(<[u8]>::to_vec).collect()).unwrap_or_default();
     let dct = filters.iter().any(|f| f == b"DCTDecode");
     let (channels, icc) = match family {
         Family::Components(4, _) => {

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Problem, Problems, Severity};
 use crate::load::Report;
-use crate::model::Print;
 
 /// Total area coverage allowed by default, in percent (coated stock).
 pub const DEFAULT_INK_LIMIT: f64 = 300.0;
@@ -96,7 +95,7 @@ pub struct PrintSetup {
 /// problems that prevent one.
 pub fn resolve(report: &Report, options: &PrintOptions) -> Result<PrintSetup, Problems> {
     let file = &report.manifest.file;
-    let section = report.manifest.data.print.clone().unwrap_or_else(Print::default);
+    let section = report.manifest.data.print.clone().unwrap_or_default();
     let mut problems = Problems::default();
     let at = |needle: &str| file.find(0..file.text.len(), needle);
 
@@ -166,7 +165,10 @@ pub fn resolve(report: &Report, options: &PrintOptions) -> Result<PrintSetup, Pr
             problems.push(file.problem(
                 Severity::Error,
                 Some(limit.span()),
-                format!("print.ink_limit is {}; give a total area coverage between 100 and 400 (percent)", limit.get_ref()),
+                format!(
+                    "print.ink_limit is {}; give a total area coverage between 100 and 400 (percent)",
+                    limit.get_ref()
+                ),
             ));
             DEFAULT_INK_LIMIT
         }
@@ -194,7 +196,9 @@ fn read_profile(path: &Path) -> Result<OutputProfile, String> {
         .map_err(|e| format!("cannot read the output profile {} ({})", path.display(), crate::load::io_reason(&e)))?;
     let profile = moxcms::ColorProfile::new_from_slice(&bytes)
         .map_err(|e| format!("{} is not a usable ICC profile ({e})", path.display()))?;
-    if profile.color_space != moxcms::DataColorSpace::Cmyk || profile.profile_class != moxcms::ProfileClass::OutputDevice {
+    if profile.color_space != moxcms::DataColorSpace::Cmyk
+        || profile.profile_class != moxcms::ProfileClass::OutputDevice
+    {
         return Err(format!(
             "{} is a {:?} {:?} profile; PDF/X needs the printer's CMYK output profile",
             path.display(),

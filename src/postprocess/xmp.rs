@@ -11,7 +11,10 @@ pub fn packet(info: &Dictionary, pdfx_version: &str, pdf_version: &str, ids: &[S
     let modified = xmp_date(&get(b"ModDate"));
     let mut body = String::new();
     let title = get(b"Title");
-    body.push_str(&format!("<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>", esc(&title)));
+    body.push_str(&format!(
+        "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>",
+        esc(&title)
+    ));
     let author = get(b"Author");
     if !author.is_empty() {
         body.push_str(&format!("<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>", esc(&author)));
