@@ -16,7 +16,8 @@ pub struct Print {
     pub standard: Option<Spanned<String>>,
     /// The printing condition: a name from the ICC characterization
     /// registry (`FOGRA39`, `FOGRA51`, `JC200103`, `CGATS TR 006`, …) or,
-    /// with a profile, any name the printer uses. Default `FOGRA39`.
+    /// with a profile, any name the printer uses. Default `FOGRA39`, or the
+    /// profile's description when a profile is given.
     #[serde(default)]
     pub condition: Option<Spanned<String>>,
     /// A readable description of the condition, e.g.

@@ -101,9 +101,7 @@ pub fn scan(doc: &mut Document, pdfx: bool) -> Scan {
     }
     for (page, streams) in page_streams {
         if let Some(bytes) = rewrites.remove(&page) {
-            let mut stream = lopdf::Stream::new(Dictionary::new(), bytes);
-            let _ = stream.compress();
-            let id = doc.add_object(stream);
+            let id = doc.add_object(deflated(Dictionary::new(), &bytes));
             if let Ok(dict) = doc.get_dictionary_mut(page) {
                 dict.set("Contents", Object::Reference(id));
             }
@@ -114,16 +112,32 @@ pub fn scan(doc: &mut Document, pdfx: bool) -> Scan {
     }
     for (id, bytes) in rewrites {
         if let Ok(stream) = doc.get_object_mut(id).and_then(Object::as_stream_mut) {
-            stream.dict.remove(b"Filter");
-            stream.dict.remove(b"DecodeParms");
-            stream.set_plain_content(bytes);
-            let _ = stream.compress();
+            let mut dict = stream.dict.clone();
+            dict.remove(b"DecodeParms");
+            *stream = deflated(dict, &bytes);
         }
     }
     for holder in holders {
         add_overprint_states(doc, holder);
     }
     scan
+}
+
+/// A Flate-compressed stream (fast level: content streams are rewritten on
+/// every build, and the level barely changes their size).
+pub fn deflated(mut dict: Dictionary, bytes: &[u8]) -> lopdf::Stream {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    match encoder.write_all(bytes).and_then(|()| encoder.finish()) {
+        Ok(data) => {
+            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            lopdf::Stream::new(dict, data).with_compression(false)
+        }
+        Err(_) => {
+            dict.remove(b"Filter");
+            lopdf::Stream::new(dict, bytes.to_vec())
+        }
+    }
 }
 
 const IDENTITY: [f64; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];

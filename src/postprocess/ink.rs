@@ -116,7 +116,10 @@ pub fn judge(scan: &Scan, standard: Standard, ink_limit: f64, layouts: &Layouts,
         }
     }
     for (violation, pages) in &scan.violations {
-        problems.push(violation_problem(violation, pages, standard, layouts, root));
+        // PDF/X-4 is made for live transparency.
+        if !(standard == Standard::X4 && matches!(violation, Violation::Transparency(_))) {
+            problems.push(violation_problem(violation, pages, standard, layouts, root));
+        }
     }
     problems
 }

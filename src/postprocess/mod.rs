@@ -59,9 +59,9 @@ pub struct Finished {
 pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     let setup = setup::resolve(job.report, job.options)?;
     let fail = |message: String| Problems(vec![Problem::file(Severity::Error, job.output, message)]);
-    let mut doc = Document::load_mem(pdf).map_err(|e| fail(format!("cannot read the exported PDF ({e})")))?;
     let mut stages = Vec::new();
     let mut lap = Instant::now();
+    let mut doc = Document::load_mem(pdf).map_err(|e| fail(format!("cannot read the exported PDF ({e})")))?;
     add_bleed_boxes(&mut doc, job.bleed_mm).map_err(fail)?;
 
     let converter = match &setup.profile {
@@ -73,7 +73,7 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     for warning in images.warnings {
         problems.push(Problem::file(Severity::Warning, job.output, warning));
     }
-    stages.push(("colour", lap.elapsed()));
+    stages.push(("load+colour", lap.elapsed()));
     lap = Instant::now();
 
     if setup.standard == Standard::X1a {
@@ -82,6 +82,8 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     let scan = content::scan(&mut doc, setup.standard == Standard::X1a);
     let layouts = ink::Layouts::read(job.root);
     problems.0.extend(ink::judge(&scan, setup.standard, setup.ink_limit, &layouts, job.root).0);
+    stages.push(("ink", lap.elapsed()));
+    lap = Instant::now();
     if setup.standard != Standard::None {
         for (error, message) in pdfx::check_objects(&mut doc, setup.standard) {
             let severity = if error { Severity::Error } else { Severity::Warning };
@@ -102,7 +104,7 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     doc.prune_objects();
     let mut out = Vec::with_capacity(pdf.len() + 4096);
     doc.save_to(&mut out).map_err(|e| fail(format!("cannot write the PDF ({e})")))?;
-    stages.push(("pdf/x", lap.elapsed()));
+    stages.push(("pdf/x+save", lap.elapsed()));
     Ok(Finished { pdf: out, problems, stages })
 }
 

@@ -138,9 +138,7 @@ fn convert_one(
     }
     dict.set("ColorSpace", Object::Name(b"DeviceCMYK".to_vec()));
     dict.set("BitsPerComponent", 8);
-    let mut converted = Stream::new(dict, cmyk);
-    converted.compress().map_err(|e| format!("cannot compress it ({e})"))?;
-    *stream = converted;
+    *stream = super::content::deflated(dict, &cmyk);
     Ok(Some(coverage))
 }
 

@@ -138,7 +138,12 @@ pub fn resolve(report: &Report, options: &PrintOptions) -> Result<PrintSetup, Pr
         problems.push(file.problem(Severity::Error, span.or_else(|| at("[print]")), message));
     }
 
-    let condition = section.condition.as_ref().map_or(DEFAULT_CONDITION.to_owned(), |c| c.get_ref().clone());
+    // With a profile and no condition, the profile names the condition (it is not a registered one).
+    let condition = match (&section.condition, &profile) {
+        (Some(c), _) => c.get_ref().clone(),
+        (None, Some(p)) => p.description.clone(),
+        (None, None) => DEFAULT_CONDITION.to_owned(),
+    };
     let registered = REGISTERED_CONDITIONS.iter().find(|(id, _)| id.eq_ignore_ascii_case(&condition));
     if registered.is_none() && !has_profile && standard != Standard::None {
         let span = section.condition.as_ref().map(|c| c.span());
