@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::diag::DiagnosticFormat;
 use crate::pipeline::Config;
+use crate::postprocess::{PrintOptions, Standard};
 use crate::resolve::Profile;
 
 /// Typesets the structured data of a report into a print-ready PDF.
@@ -70,7 +71,14 @@ pub struct BuildArgs {
     /// Also writes the resolved data the layouts read (JSON) to this file.
     #[arg(long)]
     pub emit_data: Option<PathBuf>,
-    /// Treats layout preflight findings as errors: the build fails and writes nothing.
+    /// PDF/X standard of the print profile (default: x4 with a profile, else x1a).
+    #[arg(long, value_enum)]
+    pub pdfx: Option<Standard>,
+    /// The printer's CMYK ICC profile: images convert through it; PDF/X-4 embeds it.
+    #[arg(long, value_name = "FILE")]
+    pub icc: Option<PathBuf>,
+    /// Treats preflight findings (layout, ink, colour conversion) as errors: the
+    /// build fails and writes nothing.
     #[arg(long)]
     pub strict: bool,
 }
@@ -150,6 +158,7 @@ impl CommonArgs {
             system_fonts: self.system_fonts,
             format: self.diagnostic_format,
             strict: false,
+            print: PrintOptions::default(),
         }
     }
 }
@@ -157,7 +166,8 @@ impl CommonArgs {
 impl BuildArgs {
     /// The build configuration.
     pub fn config(&self) -> Config {
-        Config { strict: self.strict, ..self.common.config(self.output.clone(), self.profile, self.marks) }
+        let print = PrintOptions { standard: self.pdfx, icc: self.icc.clone(), strict: self.strict };
+        Config { strict: self.strict, print, ..self.common.config(self.output.clone(), self.profile, self.marks) }
     }
 }
 

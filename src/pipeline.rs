@@ -18,7 +18,7 @@ use crate::images::ImageCache;
 use crate::inspect::{Options as InspectOptions, inspect, problems as inspect_problems};
 use crate::load::{Report, load};
 use crate::output::write_atomic;
-use crate::postprocess::add_bleed_box;
+use crate::postprocess::{Job, PrintOptions, finish_print};
 use crate::resolve::{Profile, resolve};
 use crate::theme::{Theme, check_report};
 use crate::validate::validate;
@@ -51,6 +51,8 @@ pub struct Config {
     pub format: DiagnosticFormat,
     /// Layout preflight findings are errors: the build fails and writes nothing.
     pub strict: bool,
+    /// PDF/X standard, output profile and strictness of the print profile.
+    pub print: PrintOptions,
 }
 
 /// Why a build failed.
@@ -224,7 +226,8 @@ impl Session {
         );
         let remembered = cache.as_deref().and_then(|dir| copyfit::recall(dir, &key, report.parts.len()));
         let mut plan = remembered.clone().unwrap_or_else(|| Plan::new(report.parts.len()));
-        let options = InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI };
+        // Print post-processing converts every RGB image to CMYK (src/postprocess).
+        let options = InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI, images_converted: true };
         // Compose, inspect, and copyfit parts that end on a near-empty page.
         let (compiled, inspection) = loop {
             plan.apply(&mut json);
@@ -258,7 +261,7 @@ impl Session {
     /// Builds the PDF and writes it atomically to the configured output.
     pub fn build(&mut self) -> Result<Outcome, Failure> {
         let start = Instant::now();
-        let (document, report, warnings) = self.layout()?;
+        let (document, report, mut warnings) = self.layout()?;
         let meta = &report.manifest.data.meta;
         let mut lap = Instant::now();
         let mut pdf = export_pdf(
@@ -273,8 +276,12 @@ impl Session {
         self.stages.push(("pdf", lap.elapsed()));
         lap = Instant::now();
         if self.config.profile == Profile::Print {
-            pdf = add_bleed_box(&pdf, BLEED_MM).map_err(Failure::Setup)?;
-            self.stages.push(("bleed box", lap.elapsed()));
+            let c = &self.config;
+            let job = Job { report: &report, options: &c.print, root: &c.root, output: &c.output, bleed_mm: BLEED_MM };
+            let finished = finish_print(&pdf, &job).map_err(Failure::Data)?;
+            pdf = finished.pdf;
+            warnings.push_str(&finished.problems.render(c.format));
+            self.stages.extend(finished.stages);
             lap = Instant::now();
         }
         write_atomic(&self.config.output, &pdf).map_err(Failure::Setup)?;

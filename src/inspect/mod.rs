@@ -48,6 +48,9 @@ pub struct Options {
     pub profile: Profile,
     /// Minimum image resolution at placed size.
     pub min_ppi: f64,
+    /// Whether post-processing turns RGB images into CMYK (the print profile
+    /// does, see `postprocess`): then an RGB image is no finding here.
+    pub images_converted: bool,
 }
 
 /// What the preflight found.

@@ -31,7 +31,7 @@ pub fn check(sheet: &Sheet, options: Options, out: &mut Vec<(usize, Finding)>) {
                 ),
             ));
         }
-        if options.profile == Profile::Print && p.colour == Some("rgb") {
+        if options.profile == Profile::Print && !options.images_converted && p.colour == Some("rgb") {
             out.push(found(
                 sheet,
                 p.order,

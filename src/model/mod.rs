@@ -22,6 +22,9 @@ pub struct Manifest {
     /// Design choices: which theme the report uses.
     #[serde(default)]
     pub design: Option<Design>,
+    /// PDF/X standard, printing condition, output profile and ink limit.
+    #[serde(default)]
+    pub print: Option<Print>,
 }
 
 /// The manifest's `[design]` table.
@@ -210,12 +213,14 @@ mod block;
 mod identity;
 mod index;
 mod kpi;
+mod print;
 mod theme;
 
 pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
 pub use identity::{Identity, derive_report_type, split_language};
 pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};
+pub use print::Print;
 pub use theme::{Accent, Colour, Labels, PALETTE_ROLES, SpotColour, TYPE_SCALE, ThemeSpec, TypeChoices};
 
 /// A labelled, taggable place: a part, section, subsection or block.

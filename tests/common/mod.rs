@@ -135,6 +135,7 @@ pub fn full_report_document() -> typst_layout::PagedDocument {
         system_fonts: false,
         format: DiagnosticFormat::Short,
         strict: false,
+        print: Default::default(),
     };
     let mut session =
         csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short)));

@@ -1,0 +1,520 @@
+//! Reads every page's content streams (and the forms they draw): which
+//! colours paint what, how large, on which page; which colour spaces and
+//! transparency are used. Small 100 % K text is set to overprint on the way,
+//! by `gs` operators around it (the only rewrite this module makes).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use lopdf::content::{Content, Operation};
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+/// Text at or below this size (points) overprints when it is 100 % K.
+pub const SMALL_TEXT_PT: f64 = 24.0;
+/// Names of the two graphics states the overprint rewrite adds.
+pub const OVERPRINT_ON: &[u8] = b"CsrPressOP";
+/// See [`OVERPRINT_ON`].
+pub const OVERPRINT_OFF: &[u8] = b"CsrPressKO";
+
+/// A CMYK colour in 0.1 % steps (the key of [`Usage`]).
+pub type Cmyk = [u16; 4];
+
+/// How one CMYK colour is used.
+#[derive(Debug, Default, Clone)]
+pub struct Usage {
+    /// Pages it paints on (1-based).
+    pub pages: BTreeSet<u32>,
+    /// It colours text.
+    pub text: bool,
+    /// It strokes lines, or fills areas under 1 cm².
+    pub fine: bool,
+    /// The largest filled area, in mm².
+    pub largest_mm2: f64,
+}
+
+/// Something that breaks PDF/X, found in the content.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Violation {
+    /// An RGB colour (DeviceRGB or ICC-based RGB), with a description.
+    Rgb(String),
+    /// A colour space PDF/X-1a does not allow (Lab, CalRGB, ICC-based…).
+    NonDevice(String),
+    /// Transparency: constant alpha, a soft mask or a blend mode.
+    Transparency(String),
+}
+
+/// Everything the scan found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// CMYK colours and how they are used.
+    pub colours: BTreeMap<Cmyk, Usage>,
+    /// Violations and the pages they occur on.
+    pub violations: BTreeMap<Violation, BTreeSet<u32>>,
+    /// Text runs set to overprint.
+    pub overprinted: usize,
+}
+
+/// The colour space of a paint operator.
+#[derive(Debug, Clone, PartialEq)]
+enum Space {
+    Cmyk,
+    Gray,
+    Rgb(&'static str),
+    /// Separation or DeviceN: spot inks, counted per tint.
+    Spot,
+    Other(String),
+    Pattern,
+}
+
+#[derive(Debug, Clone)]
+struct State {
+    ctm: [f64; 6],
+    fill: (Space, Vec<f64>),
+    stroke: (Space, Vec<f64>),
+}
+
+/// Scans (and rewrites for overprint) every page of `doc`.
+pub fn scan(doc: &mut Document, pdfx: bool) -> Scan {
+    let mut scan = Scan::default();
+    let mut rewrites: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+    let mut holders: BTreeSet<ObjectId> = BTreeSet::new();
+    let mut page_streams: Vec<(ObjectId, Vec<ObjectId>)> = Vec::new();
+    for (number, page) in doc.get_pages() {
+        let bleed = page_box(doc, page);
+        let resources = page_resources(doc, page);
+        let data = doc.get_page_content(page);
+        let init = State { ctm: IDENTITY, fill: (Space::Gray, vec![0.0]), stroke: (Space::Gray, vec![0.0]) };
+        let mut walker = Walker {
+            doc,
+            page: number,
+            bleed,
+            scan: &mut scan,
+            rewrites: &mut rewrites,
+            holders: &mut holders,
+            pdfx,
+            depth: 0,
+        };
+        if let Some(ops) = walker.walk(&data, &resources, init) {
+            rewrites.insert(page, ops);
+            holders.insert(page);
+            page_streams.push((page, doc.get_page_contents(page)));
+        }
+    }
+    for (page, streams) in page_streams {
+        if let Some(bytes) = rewrites.remove(&page) {
+            let id = doc.add_object(deflated(Dictionary::new(), &bytes));
+            if let Ok(dict) = doc.get_dictionary_mut(page) {
+                dict.set("Contents", Object::Reference(id));
+            }
+            for old in streams {
+                doc.objects.remove(&old);
+            }
+        }
+    }
+    for (id, bytes) in rewrites {
+        if let Ok(stream) = doc.get_object_mut(id).and_then(Object::as_stream_mut) {
+            let mut dict = stream.dict.clone();
+            dict.remove(b"DecodeParms");
+            *stream = deflated(dict, &bytes);
+        }
+    }
+    for holder in holders {
+        add_overprint_states(doc, holder);
+    }
+    scan
+}
+
+/// A Flate-compressed stream (fast level: content streams are rewritten on
+/// every build, and the level barely changes their size).
+pub fn deflated(mut dict: Dictionary, bytes: &[u8]) -> lopdf::Stream {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    match encoder.write_all(bytes).and_then(|()| encoder.finish()) {
+        Ok(data) => {
+            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            lopdf::Stream::new(dict, data).with_compression(false)
+        }
+        Err(_) => {
+            dict.remove(b"Filter");
+            lopdf::Stream::new(dict, bytes.to_vec())
+        }
+    }
+}
+
+const IDENTITY: [f64; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+struct Walker<'a, 'd> {
+    doc: &'d Document,
+    page: u32,
+    bleed: [f64; 4],
+    scan: &'a mut Scan,
+    rewrites: &'a mut HashMap<ObjectId, Vec<u8>>,
+    holders: &'a mut BTreeSet<ObjectId>,
+    pdfx: bool,
+    depth: usize,
+}
+
+impl Walker<'_, '_> {
+    /// Walks one content stream; returns the rewritten stream when small
+    /// black text was set to overprint.
+    fn walk(&mut self, data: &[u8], resources: &Dictionary, init: State) -> Option<Vec<u8>> {
+        let content = Content::decode(data).ok()?;
+        let mut out: Vec<Operation> = Vec::with_capacity(content.operations.len());
+        let mut stack = vec![init];
+        let mut path: Option<[f64; 4]> = None;
+        let (mut tm, mut font_size, mut op_on, mut changed) = (IDENTITY, 0.0, false, false);
+        for op in content.operations {
+            let n = nums(&op.operands);
+            match op.operator.as_str() {
+                "q" => {
+                    let top = stack.last().cloned();
+                    stack.extend(top);
+                }
+                "Q" if stack.len() > 1 => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+            let Some(state) = stack.last_mut() else { break };
+            match op.operator.as_str() {
+                "cm" if n.len() == 6 => state.ctm = mul(&[n[0], n[1], n[2], n[3], n[4], n[5]], &state.ctm),
+                "k" => state.fill = (Space::Cmyk, n),
+                "K" => state.stroke = (Space::Cmyk, n),
+                "g" => state.fill = (Space::Gray, n),
+                "G" => state.stroke = (Space::Gray, n),
+                "rg" => state.fill = (Space::Rgb("DeviceRGB"), n),
+                "RG" => state.stroke = (Space::Rgb("DeviceRGB"), n),
+                "cs" | "CS" => {
+                    let space =
+                        op.operands.first().map_or(Space::Other("?".into()), |o| space_of(self.doc, o, resources));
+                    let slot = if op.operator == "cs" { &mut state.fill } else { &mut state.stroke };
+                    *slot = (space, vec![0.0]);
+                }
+                "sc" | "scn" => state.fill.1 = n,
+                "SC" | "SCN" => state.stroke.1 = n,
+                "gs" => self.check_gs(op.operands.first(), resources),
+                "m" | "l" if n.len() == 2 => grow(&mut path, &n),
+                "c" if n.len() == 6 => n.chunks(2).for_each(|p| grow(&mut path, p)),
+                "v" | "y" if n.len() == 4 => n.chunks(2).for_each(|p| grow(&mut path, p)),
+                "re" if n.len() == 4 => {
+                    grow(&mut path, &n[0..2]);
+                    grow(&mut path, &[n[0] + n[2], n[1] + n[3]]);
+                }
+                "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" | "S" | "s" => {
+                    if let Some(bbox) = path.take() {
+                        let device = transform_box(&bbox, &state.ctm);
+                        let fills = !matches!(op.operator.as_str(), "S" | "s");
+                        let strokes = !matches!(op.operator.as_str(), "f" | "F" | "f*");
+                        let state = state.clone();
+                        if fills {
+                            self.paint(&state.fill, device, false, false);
+                        }
+                        if strokes {
+                            self.paint(&state.stroke, device, false, true);
+                        }
+                    }
+                }
+                "n" => path = None,
+                "BT" => tm = IDENTITY,
+                "Tf" => font_size = n.first().copied().unwrap_or(font_size),
+                "Tm" if n.len() == 6 => tm = [n[0], n[1], n[2], n[3], n[4], n[5]],
+                "Tj" | "TJ" | "'" | "\"" => {
+                    let m = mul(&tm, &state.ctm);
+                    let size = font_size * (m[0] * m[3] - m[1] * m[2]).abs().sqrt();
+                    let at = [m[4], m[5], m[4], m[5]];
+                    let state = state.clone();
+                    self.paint(&state.fill, at, true, false);
+                    let black = is_k100(&state.fill) && size <= SMALL_TEXT_PT;
+                    if black != op_on {
+                        out.push(gs(if black { OVERPRINT_ON } else { OVERPRINT_OFF }));
+                        op_on = black;
+                        changed = true;
+                        self.scan.overprinted += usize::from(black);
+                    }
+                }
+                "ET" if op_on => {
+                    out.push(op);
+                    out.push(gs(OVERPRINT_OFF));
+                    op_on = false;
+                    continue;
+                }
+                "Do" => self.draw(op.operands.first(), resources, state.clone()),
+                "sh" => {
+                    if let Some(space) = shading_space(self.doc, op.operands.first(), resources) {
+                        self.paint(&(space, vec![]), self.bleed, false, false);
+                    }
+                }
+                "BI" => {
+                    if let Some(Object::Stream(image)) = op.operands.first() {
+                        let cs = image.dict.get(b"CS").or_else(|_| image.dict.get(b"ColorSpace")).ok();
+                        if let Some(Object::Name(n)) = cs
+                            && (n == b"RGB" || n == b"DeviceRGB")
+                        {
+                            self.violation(Violation::Rgb("an inline RGB image".into()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            out.push(op);
+        }
+        if !changed {
+            return None;
+        }
+        Content { operations: out }.encode().ok()
+    }
+
+    /// Records a paint with `colour` over the device-space box `device`.
+    fn paint(&mut self, colour: &(Space, Vec<f64>), device: [f64; 4], text: bool, stroke: bool) {
+        let outside = device[2] < self.bleed[0]
+            || device[0] > self.bleed[2]
+            || device[3] < self.bleed[1]
+            || device[1] > self.bleed[3];
+        match &colour.0 {
+            Space::Rgb(name) => {
+                let values: Vec<String> = colour.1.iter().map(|v| format!("{:.0}", v * 255.0)).collect();
+                let what = if colour.1.is_empty() {
+                    format!("an RGB gradient ({name})")
+                } else {
+                    format!("{name} {} rgb({})", if text { "text" } else { "fill" }, values.join(", "))
+                };
+                self.violation(Violation::Rgb(what));
+            }
+            Space::Other(name) if self.pdfx => self.violation(Violation::NonDevice(name.clone())),
+            Space::Cmyk if colour.1.len() == 4 && !outside => {
+                let key: Cmyk = std::array::from_fn(|i| (colour.1[i].clamp(0.0, 1.0) * 1000.0).round() as u16);
+                let usage = self.scan.colours.entry(key).or_default();
+                usage.pages.insert(self.page);
+                let area = (device[2] - device[0]) * (device[3] - device[1]) * (25.4 / 72.0f64).powi(2);
+                usage.text |= text;
+                usage.fine |= stroke || (!text && area < 100.0);
+                if !text && !stroke {
+                    usage.largest_mm2 = usage.largest_mm2.max(area);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn violation(&mut self, violation: Violation) {
+        self.scan.violations.entry(violation).or_default().insert(self.page);
+    }
+
+    /// Checks a graphics state for transparency.
+    fn check_gs(&mut self, name: Option<&Object>, resources: &Dictionary) {
+        let Some(dict) = name.and_then(|n| lookup(self.doc, resources, b"ExtGState", n)).and_then(|o| o.as_dict().ok())
+        else {
+            return;
+        };
+        for (key, what) in [(b"ca".as_slice(), "fill opacity"), (b"CA", "stroke opacity")] {
+            if let Ok(alpha) = dict.get(key).and_then(Object::as_float)
+                && alpha < 1.0
+            {
+                self.violation(Violation::Transparency(format!("{what} {:.0} %", alpha * 100.0)));
+            }
+        }
+        if dict.get(b"SMask").is_ok_and(|m| m.as_name().ok() != Some(b"None")) {
+            self.violation(Violation::Transparency("a soft mask".into()));
+        }
+        if let Ok(Object::Name(mode)) = dict.get(b"BM")
+            && mode != b"Normal"
+            && mode != b"Compatible"
+        {
+            self.violation(Violation::Transparency(format!("blend mode {}", String::from_utf8_lossy(mode))));
+        }
+    }
+
+    /// Follows a `Do` into a form XObject.
+    fn draw(&mut self, name: Option<&Object>, resources: &Dictionary, mut state: State) {
+        let Some(Object::Reference(id)) = name.and_then(|n| raw_lookup(resources, b"XObject", n, self.doc)) else {
+            return;
+        };
+        let Ok(stream) = self.doc.get_object(*id).and_then(Object::as_stream) else { return };
+        if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form") || self.depth > 16 {
+            return;
+        }
+        if stream.dict.get(b"Group").is_ok() {
+            self.violation(Violation::Transparency("a transparency group".into()));
+        }
+        let matrix = nums(stream.dict.get(b"Matrix").and_then(Object::as_array).map(Vec::as_slice).unwrap_or(&[]));
+        if matrix.len() == 6 {
+            state.ctm = mul(&[matrix[0], matrix[1], matrix[2], matrix[3], matrix[4], matrix[5]], &state.ctm);
+        }
+        let own = match stream.dict.get(b"Resources").and_then(|r| self.doc.dereference(r)) {
+            Ok((_, Object::Dictionary(d))) => d.clone(),
+            _ => resources.clone(),
+        };
+        let data = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
+        self.depth += 1;
+        let rewritten = self.walk(&data, &own, state);
+        self.depth -= 1;
+        if let Some(bytes) = rewritten {
+            self.rewrites.insert(*id, bytes);
+            self.holders.insert(*id);
+        }
+    }
+}
+
+/// Whether a fill is exactly 100 % K.
+fn is_k100(colour: &(Space, Vec<f64>)) -> bool {
+    colour.0 == Space::Cmyk && colour.1.len() == 4 && colour.1[..3].iter().all(|v| *v < 0.001) && colour.1[3] > 0.999
+}
+
+fn gs(name: &[u8]) -> Operation {
+    Operation::new("gs", vec![Object::Name(name.to_vec())])
+}
+
+fn nums(operands: &[Object]) -> Vec<f64> {
+    operands.iter().filter_map(|o| o.as_float().ok()).map(f64::from).collect()
+}
+
+/// `a × b` for PDF matrices `[a b c d e f]`.
+fn mul(a: &[f64; 6], b: &[f64; 6]) -> [f64; 6] {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+fn grow(bbox: &mut Option<[f64; 4]>, p: &[f64]) {
+    let b = bbox.get_or_insert([p[0], p[1], p[0], p[1]]);
+    *b = [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])];
+}
+
+fn transform_box(b: &[f64; 4], m: &[f64; 6]) -> [f64; 4] {
+    let mut out = None;
+    for (x, y) in [(b[0], b[1]), (b[2], b[1]), (b[0], b[3]), (b[2], b[3])] {
+        grow(&mut out, &[m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]]);
+    }
+    out.unwrap_or(*b)
+}
+
+/// The page's BleedBox (or TrimBox, or MediaBox).
+fn page_box(doc: &Document, page: ObjectId) -> [f64; 4] {
+    let dict = doc.get_dictionary(page).ok();
+    for key in [b"BleedBox".as_slice(), b"TrimBox", b"MediaBox"] {
+        let values = dict.and_then(|d| d.get(key).ok()).and_then(|o| o.as_array().ok()).map(|a| nums(a));
+        if let Some(v) = values.filter(|v| v.len() == 4) {
+            return [v[0], v[1], v[2], v[3]];
+        }
+    }
+    [f64::MIN, f64::MIN, f64::MAX, f64::MAX]
+}
+
+/// The page's resources (inherited ones merged under its own).
+fn page_resources(doc: &Document, page: ObjectId) -> Dictionary {
+    let (direct, inherited) = doc.get_page_resources(page).unwrap_or((None, Vec::new()));
+    let mut out = Dictionary::new();
+    for id in inherited.iter().rev() {
+        if let Ok(d) = doc.get_dictionary(*id) {
+            out.extend(d);
+        }
+    }
+    if let Some(d) = direct {
+        out.extend(d);
+    }
+    out
+}
+
+fn raw_lookup<'a>(resources: &'a Dictionary, category: &[u8], name: &Object, doc: &'a Document) -> Option<&'a Object> {
+    let (_, group) = doc.dereference(resources.get(category).ok()?).ok()?;
+    group.as_dict().ok()?.get(name.as_name().ok()?).ok()
+}
+
+fn lookup<'a>(doc: &'a Document, resources: &'a Dictionary, category: &[u8], name: &Object) -> Option<&'a Object> {
+    let object = raw_lookup(resources, category, name, doc)?;
+    doc.dereference(object).ok().map(|(_, o)| o)
+}
+
+/// Classifies a colour space operand of `cs`/`CS`.
+fn space_of(doc: &Document, name: &Object, resources: &Dictionary) -> Space {
+    match name.as_name() {
+        Ok(b"DeviceCMYK") => return Space::Cmyk,
+        Ok(b"DeviceGray") => return Space::Gray,
+        Ok(b"DeviceRGB") => return Space::Rgb("DeviceRGB"),
+        Ok(b"Pattern") => return Space::Pattern,
+        _ => {}
+    }
+    match lookup(doc, resources, b"ColorSpace", name) {
+        Some(object) => classify(doc, object),
+        None => Space::Other("an unknown colour space".into()),
+    }
+}
+
+fn classify(doc: &Document, object: &Object) -> Space {
+    let (family, rest) = match object {
+        Object::Name(n) => (n.as_slice(), &[][..]),
+        Object::Array(a) => (a.first().and_then(|o| o.as_name().ok()).unwrap_or(b""), &a[1..]),
+        _ => return Space::Other("a malformed colour space".into()),
+    };
+    match family {
+        b"DeviceCMYK" => Space::Cmyk,
+        b"DeviceGray" => Space::Gray,
+        b"DeviceRGB" => Space::Rgb("DeviceRGB"),
+        b"Separation" | b"DeviceN" => Space::Spot,
+        b"Pattern" => Space::Pattern,
+        b"ICCBased" => {
+            let n = rest
+                .first()
+                .and_then(|r| doc.dereference(r).ok())
+                .and_then(|(_, o)| o.as_stream().ok())
+                .and_then(|s| s.dict.get(b"N").and_then(Object::as_i64).ok());
+            match n {
+                Some(3) => Space::Rgb("ICC-based RGB"),
+                Some(1) => Space::Other("ICC-based grey".into()),
+                Some(4) => Space::Other("ICC-based CMYK".into()),
+                Some(n) => Space::Other(format!("an ICC-based colour space with {n} components")),
+                None => Space::Other("a malformed ICC-based colour space".into()),
+            }
+        }
+        b"CalRGB" => Space::Rgb("CalRGB"),
+        other => Space::Other(format!("the {} colour space", String::from_utf8_lossy(other))),
+    }
+}
+
+/// The colour space of a shading named by `sh`.
+fn shading_space(doc: &Document, name: Option<&Object>, resources: &Dictionary) -> Option<Space> {
+    let shading = lookup(doc, resources, b"Shading", name?)?;
+    let dict = match shading {
+        Object::Dictionary(d) => d,
+        Object::Stream(s) => &s.dict,
+        _ => return None,
+    };
+    let (_, cs) = doc.dereference(dict.get(b"ColorSpace").ok()?).ok()?;
+    Some(classify(doc, cs))
+}
+
+/// Adds the two overprint graphics states to the resources of `holder` (a
+/// page or a form XObject).
+fn add_overprint_states(doc: &mut Document, holder: ObjectId) {
+    let on = doc.add_object(lopdf::dictionary! { "Type" => "ExtGState", "OP" => true, "op" => true, "OPM" => 1 });
+    let off = doc.add_object(lopdf::dictionary! { "Type" => "ExtGState", "OP" => false, "op" => false });
+    let resources = match doc.get_object(holder) {
+        Ok(Object::Dictionary(d)) => d.get(b"Resources").ok().cloned(),
+        Ok(Object::Stream(s)) => s.dict.get(b"Resources").ok().cloned(),
+        _ => None,
+    };
+    let mut resources = match resources {
+        Some(Object::Reference(id)) => doc.get_dictionary(id).cloned().unwrap_or_default(),
+        Some(Object::Dictionary(d)) => d,
+        // A page without its own resources inherits them: take the merged set.
+        _ => page_resources(doc, holder),
+    };
+    let mut states = match resources.get(b"ExtGState") {
+        Ok(Object::Reference(id)) => doc.get_dictionary(*id).cloned().unwrap_or_default(),
+        Ok(Object::Dictionary(d)) => d.clone(),
+        _ => Dictionary::new(),
+    };
+    states.set(OVERPRINT_ON, Object::Reference(on));
+    states.set(OVERPRINT_OFF, Object::Reference(off));
+    resources.set("ExtGState", Object::Dictionary(states));
+    // The holder gets its own copy: a shared resource dictionary stays as it was for others.
+    match doc.get_object_mut(holder) {
+        Ok(Object::Dictionary(d)) => d.set("Resources", Object::Dictionary(resources)),
+        Ok(Object::Stream(s)) => s.dict.set("Resources", Object::Dictionary(resources)),
+        _ => {}
+    }
+}
