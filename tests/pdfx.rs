@@ -255,14 +255,15 @@ fn a_layout_with_rgb_and_transparency_is_an_error_naming_the_standard() {
     let root = dir.path().join("root");
     copy_dir(&repo().join("layout"), &root.join("layout"));
     copy_dir(&repo().join("fonts"), &root.join("fonts"));
-    let theme = root.join("layout/theme.typ");
-    let original = std::fs::read_to_string(&theme).expect("theme");
-    let broken = original.replacen("main: cmyk(75%, 0%, 100%, 0%)", "main: rgb(60, 170, 60)", 1).replacen(
-        "tint: cmyk(10%, 0%, 14%, 0%)",
-        "tint: luma(90%, 60%)",
+    copy_dir(&repo().join("themes"), &root.join("themes"));
+    let theme = root.join("layout/base.typ");
+    let original = std::fs::read_to_string(&theme).expect("base");
+    let broken = original.replacen("#let grey-20 = cmyk(0%, 0%, 0%, 20%)", "#let grey-20 = rgb(60, 170, 60)", 1).replacen(
+        "#let grey-70 = cmyk(0%, 0%, 0%, 70%)",
+        "#let grey-70 = luma(40%, 60%)",
         1,
     );
-    assert_ne!(broken, original, "the green theme colours are where the test expects them");
+    assert_ne!(broken, original, "the engine's greys are where the test expects them");
     std::fs::write(&theme, broken).expect("write theme");
     let pdf = dir.path().join("report.pdf");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_csr-press"))
@@ -276,9 +277,9 @@ fn a_layout_with_rgb_and_transparency_is_an_error_naming_the_standard() {
     let line =
         |needle: &str| err.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("no `{needle}`:\n{err}"));
     let rgb = line("does not allow RGB colour");
-    assert!(rgb.starts_with("layout/theme.typ:") && rgb.contains("PDF/X-1a:2003") && rgb.contains("error"), "{rgb}");
+    assert!(rgb.starts_with("layout/base.typ:") && rgb.contains("PDF/X-1a:2003") && rgb.contains("error"), "{rgb}");
     let alpha = line("does not allow transparency");
-    assert!(alpha.starts_with("layout/theme.typ:") && alpha.contains("PDF/X-1a:2003"), "{alpha}");
+    assert!(alpha.starts_with("layout/base.typ:") && alpha.contains("PDF/X-1a:2003"), "{alpha}");
 
     // The same layout as a plain print PDF builds, with the findings as warnings.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_csr-press"))
@@ -299,10 +300,10 @@ fn print_section_sets_the_ink_limit_and_strict_stops_the_build() {
     let pdf = dir.path().join("report.pdf");
     let out = build(&manifest, &pdf, &["--diagnostic-format", "short"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    // The green theme's deep colour, C85 M20 Y100 K30, has 235 % ink.
+    // The house theme's deep green, C75 M20 Y100 K35, has 230 % ink.
     let err = stderr(&out);
-    let line = err.lines().find(|l| l.contains("C85 M20 Y100 K30")).unwrap_or_else(|| panic!("{err}"));
-    assert!(line.contains("layout/theme.typ:") && line.contains("235 % total ink") && line.contains("180 %"), "{line}");
+    let line = err.lines().find(|l| l.contains("C75 M20 Y100 K35")).unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("themes/house/theme.toml:") && line.contains("230 % total ink") && line.contains("180 %"), "{line}");
 
     std::fs::remove_file(&pdf).expect("remove");
     let out = build(&manifest, &pdf, &["--strict"]);

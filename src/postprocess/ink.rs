@@ -20,7 +20,7 @@ use crate::diag::{Problem, Problems, Severity};
 pub const LARGE_AREA_MM2: f64 = 4000.0;
 
 /// The layout files, for locating colours: `.typ` files under `layout/`
-/// and `themes/` of the root.
+/// and `themes/` of the root, and the themes' `theme.toml` palettes.
 pub struct Layouts {
     files: Vec<(PathBuf, String)>,
 }
@@ -61,7 +61,7 @@ fn collect(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "typ")
+        } else if path.extension().is_some_and(|e| e == "typ" || e == "toml")
             && let Ok(text) = std::fs::read_to_string(&path)
         {
             out.push((path, text));
@@ -199,9 +199,20 @@ pub fn name(colour: &Cmyk) -> String {
     format!("C{c} M{m} Y{y} K{k}")
 }
 
-/// The byte offset of a `cmyk(c%, m%, y%, k%)` literal in `text` that
-/// writes `colour` (to ½ %).
+/// The byte offset of a `cmyk(c%, m%, y%, k%)` literal in `text`, or of a
+/// theme.toml `[c, m, y, k]` array, that writes `colour` (to ½ %).
 fn find_cmyk(text: &str, colour: &Cmyk) -> Option<usize> {
+    let near = |values: &[f64]| values.len() == 4 && values.iter().zip(colour).all(|(v, c)| (v * 10.0 - f64::from(*c)).abs() <= 5.0);
+    let mut from = 0;
+    while let Some(i) = text[from..].find('[') {
+        let start = from + i;
+        from = start + 1;
+        let Some(end) = text[from..].find(']') else { break };
+        let values: Vec<f64> = text[from..from + end].split(',').filter_map(|v| v.trim().parse().ok()).collect();
+        if near(&values) {
+            return Some(start);
+        }
+    }
     let mut from = 0;
     while let Some(i) = text[from..].find("cmyk(") {
         let start = from + i;
@@ -209,7 +220,7 @@ fn find_cmyk(text: &str, colour: &Cmyk) -> Option<usize> {
         let Some(end) = text[from..].find(')') else { break };
         let values: Vec<f64> =
             text[from..from + end].split(',').filter_map(|v| v.trim().strip_suffix('%')?.trim().parse().ok()).collect();
-        if values.len() == 4 && values.iter().zip(colour).all(|(v, c)| (v * 10.0 - f64::from(*c)).abs() <= 5.0) {
+        if near(&values) {
             return Some(start);
         }
     }
@@ -222,10 +233,12 @@ mod tests {
 
     #[test]
     fn finds_the_literal_of_a_colour() {
-        let text = "#let a = cmyk(0%, 0%, 0%, 100%)\n#let brand = cmyk(100%, 45%, 0%, 0%)\n";
-        assert_eq!(find_cmyk(text, &[1000, 451, 0, 0]), text.find("cmyk(100%"));
-        assert_eq!(find_cmyk(text, &[1000, 500, 0, 0]), None);
-        assert_eq!(name(&[1000, 451, 0, 0]), "C100 M45 Y0 K0");
+        let text = "#let a = cmyk(0%, 0%, 0%, 100%)\n#let brand = cmyk(90%, 40%, 0%, 5%)\n";
+        assert_eq!(find_cmyk(text, &[900, 401, 0, 50]), text.find("cmyk(90%"));
+        assert_eq!(find_cmyk(text, &[900, 500, 0, 50]), None);
+        assert_eq!(name(&[900, 401, 0, 50]), "C90 M40 Y0 K5");
+        let toml = "deep = [75, 20, 100, 35]\n";
+        assert_eq!(find_cmyk(toml, &[750, 200, 1000, 350]), Some(7));
     }
 
     #[test]

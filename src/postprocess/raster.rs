@@ -50,13 +50,17 @@ pub fn convert_images(doc: &mut Document, converter: &Converter, standard: Stand
         .map(|(id, _)| *id)
         .collect();
     let mut report = Report::default();
-    let mut fallback_used = false;
+    // Colour images converted without a profile; grey ones go to black
+    // alone, which needs no colour management.
+    let mut fallback_colour = 0;
     for id in ids {
         let on = pages.get(&id).map_or_else(|| "an unused image".to_owned(), describe_pages);
         match convert_one(doc, id, converter, standard) {
-            Ok(Some(coverage)) => {
+            Ok(Some((coverage, channels))) => {
                 report.converted += 1;
-                fallback_used |= !converter.is_managed();
+                if !converter.is_managed() && channels > 1 {
+                    fallback_colour += 1;
+                }
                 if coverage > ink_limit + 1.0 {
                     report.warnings.push(format!(
                         "image on {on} reaches {coverage:.0} % total ink after conversion, over the {ink_limit:.0} % \
@@ -71,12 +75,11 @@ pub fn convert_images(doc: &mut Document, converter: &Converter, standard: Stand
             report.warnings.push(format!("image on {on}: {note}"));
         }
     }
-    if fallback_used {
+    if fallback_colour > 0 {
         report.warnings.push(format!(
-            "{} image(s) converted to CMYK WITHOUT an output profile (fallback formula: full black replacement, \
-             ink limited to {ink_limit:.0} %); give the printer's CMYK profile with `--icc FILE` or `[print] profile` \
-             for a colour-managed conversion",
-            report.converted
+            "{fallback_colour} colour image(s) converted to CMYK WITHOUT an output profile (fallback formula: full \
+             black replacement, ink limited to {ink_limit:.0} %); give the printer's CMYK profile with `--icc FILE` \
+             or `[print] profile` for a colour-managed conversion"
         ));
     }
     if standard == Standard::X1a {
@@ -85,14 +88,15 @@ pub fn convert_images(doc: &mut Document, converter: &Converter, standard: Stand
     report
 }
 
-/// Converts one image; returns its highest ink coverage when it was
-/// converted, `None` when it was already CMYK or is left alone.
+/// Converts one image; returns its highest ink coverage and its number of
+/// colour channels when it was converted, `None` when it was already CMYK or
+/// is left alone.
 fn convert_one(
     doc: &mut Document,
     id: ObjectId,
     converter: &Converter,
     standard: Standard,
-) -> Result<Option<f64>, String> {
+) -> Result<Option<(f64, usize)>, String> {
     let stream = doc.get_object(id).and_then(Object::as_stream).map_err(|e| e.to_string())?;
     let family = family(doc, stream.dict.get(b"ColorSpace").ok());
     let bits = stream.dict.get(b"BitsPerComponent").and_then(Object::as_i64).unwrap_or(8);
@@ -139,7 +143,7 @@ fn convert_one(
     dict.set("ColorSpace", Object::Name(b"DeviceCMYK".to_vec()));
     dict.set("BitsPerComponent", 8);
     *stream = super::content::deflated(dict, &cmyk);
-    Ok(Some(coverage))
+    Ok(Some((coverage, channels)))
 }
 
 /// Reads a positive integer size entry.
