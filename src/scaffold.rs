@@ -1,6 +1,6 @@
 //! `csr-press new DIR`: writes a small report that builds and passes
 //! `check --strict` as it is — a manifest in the house theme, a letter, a
-//! chapter with a case box and a KPI table, a GRI index and a logo — and
+//! chapter with a case box and a KPI table, a GRI index — and
 //! prints the commands to run next. The files are the real, editable files
 //! under `templates/new/`, built into the binary.
 
@@ -11,13 +11,12 @@ use crate::args::{NewArgs, infer_root, program_root};
 use crate::exit::EXIT_USAGE;
 
 /// The scaffold: path inside the new folder, contents.
-pub const FILES: [(&str, &str); 7] = [
+pub const FILES: [(&str, &str); 6] = [
     ("report.toml", include_str!("../templates/new/report.toml")),
     ("parts/01-letter.toml", include_str!("../templates/new/parts/01-letter.toml")),
     ("parts/02-chapter.toml", include_str!("../templates/new/parts/02-chapter.toml")),
     ("parts/03-index.toml", include_str!("../templates/new/parts/03-index.toml")),
     ("indexes/gri.toml", include_str!("../templates/new/indexes/gri.toml")),
-    ("images/logo.svg", include_str!("../templates/new/images/logo.svg")),
     ("README.md", include_str!("../templates/new/README.md")),
 ];
 
