@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use crate::args::{BuildArgs, CheckArgs, Command};
+use crate::args::{BuildArgs, CheckArgs, Command, KpiCommand};
 use crate::exit::{EXIT_ERRORS, fail};
 use crate::pipeline::{Session, emit_data};
 
@@ -15,6 +15,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Preview(args) => crate::preview::preview(&args),
         Command::Fonts(args) => crate::preflight::fonts(&args),
+        Command::Kpi(KpiCommand::Export(args)) => crate::export::export(&args),
     }
 }
 

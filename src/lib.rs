@@ -9,9 +9,12 @@
 
 pub mod args;
 pub mod commands;
+pub mod changes;
+pub mod charts;
 pub mod compile;
 pub mod diag;
 pub mod exit;
+pub mod export;
 pub mod fonts;
 pub mod images;
 pub mod load;
@@ -22,6 +25,7 @@ pub mod postprocess;
 pub mod preflight;
 pub mod preview;
 pub mod resolve;
+pub mod sheets;
 pub mod validate;
 pub mod watch;
 pub mod world;

@@ -70,6 +70,10 @@ pub struct Part {
     /// Chapter opener page; only chapters and features have one.
     #[serde(default)]
     pub opener: Option<Opener>,
+    /// A spreadsheet supplying the values of every KPI table in the part
+    /// (one sheet per table), relative to the manifest.
+    #[serde(default)]
+    pub kpi_source: Option<Spanned<String>>,
     /// Blocks before the first section.
     #[serde(default)]
     pub blocks: Vec<Spanned<Block>>,
@@ -180,9 +184,11 @@ pub struct Subsection {
 }
 
 mod block;
+mod chart;
 mod index;
 mod kpi;
 
+pub use chart::{ChartKind, Topic};
 pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
 pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};
