@@ -46,7 +46,8 @@ pub fn export(args: &KpiExportArgs) -> ExitCode {
     let result = workbook(&report, args.part.as_deref()).map_err(|e| format!("cannot write the workbook ({e})"));
     match result.and_then(|(bytes, tables)| write_atomic(&args.output, &bytes).map(|()| tables)) {
         Ok(tables) => {
-            println!("wrote {tables} KPI tables to {}", args.output.display());
+            let s = if tables == 1 { "" } else { "s" };
+            println!("wrote {tables} KPI table{s} to {}", args.output.display());
             ExitCode::SUCCESS
         }
         Err(message) => {
