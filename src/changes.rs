@@ -227,12 +227,13 @@ fn ranges(mut pages: Vec<u64>) -> String {
             _ => runs.push((p, p)),
         }
     }
-    let runs: Vec<String> = runs.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
+    let runs: Vec<String> =
+        runs.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
     runs.join("，")
 }
 
 /// A hash of what a frame shows: every item with its position, groups
-/// recursively, introspection tags left out.
+/// recursively, introspection tags and source spans left out.
 pub fn frame_hash(frame: &Frame) -> u64 {
     fn walk(frame: &Frame, state: &mut DefaultHasher) {
         frame.size().hash(state);
@@ -245,10 +246,18 @@ pub fn frame_hash(frame: &Frame) -> u64 {
                     group.clip.hash(state);
                     walk(&group.frame, state);
                 }
-                other => {
+                // Source spans are left out: editing a layout file moves
+                // them without changing what a page shows.
+                FrameItem::Text(text) => {
                     point.hash(state);
-                    other.hash(state);
+                    (&text.font, text.size, &text.fill, &text.stroke, text.text.as_str()).hash(state);
+                    for g in &text.glyphs {
+                        (g.id, g.x_advance, g.x_offset, g.y_advance, g.y_offset).hash(state);
+                    }
                 }
+                FrameItem::Shape(shape, _) => (point, shape).hash(state),
+                FrameItem::Image(image, size, _) => (point, image, size).hash(state),
+                FrameItem::Link(dest, size) => (point, dest, size).hash(state),
             }
         }
     }

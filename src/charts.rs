@@ -32,6 +32,9 @@ pub struct Plot {
     pub series: Vec<Series>,
     /// The top of the value axis: a round number over the largest bar.
     pub top: f64,
+    /// The bottom of the value axis: 0, except for lines, which show the
+    /// range of their values.
+    pub bottom: f64,
 }
 
 /// One KPI row as a chart series.
@@ -55,7 +58,9 @@ pub fn plot(report: &Report, kind: ChartKind, table: &str, rows: &[String], year
             table_rows
                 .iter()
                 .find(|r| r.id.as_deref() == Some(want))
-                .or_else(|| table_rows.iter().find(|r| r.indicator.as_deref().map(indicator_key) == Some(indicator_key(want))))
+                .or_else(|| {
+                    table_rows.iter().find(|r| r.indicator.as_deref().map(indicator_key) == Some(indicator_key(want)))
+                })
                 .ok_or_else(|| format!("KPI table '{table}' has no row '{want}' (name a row id or indicator)"))
         })
         .collect::<Result<_, _>>()?;
@@ -63,15 +68,20 @@ pub fn plot(report: &Report, kind: ChartKind, table: &str, rows: &[String], year
         return Err("a chart needs at least one row".into());
     }
     let columns: Vec<usize> = match (kind, year) {
-        (ChartKind::Ring, Some(y)) => vec![years.iter().position(|&t| t == y).ok_or_else(|| {
-            format!("KPI table '{table}' has no year {y} (it has {years:?})")
-        })?],
+        (ChartKind::Ring, Some(y)) => vec![
+            years
+                .iter()
+                .position(|&t| t == y)
+                .ok_or_else(|| format!("KPI table '{table}' has no year {y} (it has {years:?})"))?,
+        ],
         (ChartKind::Ring, None) => vec![years.len().saturating_sub(1)],
         _ => (0..years.len()).collect(),
     };
     let unit = picked[0].unit.clone();
     if kind != ChartKind::Ring && picked.iter().any(|r| r.unit != unit) {
-        return Err(format!("the rows of a {kind:?} chart must share one unit; table '{table}' mixes them").to_lowercase());
+        return Err(
+            format!("the rows of a {kind:?} chart must share one unit; table '{table}' mixes them").to_lowercase()
+        );
     }
     let series: Vec<Series> = picked
         .iter()
@@ -91,7 +101,15 @@ pub fn plot(report: &Report, kind: ChartKind, table: &str, rows: &[String], year
         _ => series.iter().flat_map(|s| s.values.iter().flatten()).fold(0.0, |a: f64, &b| a.max(b)),
     };
     let years = columns.iter().map(|&c| years[c].to_string()).collect();
-    Ok(Plot { unit, years, series, top: nice_ceiling(largest) })
+    let (bottom, top) = if kind == ChartKind::Line {
+        let all: Vec<f64> = series.iter().flat_map(|s| s.values.iter().flatten().copied()).collect();
+        let low = all.iter().copied().fold(f64::INFINITY, f64::min);
+        let span = (largest - low).max(largest.abs() * 0.05).max(f64::EPSILON);
+        ((low - span).max(0.0), largest + span * 0.6)
+    } else {
+        (0.0, nice_ceiling(largest))
+    };
+    Ok(Plot { unit, years, series, top, bottom })
 }
 
 /// The years and rows of the KPI table labelled `label`.
@@ -116,7 +134,8 @@ pub fn nice_ceiling(value: f64) -> f64 {
 /// The dark modules of a QR code for `text`: its width in modules and, per
 /// row, the runs of dark modules as `[start, length]`.
 pub fn qr_runs(text: &str) -> Result<(usize, Vec<Vec<[usize; 2]>>), String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| format!("cannot encode '{text}' as a QR code ({e})"))?;
+    let code =
+        qrcode::QrCode::new(text.as_bytes()).map_err(|e| format!("cannot encode '{text}' as a QR code ({e})"))?;
     let width = code.width();
     let colors = code.to_colors();
     let rows = colors

@@ -36,7 +36,10 @@ pub fn export(args: &KpiExportArgs) -> ExitCode {
         }
     };
     if let Some(input) = reads(&report, &args.output) {
-        eprintln!("error: {} is a spreadsheet the report reads ({input}); export to another file", args.output.display());
+        eprintln!(
+            "error: {} is a spreadsheet the report reads ({input}); export to another file",
+            args.output.display()
+        );
         return ExitCode::from(EXIT_USAGE);
     }
     if let Some(id) = args.part.as_deref().filter(|id| !report.parts.iter().any(|p| p.data.id == *id)) {

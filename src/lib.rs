@@ -8,9 +8,9 @@
 //! [`commands`].
 
 pub mod args;
-pub mod commands;
 pub mod changes;
 pub mod charts;
+pub mod commands;
 pub mod compile;
 pub mod diag;
 pub mod exit;

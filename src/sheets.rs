@@ -90,9 +90,9 @@ pub fn sheet_names<'a>(parts: impl Iterator<Item = &'a Part>) -> Vec<String> {
 /// The KPI blocks of a part in reading order.
 pub fn kpi_blocks(part: &Part) -> Vec<&Block> {
     let sections = part.sections.iter().map(|s| s.get_ref());
-    let blocks = part.blocks.iter().chain(sections.flat_map(|s| {
-        s.blocks.iter().chain(s.subsections.iter().flat_map(|sub| sub.get_ref().blocks.iter()))
-    }));
+    let blocks = part.blocks.iter().chain(
+        sections.flat_map(|s| s.blocks.iter().chain(s.subsections.iter().flat_map(|sub| sub.get_ref().blocks.iter()))),
+    );
     blocks.map(|b| b.get_ref()).filter(|b| matches!(b, Block::Kpi { .. })).collect()
 }
 
@@ -207,12 +207,14 @@ fn cell_of(data: &Data) -> Cell {
 fn open(base: &Path, source: &str, file: &SourceFile, at: Option<std::ops::Range<usize>>) -> Result<Book, Problem> {
     let fail = |message: String| file.problem(Severity::Error, at.clone(), message);
     let path = base.join(source);
-    let real = path.canonicalize().map_err(|_| {
-        fail(format!("spreadsheet '{source}' not found (paths are relative to the manifest's folder)"))
-    })?;
+    let real = path
+        .canonicalize()
+        .map_err(|_| fail(format!("spreadsheet '{source}' not found (paths are relative to the manifest's folder)")))?;
     let root = base.canonicalize().map_err(|e| fail(format!("cannot resolve the manifest folder ({e})")))?;
     if !real.starts_with(&root) {
-        return Err(fail(format!("spreadsheet '{source}' lies outside the manifest's folder; move it into the data folder")));
+        return Err(fail(format!(
+            "spreadsheet '{source}' lies outside the manifest's folder; move it into the data folder"
+        )));
     }
     let shown = shown_path(&path).display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
@@ -235,7 +237,12 @@ fn read_csv(path: &Path, shown: String) -> Result<Grid, String> {
             csv::ErrorKind::Utf8 { .. } => format!("{shown}: line {} is not UTF-8 (save the file as CSV UTF-8)", i + 1),
             _ => format!("cannot read {shown} ({e})"),
         })?;
-        cells.push(record.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.trim().to_owned()) }).collect());
+        cells.push(
+            record
+                .iter()
+                .map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.trim().to_owned()) })
+                .collect(),
+        );
     }
     Ok(Grid { place: shown, cells })
 }
@@ -310,7 +317,9 @@ fn fill(grid: &Grid, title: &str, years: &[i32], rows: &mut [KpiRow], problems: 
             let template = row.values.get(y).map(String::as_str);
             match value_of(grid.cell(r, c), template) {
                 Ok(v) => values.push(v),
-                Err(message) => problems.push(grid.problem_at(r, c, format!("{message} ('{indicator}', {})", years[y]))),
+                Err(message) => {
+                    problems.push(grid.problem_at(r, c, format!("{message} ('{indicator}', {})", years[y])))
+                }
             }
         }
         if values.len() == years.len() {
@@ -412,7 +421,10 @@ mod tests {
     fn commas_must_group_thousands() {
         assert!(grouped("1,234.5") && grouped("459,152") && grouped("12") && grouped(">90") && grouped("1,400+"));
         assert!(!grouped("1,2.3") && !grouped("12,34"));
-        assert_eq!(value_of(&Cell::Text("1,2.3".into()), None).unwrap_err().split(" (").next(), Some("'1,2.3' is not a number"));
+        assert_eq!(
+            value_of(&Cell::Text("1,2.3".into()), None).unwrap_err().split(" (").next(),
+            Some("'1,2.3' is not a number")
+        );
     }
 
     #[test]

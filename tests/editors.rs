@@ -202,9 +202,10 @@ fn decode_qr(pdf: &Path, page: usize) -> String {
     let n = page.to_string();
     let prefix = dir.join("qr");
     poppler("pdftoppm", &["-r", "200", "-png", "-f", &n, "-l", &n, pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
-    let png = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).find(|p| {
-        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("qr") && n.ends_with(".png"))
-    });
+    let png = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("qr") && n.ends_with(".png")));
     let out = Command::new("zbarimg")
         .args(["-q", "--raw"])
         .arg(png.expect("rendered page"))
@@ -245,13 +246,15 @@ fn change_report_names_moved_labels_and_index_pointers() {
 
     let part = dir.path().join("parts/chapter.toml");
     let text = std::fs::read_to_string(&part).unwrap();
-    let longer = text.replacen("text = \"我们", &format!("text = \"{}我们", "让更多用户共享数字生活的便利。".repeat(200)), 1);
+    let longer =
+        text.replacen("text = \"我们", &format!("text = \"{}我们", "让更多用户共享数字生活的便利。".repeat(200)), 1);
     std::fs::write(&part, longer).unwrap();
     let after = build(Path::new(&manifest(&dir)), &pdf, &[]);
     assert!(after.status.success(), "{}", stderr(&after));
     let report = stdout(&after);
     let moved = report.lines().find(|l| l.contains("moved: 案例 5G+智慧港口: p")).unwrap_or_else(|| panic!("{report}"));
-    let pages: Vec<u32> = moved.split('p').skip(1).filter_map(|s| s.trim_end_matches([' ', '→']).trim().parse().ok()).collect();
+    let pages: Vec<u32> =
+        moved.split('p').skip(1).filter_map(|s| s.trim_end_matches([' ', '→']).trim().parse().ok()).collect();
     assert!(pages.len() == 2 && pages[1] > pages[0], "{moved}");
     assert!(report.contains(&format!("index: DEMO:A2: p{} → p{}", pages[0], pages[1])), "{report}");
     assert!(report.contains("pages changed:"), "{report}");

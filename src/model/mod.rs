@@ -188,8 +188,8 @@ mod chart;
 mod index;
 mod kpi;
 
-pub use chart::{ChartKind, Topic};
 pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
+pub use chart::{ChartKind, Topic};
 pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};
 
