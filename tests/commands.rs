@@ -7,7 +7,6 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
 
 use common::*;
 
@@ -139,19 +138,6 @@ fn emit_data_writes_the_json_the_layouts_read() {
     assert_eq!(value["parts"].as_array().map(Vec::len), Some(5));
     // Han–digit spaces are normalised on the way to the layout.
     assert!(value.to_string().contains("截至2020年底"));
-}
-
-/// Waits for a line of the watch process that contains `needle`.
-fn wait_for(lines: &mpsc::Receiver<String>, needle: &str) -> String {
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    loop {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) if line.contains(needle) => return line,
-            Ok(_) => continue,
-            Err(_) => panic!("watch printed no line with {needle:?} in time"),
-        }
-    }
 }
 
 #[test]

@@ -187,3 +187,16 @@ pub fn pdf_text_by_column(pdf: &Path, page: usize, layout: bool) -> String {
     }
     text
 }
+
+/// Waits for a line of the watch process that contains `needle`.
+pub fn wait_for(lines: &std::sync::mpsc::Receiver<String>, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => continue,
+            Err(_) => panic!("watch printed no line with {needle:?} in time"),
+        }
+    }
+}
