@@ -131,9 +131,11 @@ pub fn nice_ceiling(value: f64) -> f64 {
     [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * scale).find(|&v| v >= value * (1.0 - 1e-12)).unwrap_or(10.0 * scale)
 }
 
-/// The dark modules of a QR code for `text`: its width in modules and, per
-/// row, the runs of dark modules as `[start, length]`.
-pub fn qr_runs(text: &str) -> Result<(usize, Vec<Vec<[usize; 2]>>), String> {
+/// Per row of a QR code, its runs of dark modules as `[start, length]`.
+pub type QrRows = Vec<Vec<[usize; 2]>>;
+
+/// The dark modules of a QR code for `text`: its width in modules and its rows.
+pub fn qr_runs(text: &str) -> Result<(usize, QrRows), String> {
     let code =
         qrcode::QrCode::new(text.as_bytes()).map_err(|e| format!("cannot encode '{text}' as a QR code ({e})"))?;
     let width = code.width();
@@ -223,7 +225,7 @@ mod tests {
 
     #[test]
     fn qr_runs_cover_the_finder_patterns() {
-        let (width, rows) = qr_runs("https://www.10086.cn/aboutus/csr/report").unwrap();
+        let (width, rows) = qr_runs("https://www.10086.cn/aboutus/csr/report").expect("a URL encodes");
         assert_eq!(rows.len(), width);
         // The top-left finder pattern: a row of seven dark modules.
         assert_eq!(rows[0][0], [0, 7]);

@@ -161,7 +161,7 @@ fn blocks_mut(part: &mut Part) -> Vec<&mut toml::Spanned<Block>> {
 
 /// An opened spreadsheet file.
 enum Book {
-    Workbook { shown: String, sheets: calamine::Sheets<std::io::BufReader<std::fs::File>> },
+    Workbook { shown: String, sheets: Box<calamine::Sheets<std::io::BufReader<std::fs::File>>> },
     Csv(Grid),
 }
 
@@ -221,7 +221,7 @@ fn open(base: &Path, source: &str, file: &SourceFile, at: Option<std::ops::Range
     match ext.as_str() {
         "csv" => read_csv(&real, shown).map(Book::Csv).map_err(fail),
         "xlsx" | "xlsm" | "ods" => calamine::open_workbook_auto(&real)
-            .map(|sheets| Book::Workbook { shown: shown.clone(), sheets })
+            .map(|sheets| Book::Workbook { shown: shown.clone(), sheets: Box::new(sheets) })
             .map_err(|e| fail(format!("cannot read spreadsheet '{source}' ({e})"))),
         _ => Err(fail(format!("spreadsheet '{source}' must be an .xlsx, .ods or .csv file"))),
     }
@@ -422,7 +422,7 @@ mod tests {
         assert!(grouped("1,234.5") && grouped("459,152") && grouped("12") && grouped(">90") && grouped("1,400+"));
         assert!(!grouped("1,2.3") && !grouped("12,34"));
         assert_eq!(
-            value_of(&Cell::Text("1,2.3".into()), None).unwrap_err().split(" (").next(),
+            value_of(&Cell::Text("1,2.3".into()), None).expect_err("not a number").split(" (").next(),
             Some("'1,2.3' is not a number")
         );
     }

@@ -15,14 +15,14 @@ use rust_xlsxwriter::Workbook;
 fn editors_fixture() -> tempfile::TempDir {
     let dir = fixture("editors");
     let workbook = dir.path().join("kpi/员工.xlsx");
-    let out = run(&["kpi", "export", manifest(&dir).as_str(), "-o", workbook.to_str().unwrap()]);
+    let out = run(&["kpi", "export", manifest(&dir).as_str(), "-o", workbook.to_str().expect("test step")]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("wrote 1 KPI table"), "{}", stdout(&out));
     dir
 }
 
 fn manifest(dir: &tempfile::TempDir) -> String {
-    dir.path().join("report.toml").to_str().unwrap().to_owned()
+    dir.path().join("report.toml").to_str().expect("test step").to_owned()
 }
 
 /// Every sheet of a workbook as rows of cell texts.
@@ -47,14 +47,14 @@ fn write_book(path: &Path, sheets: &[(String, Vec<Vec<String>>)]) {
     let mut book = Workbook::new();
     for (name, rows) in sheets {
         let sheet = book.add_worksheet();
-        sheet.set_name(name).unwrap();
+        sheet.set_name(name).expect("test step");
         for (r, row) in rows.iter().enumerate() {
             for (c, text) in row.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
-                sheet.write_string(r as u32, c as u16, text).unwrap();
+                sheet.write_string(r as u32, c as u16, text).expect("test step");
             }
         }
     }
-    book.save(path).unwrap();
+    book.save(path).expect("test step");
 }
 
 /// Sets the cell of `indicator` in the column of `year`.
@@ -86,15 +86,15 @@ fn kpi_export_fill_build_round_trip_and_integrity_check() {
     // A planted inconsistency: the total no longer adds up.
     set_cell(&mut sheets[0].1, "员工总数", "2020", "455,999");
     write_book(&workbook, &sheets);
-    let good = std::fs::read(&pdf).unwrap();
+    let good = std::fs::read(&pdf).expect("test step");
     let out = build(Path::new(&manifest(&dir)), &pdf, &["--diagnostic-format", "short"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("KPI check failed for 2020: cn + abroad = 455332 but total is 455999"), "{err}");
-    assert!(std::fs::read(&pdf).unwrap() == good, "a failed build keeps the last good PDF");
+    assert!(std::fs::read(&pdf).expect("test step") == good, "a failed build keeps the last good PDF");
 
     // The workbook the report reads is never overwritten by an export.
-    let out = run(&["kpi", "export", manifest(&dir).as_str(), "-o", workbook.to_str().unwrap()]);
+    let out = run(&["kpi", "export", manifest(&dir).as_str(), "-o", workbook.to_str().expect("test step")]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
@@ -120,10 +120,10 @@ fn csv_values_and_numbers_typed_as_numbers() {
     let csv = "id,指标名称,单位,2018,2019,2020\n,员工构成,,,,\ntotal,员工总数,人,\"459,152\",\"456,239\",\"454,332\"\n\
                cn,中国大陆员工数,人,\"458,000\",\"455,000\",\"453,000\"\nabroad,港澳台及海外员工数,人,\"1,152\",\"1,239\",\"1,332\"\n\
                female,女性员工比例,%,54.1,54.3,54.6\nmale,男性员工比例,%,45.9,45.7,45.4\n";
-    std::fs::write(dir.path().join("kpi/员工.csv"), csv).unwrap();
+    std::fs::write(dir.path().join("kpi/员工.csv"), csv).expect("test step");
     let part = dir.path().join("parts/numbers.toml");
-    let text = std::fs::read_to_string(&part).unwrap().replace("kpi/员工.xlsx", "kpi/员工.csv");
-    std::fs::write(&part, text).unwrap();
+    let text = std::fs::read_to_string(&part).expect("test step").replace("kpi/员工.xlsx", "kpi/员工.csv");
+    std::fs::write(&part, text).expect("test step");
     let pdf = dir.path().join("r.pdf");
     let out = build(Path::new(&manifest(&dir)), &pdf, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -131,20 +131,20 @@ fn csv_values_and_numbers_typed_as_numbers() {
 
     // A number typed as a number takes the decimals of the TOML value.
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet().set_name("员工").unwrap();
+    let sheet = book.add_worksheet().set_name("员工").expect("test step");
     for (c, h) in ["id", "指标名称", "单位", "2018", "2019", "2020"].iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
+        sheet.write_string(0, c as u16, *h).expect("test step");
     }
     let rows = [("total", 459152.0), ("cn", 458000.0), ("abroad", 1152.0), ("female", 54.1), ("male", 45.9)];
     for (r, (id, v)) in rows.iter().enumerate() {
-        sheet.write_string(r as u32 + 1, 0, *id).unwrap();
+        sheet.write_string(r as u32 + 1, 0, *id).expect("test step");
         for c in 3..6 {
-            sheet.write_number(r as u32 + 1, c, if *id == "male" && c == 5 { 45.4 } else { *v }).unwrap();
+            sheet.write_number(r as u32 + 1, c, if *id == "male" && c == 5 { 45.4 } else { *v }).expect("test step");
         }
     }
-    book.save(dir.path().join("kpi/员工.xlsx")).unwrap();
-    let text = std::fs::read_to_string(&part).unwrap().replace("kpi/员工.csv", "kpi/员工.xlsx");
-    std::fs::write(&part, text).unwrap();
+    book.save(dir.path().join("kpi/员工.xlsx")).expect("test step");
+    let text = std::fs::read_to_string(&part).expect("test step").replace("kpi/员工.csv", "kpi/员工.xlsx");
+    std::fs::write(&part, text).expect("test step");
     let out = build(Path::new(&manifest(&dir)), &pdf, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = squash(&pdf_text(&pdf, 0));
@@ -156,35 +156,35 @@ fn csv_values_and_numbers_typed_as_numbers() {
 /// PDF text.
 #[test]
 fn report_kpi_part_from_spreadsheet_matches_toml() {
-    let data = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().expect("test step");
     copy_dir(&repo().join("data"), data.path());
     let sheets = read_book(&repo().join("data/kpi/环境绩效.xlsx"));
     let part = data.path().join("parts/14-environmental.toml");
-    let mut doc: toml::Table = toml::from_str(&std::fs::read_to_string(&part).unwrap()).unwrap();
+    let mut doc: toml::Table = toml::from_str(&std::fs::read_to_string(&part).expect("test step")).expect("test step");
     doc.remove("kpi_source");
     let mut inlined = 0;
-    for section in doc["sections"].as_array_mut().unwrap() {
+    for section in doc["sections"].as_array_mut().expect("test step") {
         for sub in section.get_mut("subsections").and_then(|s| s.as_array_mut()).into_iter().flatten() {
             for block in sub.get_mut("blocks").and_then(|b| b.as_array_mut()).into_iter().flatten() {
                 if block["type"].as_str() != Some("kpi") {
                     continue;
                 }
-                let title = block["title"].as_str().unwrap().to_owned();
+                let title = block["title"].as_str().expect("test step").to_owned();
                 let (_, rows) = sheets.iter().find(|(name, _)| *name == title).expect("a sheet per table");
-                for row in block["rows"].as_array_mut().unwrap() {
+                for row in block["rows"].as_array_mut().expect("test step") {
                     let Some(name) = row.get("indicator").and_then(|i| i.as_str()).map(str::to_owned) else { continue };
                     let cells = rows.iter().find(|r| r[1] == name).expect("a row per indicator");
                     let values = cells[3..].iter().map(|v| toml::Value::String(v.clone())).collect();
-                    row.as_table_mut().unwrap().insert("values".into(), toml::Value::Array(values));
+                    row.as_table_mut().expect("test step").insert("values".into(), toml::Value::Array(values));
                     inlined += 1;
                 }
             }
         }
     }
     assert!(inlined > 30, "the part's indicators were inlined ({inlined})");
-    std::fs::write(&part, toml::to_string(&doc).unwrap()).unwrap();
+    std::fs::write(&part, toml::to_string(&doc).expect("test step")).expect("test step");
 
-    let out_dir = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().expect("test step");
     let from_sheet = out_dir.path().join("sheet.pdf");
     let from_toml = out_dir.path().join("toml.pdf");
     let out = build(&repo().join("data/report.toml"), &from_sheet, &[]);
@@ -198,13 +198,26 @@ fn report_kpi_part_from_spreadsheet_matches_toml() {
 
 /// Renders a page and decodes the QR codes on it with zbarimg.
 fn decode_qr(pdf: &Path, page: usize) -> String {
-    let dir = pdf.parent().unwrap();
+    let dir = pdf.parent().expect("test step");
     let n = page.to_string();
     let prefix = dir.join("qr");
-    poppler("pdftoppm", &["-r", "200", "-png", "-f", &n, "-l", &n, pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
+    poppler(
+        "pdftoppm",
+        &[
+            "-r",
+            "200",
+            "-png",
+            "-f",
+            &n,
+            "-l",
+            &n,
+            pdf.to_str().expect("test step"),
+            prefix.to_str().expect("test step"),
+        ],
+    );
     let png = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("test step")
+        .map(|e| e.expect("test step").path())
         .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("qr") && n.ends_with(".png")));
     let out = Command::new("zbarimg")
         .args(["-q", "--raw"])
@@ -216,7 +229,7 @@ fn decode_qr(pdf: &Path, page: usize) -> String {
 
 #[test]
 fn report_qr_codes_decode_to_their_urls() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test step");
     let pdf = dir.path().join("report.pdf");
     let out = build(&repo().join("data/report.toml"), &pdf, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -245,10 +258,10 @@ fn change_report_names_moved_labels_and_index_pointers() {
     assert!(stdout(&again).contains("changes since the last build: none"), "{}", stdout(&again));
 
     let part = dir.path().join("parts/chapter.toml");
-    let text = std::fs::read_to_string(&part).unwrap();
+    let text = std::fs::read_to_string(&part).expect("test step");
     let longer =
         text.replacen("text = \"我们", &format!("text = \"{}我们", "让更多用户共享数字生活的便利。".repeat(200)), 1);
-    std::fs::write(&part, longer).unwrap();
+    std::fs::write(&part, longer).expect("test step");
     let after = build(Path::new(&manifest(&dir)), &pdf, &[]);
     assert!(after.status.success(), "{}", stderr(&after));
     let report = stdout(&after);
@@ -261,18 +274,20 @@ fn change_report_names_moved_labels_and_index_pointers() {
 
     // `preview --changed` renders only what changed since the last preview.
     let preview = dir.path().join("preview");
-    let args = ["preview", &manifest(&dir), "-o", preview.to_str().unwrap(), "--changed"];
+    let args = ["preview", &manifest(&dir), "-o", preview.to_str().expect("test step"), "--changed"];
     let out = run(&args);
     assert!(out.status.success(), "{}", stderr(&out));
-    std::fs::write(&part, text).unwrap();
-    for f in std::fs::read_dir(&preview).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()) {
-        std::fs::remove_file(f).unwrap();
+    std::fs::write(&part, text).expect("test step");
+    for f in
+        std::fs::read_dir(&preview).expect("test step").map(|e| e.expect("test step").path()).filter(|p| p.is_file())
+    {
+        std::fs::remove_file(f).expect("test step");
     }
     let out = run(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     let rendered: Vec<String> = std::fs::read_dir(&preview)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .expect("test step")
+        .map(|e| e.expect("test step").file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("page-"))
         .collect();
     assert!(!rendered.is_empty() && rendered.len() < pdf_pages(&pdf), "only changed pages: {rendered:?}");
@@ -285,7 +300,7 @@ fn watch_rebuilds_when_the_workbook_is_saved() {
     let dir = editors_fixture();
     let pdf = dir.path().join("out/report.pdf");
     let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
-        .args(["watch", &manifest(&dir), "-o", pdf.to_str().unwrap(), "--root"])
+        .args(["watch", &manifest(&dir), "-o", pdf.to_str().expect("test step"), "--root"])
         .arg(repo())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -309,7 +324,7 @@ fn watch_rebuilds_when_the_workbook_is_saved() {
         // Saved as spreadsheet programs do: a whole new file renamed into place.
         let temp = dir.path().join("out/.~saving.xlsx");
         write_book(&temp, &sheets);
-        std::fs::rename(&temp, &workbook).unwrap();
+        std::fs::rename(&temp, &workbook).expect("test step");
         wait_for(&rx, "built");
         assert!(squash(&pdf_text(&pdf, 0)).contains("女性员工比例%54.154.355.5"));
     });
