@@ -296,27 +296,10 @@ fn change_report_names_moved_labels_and_index_pointers() {
 
 #[test]
 fn watch_rebuilds_when_the_workbook_is_saved() {
-    use std::io::{BufRead, BufReader};
     let dir = editors_fixture();
     let pdf = dir.path().join("out/report.pdf");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
-        .args(["watch", &manifest(&dir), "-o", pdf.to_str().expect("test step"), "--root"])
-        .arg(repo())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn watch");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let result = std::panic::catch_unwind(|| {
-        wait_for(&rx, "watching for changes");
+    with_watch(Path::new(&manifest(&dir)), &pdf, |rx| {
+        wait_for(rx, "watching for changes");
         let workbook = dir.path().join("kpi/员工.xlsx");
         let mut sheets = read_book(&workbook);
         set_cell(&mut sheets[0].1, "女性员工比例", "2020", "55.5");
@@ -325,12 +308,7 @@ fn watch_rebuilds_when_the_workbook_is_saved() {
         let temp = dir.path().join("out/.~saving.xlsx");
         write_book(&temp, &sheets);
         std::fs::rename(&temp, &workbook).expect("test step");
-        wait_for(&rx, "built");
+        wait_for(rx, "built");
         assert!(squash(&pdf_text(&pdf, 0)).contains("女性员工比例%54.154.355.5"));
     });
-    let _ = child.kill();
-    let _ = child.wait();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
 }

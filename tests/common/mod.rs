@@ -200,3 +200,35 @@ pub fn wait_for(lines: &std::sync::mpsc::Receiver<String>, needle: &str) -> Stri
         }
     }
 }
+
+/// Runs `csr-press watch` on `manifest` while `body` reads its status lines,
+/// then stops it; a panic in `body` fails the test after the process is gone.
+pub fn with_watch(
+    manifest: &Path,
+    pdf: &Path,
+    body: impl FnOnce(&std::sync::mpsc::Receiver<String>) + std::panic::UnwindSafe,
+) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
+        .args(["watch", manifest.to_str().expect("utf-8 path"), "-o", pdf.to_str().expect("utf-8 path"), "--root"])
+        .arg(repo())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let result = std::panic::catch_unwind(|| body(&rx));
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
