@@ -94,7 +94,7 @@ impl State {
                 state.labels.entry(name.as_str().to_owned()).or_insert(page);
             }
         }
-        state.pointers = spans.into_iter().map(|(tag, pages)| (tag, ranges(pages))).collect();
+        state.pointers = spans.into_iter().map(|(tag, pages)| (tag, ranges(pages, "，"))).collect();
         state
     }
 
@@ -136,7 +136,7 @@ impl Changes {
         if let Some(reason) = &self.unrecorded {
             return format!("changes since the last build: not recorded ({reason})\n");
         }
-        let list = |pages: &[usize]| pages.iter().map(|p| format!("p{p}")).collect::<Vec<_>>().join(", ");
+        let list = |pages: &[usize]| format!("p{}", ranges(pages.iter().map(|&p| p as u64).collect(), ", p"));
         if self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty() && self.pointers.is_empty() {
             return "changes since the last build: none\n".into();
         }
@@ -216,8 +216,8 @@ fn marker(value: &Value) -> Option<(Vec<String>, bool)> {
     Some((tags.collect(), edge.as_str() == "start"))
 }
 
-/// Sorted pages as the indexes print them: `25-27，62`.
-fn ranges(mut pages: Vec<u64>) -> String {
+/// Pages as runs joined by `sep`: `25-27，62` as the indexes print them.
+fn ranges(mut pages: Vec<u64>, sep: &str) -> String {
     pages.sort_unstable();
     pages.dedup();
     let mut runs: Vec<(u64, u64)> = Vec::new();
@@ -229,7 +229,7 @@ fn ranges(mut pages: Vec<u64>) -> String {
     }
     let runs: Vec<String> =
         runs.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
-    runs.join("，")
+    runs.join(sep)
 }
 
 /// A hash of what a frame shows: every item with its position, groups
@@ -272,8 +272,8 @@ mod tests {
 
     #[test]
     fn pages_print_as_ranges() {
-        assert_eq!(ranges(vec![27, 25, 26, 62]), "25-27，62");
-        assert_eq!(ranges(vec![3]), "3");
+        assert_eq!(ranges(vec![27, 25, 26, 62], "，"), "25-27，62");
+        assert_eq!(ranges(vec![3], "，"), "3");
     }
 
     #[test]

@@ -312,3 +312,25 @@ fn watch_rebuilds_when_the_workbook_is_saved() {
         assert!(squash(&pdf_text(&pdf, 0)).contains("女性员工比例%54.154.355.5"));
     });
 }
+
+#[test]
+fn a_chart_naming_an_unknown_table_or_row_is_a_located_error() {
+    let dir = editors_fixture();
+    let part = dir.path().join("parts/numbers.toml");
+    let text = std::fs::read_to_string(&part).expect("test step");
+    let broken = text.replacen("table = \"kpi-staff\"", "table = \"kpi-nope\"", 1).replacen(
+        "\"female\", \"male\"",
+        "\"female\", \"other\"",
+        1,
+    );
+    std::fs::write(&part, broken).expect("test step");
+    let out = run(&["check", &manifest(&dir), "--diagnostic-format", "short"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("numbers.toml:")
+            && err.contains("chart names table 'kpi-nope', which is not the label of any KPI table"),
+        "{err}"
+    );
+    assert!(err.contains("KPI table 'kpi-staff' has no row 'other'"), "{err}");
+}
