@@ -330,10 +330,12 @@ fn fill(grid: &Grid, title: &str, years: &[i32], rows: &mut [KpiRow], problems: 
         let filled = cols.years.iter().any(|&c| *grid.cell(r, c) != Cell::Empty);
         if filled && !used.contains(&r) {
             let name = text_of(grid.cell(r, cols.indicator));
-            problems.push(Problem::file(
-                Severity::Warning,
-                Path::new(&format!("{}!{}{}", grid.place, column_letters(cols.indicator), r + 1)),
-                format!("row '{name}' matches no indicator of the table '{title}' and is not printed"),
+            problems.push(grid.problem_at(
+                r,
+                cols.indicator,
+                format!(
+                    "row '{name}' matches no indicator of the table '{title}'; add the indicator to the table or remove the row"
+                ),
             ));
         }
     }

@@ -112,6 +112,15 @@ fn a_bad_cell_names_file_sheet_and_cell() {
     // Row 5 (header, group row, three indicators), column E (2019).
     assert!(err.contains("kpi/员工.xlsx!员工!E5: error: '1,2.3' is not a number"), "{err}");
     assert!(!pdf.exists());
+
+    // A row the table does not have is not dropped silently.
+    set_cell(&mut sheets[0].1, "港澳台及海外员工数", "2019", "1,239");
+    let extra = ["", "退休员工数", "人", "1", "2", "3"].map(String::from).to_vec();
+    sheets[0].1.push(extra);
+    write_book(&workbook, &sheets);
+    let out = build(Path::new(&manifest(&dir)), &pdf, &["--diagnostic-format", "short"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("员工!B8: error: row '退休员工数' matches no indicator"), "{}", stderr(&out));
 }
 
 #[test]
