@@ -62,7 +62,7 @@ impl State {
     pub fn of(document: &PagedDocument, labels: &HashMap<String, String>) -> Self {
         let pages = document.pages();
         let mut state = State {
-            pages: pages.iter().map(|p| format!("{:016x}", frame_hash(&p.frame))).collect(),
+            pages: pages.iter().map(|p| format!("{:016x}", page_hash(&p.frame))).collect(),
             numbers: pages.iter().map(|p| p.number).collect(),
             ..State::default()
         };
@@ -230,6 +230,20 @@ fn ranges(mut pages: Vec<u64>, sep: &str) -> String {
     let runs: Vec<String> =
         runs.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
     runs.join(sep)
+}
+
+/// [`frame_hash`] of a page, remembered per frame for the life of the
+/// process: in `watch` an unchanged page keeps its frame, whose own (cached)
+/// hash finds the content hash without walking the page again.
+fn page_hash(frame: &Frame) -> u64 {
+    static SEEN: std::sync::Mutex<Option<HashMap<u128, u64>>> = std::sync::Mutex::new(None);
+    let key = typst::utils::hash128(frame);
+    let mut seen = SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let seen = seen.get_or_insert_with(HashMap::new);
+    if seen.len() > 10_000 {
+        seen.clear();
+    }
+    *seen.entry(key).or_insert_with(|| frame_hash(frame))
 }
 
 /// A hash of what a frame shows: every item with its position, groups
