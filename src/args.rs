@@ -34,6 +34,30 @@ pub enum Command {
     Fonts(CommonArgs),
     /// Scaffolds a new report in a new folder (house theme) and prints what to run next.
     New(NewArgs),
+    /// Works with the report's KPI tables as spreadsheets.
+    #[command(subcommand)]
+    Kpi(KpiCommand),
+}
+
+/// The `kpi` commands.
+#[derive(Debug, Subcommand)]
+pub enum KpiCommand {
+    /// Writes every KPI table to one workbook (one sheet per table) for departments to fill in.
+    Export(KpiExportArgs),
+}
+
+/// Options of `kpi export`.
+#[derive(Debug, Clone, Args)]
+pub struct KpiExportArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Where to write the workbook (.xlsx); never a spreadsheet the report reads.
+    #[arg(short, long, default_value = "out/kpi.xlsx")]
+    pub output: PathBuf,
+    /// Only the tables of the part with this id (e.g. `environmental`).
+    #[arg(long)]
+    pub part: Option<String>,
 }
 
 /// Options every command shares.
@@ -112,6 +136,9 @@ pub struct PreviewArgs {
     /// Page setup to preview.
     #[arg(long, value_enum, default_value_t = Profile::Proof)]
     pub profile: Profile,
+    /// Renders only the pages changed since the last preview into this folder, marked on the contact sheet.
+    #[arg(long)]
+    pub changed: bool,
 }
 
 /// Options of `new`.

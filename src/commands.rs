@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::args::{BuildArgs, CheckArgs, Command};
+use crate::args::{BuildArgs, CheckArgs, Command, KpiCommand};
 use crate::exit::{EXIT_ERRORS, fail};
 use crate::pipeline::{Failure, Session, emit_data};
 use crate::resolve::Profile;
@@ -18,6 +18,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Preview(args) => crate::preview::preview(&args),
         Command::Fonts(args) => crate::preflight::fonts(&args),
         Command::New(args) => crate::scaffold::new_report(&args),
+        Command::Kpi(KpiCommand::Export(args)) => crate::export::export(&args),
     }
 }
 

@@ -9,11 +9,14 @@
 //! live in [`commands`]; [`scaffold`] writes new reports.
 
 pub mod args;
+pub mod changes;
+pub mod charts;
 pub mod commands;
 pub mod compile;
 pub mod copyfit;
 pub mod diag;
 pub mod exit;
+pub mod export;
 pub mod fonts;
 pub mod images;
 pub mod inspect;
@@ -28,6 +31,7 @@ pub mod resolve;
 pub mod scaffold;
 pub mod sources;
 pub mod theme;
+pub mod sheets;
 pub mod validate;
 pub mod watch;
 pub mod world;

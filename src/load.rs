@@ -92,6 +92,12 @@ impl Report {
 
 /// Loads the manifest at `manifest` and every file it lists.
 pub fn load(manifest: &Path) -> Result<Report, Problems> {
+    load_with(manifest, crate::sheets::Missing::Error)
+}
+
+/// Loads like [`load`]; `missing` says what a KPI spreadsheet that does not
+/// exist yet means (`kpi export` falls back to the values in TOML).
+pub fn load_with(manifest: &Path, missing: crate::sheets::Missing) -> Result<Report, Problems> {
     let mut problems = Problems::default();
     let base = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
     let manifest = read_toml::<Manifest>(manifest, &mut problems).ok_or_else(|| problems.clone())?;
@@ -103,6 +109,7 @@ pub fn load(manifest: &Path) -> Result<Report, Problems> {
             None => continue,
         }
     }
+    crate::sheets::import(&base, &mut parts, missing, &mut problems);
     let mut indexes = Vec::new();
     for entry in &manifest.data.indexes {
         if let Some(path) = resolve_listed(&manifest.file, &base, entry, &mut problems) {

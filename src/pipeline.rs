@@ -90,6 +90,8 @@ pub struct Outcome {
     pub warnings: String,
     /// Wall time of each stage, in order.
     pub stages: Vec<(&'static str, Duration)>,
+    /// What changed since the last build of this output (`None` on the first).
+    pub changes: Option<crate::changes::Changes>,
 }
 
 impl Outcome {
@@ -106,6 +108,10 @@ impl Outcome {
         if std::env::var_os("CSR_PRESS_TIMINGS").is_some() {
             let stages: Vec<String> = self.stages.iter().map(|(n, d)| format!("{n} {} ms", d.as_millis())).collect();
             line.push_str(&format!(" [{}]", stages.join(", ")));
+        }
+        if let Some(changes) = &self.changes {
+            line.push('\n');
+            line.push_str(changes.render().trim_end());
         }
         line
     }
@@ -286,12 +292,17 @@ impl Session {
         }
         write_atomic(&self.config.output, &pdf).map_err(Failure::Setup)?;
         self.stages.push(("write", lap.elapsed()));
+        lap = Instant::now();
+        let changes = crate::changes::record(&document, &report, &self.config.output)
+            .unwrap_or_else(|e| Some(crate::changes::Changes::unrecorded(e)));
+        self.stages.push(("changes", lap.elapsed()));
         Ok(Outcome {
             pages: document.pages().len(),
             bytes: pdf.len(),
             duration: start.elapsed(),
             warnings,
             stages: self.stages.clone(),
+            changes,
         })
     }
 

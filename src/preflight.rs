@@ -93,6 +93,10 @@ fn unreferenced_labels(report: &Report, problems: &mut Problems) {
             for text in place.block.map(Block::texts).unwrap_or_default() {
                 referenced.extend(refs_in(text).filter_map(Result::ok).map(str::to_owned));
             }
+            // A chart uses the KPI table it names.
+            if let Some(Block::Chart { table, .. }) = place.block {
+                referenced.insert(table.clone());
+            }
         }
     }
     for part in &report.parts {

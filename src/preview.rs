@@ -23,10 +23,10 @@ pub const SHEET_COLUMNS: u32 = 8;
 pub fn preview(args: &PreviewArgs) -> ExitCode {
     let config = args.common.config(args.output.join("unused.pdf"), args.profile, false);
     let format = config.format;
-    let document = match Session::new(config).and_then(|mut s| s.layout()) {
-        Ok((document, _, warnings)) => {
+    let (document, report) = match Session::new(config).and_then(|mut s| s.layout()) {
+        Ok((document, report, warnings)) => {
             eprint!("{warnings}");
-            document
+            (document, report)
         }
         Err(failure) => return fail(&failure, format, &args.output),
     };
@@ -38,7 +38,21 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match render_pages(&document, &pages, args.ppi, &args.output) {
+    // Every preview is recorded, so `--changed` shows what changed since the last one.
+    let changed = crate::changes::record(&document, &report, &args.output.join("contact-sheet.png"));
+    let (pages, marked) = match (args.changed, changed) {
+        (true, Ok(Some(changes))) => {
+            print!("{}", changes.render());
+            (changes.pages(), changes.pages())
+        }
+        (true, Ok(None)) => (pages, Vec::new()),
+        (true, Err(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_ERRORS);
+        }
+        (false, _) => (pages, Vec::new()),
+    };
+    match render_pages(&document, &pages, &marked, args.ppi, &args.output) {
         Ok(written) => {
             println!("wrote {written} page images and contact-sheet.png to {}", args.output.display());
             ExitCode::SUCCESS
@@ -51,8 +65,15 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
 }
 
 /// Renders the given 1-based pages as `page-NNN.png` and writes
-/// `contact-sheet.png` with every page of the document.
-pub fn render_pages(document: &PagedDocument, pages: &[usize], ppi: f32, dir: &Path) -> Result<usize, String> {
+/// `contact-sheet.png` with every page of the document, the `marked` ones
+/// framed in red.
+pub fn render_pages(
+    document: &PagedDocument,
+    pages: &[usize],
+    marked: &[usize],
+    ppi: f32,
+    dir: &Path,
+) -> Result<usize, String> {
     let options = RenderOptions { pixel_per_pt: Scalar::new(f64::from(ppi) / 72.0), render_bleed: false };
     for &n in pages {
         let page = &document.pages()[n - 1];
@@ -60,7 +81,7 @@ pub fn render_pages(document: &PagedDocument, pages: &[usize], ppi: f32, dir: &P
             typst_render::render(page, &options).encode_png().map_err(|e| format!("cannot encode page {n} ({e})"))?;
         write_atomic(&dir.join(format!("page-{n:03}.png")), &png)?;
     }
-    let sheet = contact_sheet(document)?;
+    let sheet = contact_sheet(document, marked)?;
     let mut png = Vec::new();
     sheet
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
@@ -69,8 +90,9 @@ pub fn render_pages(document: &PagedDocument, pages: &[usize], ppi: f32, dir: &P
     Ok(pages.len())
 }
 
-/// Every page as a thumbnail on one image, in rows of [`SHEET_COLUMNS`].
-fn contact_sheet(document: &PagedDocument) -> Result<RgbaImage, String> {
+/// Every page as a thumbnail on one image, in rows of [`SHEET_COLUMNS`];
+/// `marked` pages get a red frame.
+fn contact_sheet(document: &PagedDocument, marked: &[usize]) -> Result<RgbaImage, String> {
     let pages = document.pages();
     let first = pages.first().ok_or("the document has no pages")?;
     let scale = f64::from(THUMB_WIDTH) / first.frame.width().to_pt();
@@ -88,12 +110,12 @@ fn contact_sheet(document: &PagedDocument) -> Result<RgbaImage, String> {
         let thumb = RgbaImage::from_raw(w, h, pixmap.take()).ok_or("bad thumbnail buffer")?;
         let col = i as u32 % SHEET_COLUMNS;
         let row = i as u32 / SHEET_COLUMNS;
-        imageops::overlay(
-            &mut sheet,
-            &thumb,
-            i64::from(gap + col * (THUMB_WIDTH + gap)),
-            i64::from(gap + row * (thumb_h + gap)),
-        );
+        let (x, y) = (gap + col * (THUMB_WIDTH + gap), gap + row * (thumb_h + gap));
+        if marked.contains(&(i + 1)) {
+            let frame = ImageBuffer::from_pixel(w + 6, h + 6, Rgba([220, 30, 30, 255]));
+            imageops::overlay(&mut sheet, &frame, i64::from(x) - 3, i64::from(y) - 3);
+        }
+        imageops::overlay(&mut sheet, &thumb, i64::from(x), i64::from(y));
     }
     Ok(sheet)
 }

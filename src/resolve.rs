@@ -81,6 +81,7 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
         indexes: report.indexes.iter().map(|i| &i.data).collect(),
     };
     let mut value = serde_json::to_value(&layout).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
+    crate::charts::enrich(&mut value, report).map_err(internal)?;
     normalise(&mut value);
     crate::sources::annotate(&mut value, report);
 

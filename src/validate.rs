@@ -277,6 +277,9 @@ fn check_block(
                 ));
             }
         }
+        Block::Chart { .. } | Block::Materiality { .. } | Block::Qr { .. } => {
+            crate::charts::check(file, span, block, report, problems)
+        }
         Block::Index { index, .. } if !report.indexes.iter().any(|i| &i.data.id == index) => {
             problems.push(file.problem(
                 Severity::Error,

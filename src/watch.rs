@@ -141,6 +141,8 @@ pub fn is_editor_temp(path: &Path) -> bool {
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
         || name == "4913"
+        || name.starts_with(".~lock.") // LibreOffice's lock beside an open spreadsheet
+        || name.starts_with("~$") // Excel's
         || (name.starts_with('#') && name.ends_with('#'))
 }
 
@@ -158,7 +160,16 @@ mod tests {
 
     #[test]
     fn editor_temp_files_are_ignored() {
-        for name in ["a.toml~", ".a.toml.swp", "4913", ".#a.toml", "#a.toml#", ".csr-press-x.tmp"] {
+        for name in [
+            "a.toml~",
+            ".a.toml.swp",
+            "4913",
+            ".#a.toml",
+            "#a.toml#",
+            ".csr-press-x.tmp",
+            ".~lock.环境.xlsx#",
+            "~$环境.xlsx",
+        ] {
             assert!(is_editor_temp(Path::new(name)), "{name}");
         }
         assert!(!is_editor_temp(Path::new("data/parts/08-smart.toml")));

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{KpiCheck, KpiRow, Quote};
+use super::{ChartKind, KpiCheck, KpiRow, Quote, Topic};
 
 /// A unit of content. The `type` field selects the kind.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -160,6 +160,66 @@ pub enum Block {
         /// Integrity checks run on every build.
         #[serde(default)]
         checks: Vec<KpiCheck>,
+        /// A spreadsheet (`.xlsx`, `.ods`, `.csv`, relative to the manifest)
+        /// that supplies the rows' values; overrides the part's `kpi_source`.
+        #[serde(default)]
+        source: Option<String>,
+        /// The sheet to read (default: the name `kpi export` gives the table).
+        #[serde(default)]
+        sheet: Option<String>,
+        /// A label.
+        #[serde(default)]
+        label: Option<String>,
+        /// Disclosure tags.
+        #[serde(default)]
+        disclosures: Vec<String>,
+    },
+    /// A chart of KPI rows, drawn from the KPI table with label `table`.
+    Chart {
+        /// Bar, line, stacked bar or share ring.
+        kind: ChartKind,
+        /// Chart title.
+        title: String,
+        /// The label of the KPI table whose rows are drawn.
+        table: String,
+        /// Row ids or indicator names, in drawing order.
+        rows: Vec<String>,
+        /// The year a share ring shows (default: the table's last year).
+        #[serde(default)]
+        year: Option<i32>,
+        /// A label.
+        #[serde(default)]
+        label: Option<String>,
+        /// Disclosure tags.
+        #[serde(default)]
+        disclosures: Vec<String>,
+    },
+    /// A materiality matrix: topics placed by two scores, coloured by group.
+    Materiality {
+        /// Matrix title.
+        title: String,
+        /// Horizontal axis title (e.g. `中国移动影响程度`).
+        x_axis: String,
+        /// Vertical axis title (e.g. `利益相关方关注程度`).
+        y_axis: String,
+        /// The topics.
+        topics: Vec<Topic>,
+        /// A label.
+        #[serde(default)]
+        label: Option<String>,
+        /// Disclosure tags.
+        #[serde(default)]
+        disclosures: Vec<String>,
+    },
+    /// A QR code for a URL, drawn as vector art in 100 % K.
+    Qr {
+        /// The encoded URL (or any text).
+        url: String,
+        /// The caption under the code.
+        caption: String,
+        /// Printed size of the code without its quiet zone, in millimetres.
+        #[serde(default)]
+        size_mm: Option<f64>,
         /// A label.
         #[serde(default)]
         label: Option<String>,
@@ -368,7 +428,10 @@ impl Block {
             | Block::Diagram { label, disclosures, .. }
             | Block::Ratings { label, disclosures, .. }
             | Block::Contacts { label, disclosures, .. }
-            | Block::Index { label, disclosures, .. } => (label, disclosures),
+            | Block::Index { label, disclosures, .. }
+            | Block::Chart { label, disclosures, .. }
+            | Block::Materiality { label, disclosures, .. }
+            | Block::Qr { label, disclosures, .. } => (label, disclosures),
         }
     }
 
@@ -462,6 +525,12 @@ impl Block {
                     out.push(&c.value);
                 }
             }
+            Block::Chart { title, .. } => out.push(title),
+            Block::Materiality { title, x_axis, y_axis, topics, .. } => {
+                out.extend([title.as_str(), x_axis.as_str(), y_axis.as_str()]);
+                out.extend(topics.iter().map(|t| t.group.as_str()));
+            }
+            Block::Qr { caption, .. } => out.push(caption),
             Block::Index { .. } => {}
         }
         out

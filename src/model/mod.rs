@@ -100,6 +100,10 @@ pub struct Part {
     /// Chapter opener page; only chapters and features have one.
     #[serde(default)]
     pub opener: Option<Opener>,
+    /// A spreadsheet supplying the values of every KPI table in the part
+    /// (one sheet per table), relative to the manifest.
+    #[serde(default)]
+    pub kpi_source: Option<Spanned<String>>,
     /// Blocks before the first section.
     #[serde(default)]
     pub blocks: Vec<Spanned<Block>>,
@@ -211,6 +215,7 @@ pub struct Subsection {
 
 mod block;
 mod identity;
+mod chart;
 mod index;
 mod kpi;
 mod print;
@@ -218,6 +223,7 @@ mod theme;
 
 pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
 pub use identity::{Identity, derive_report_type, split_language};
+pub use chart::{ChartKind, Topic};
 pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};
 pub use print::Print;

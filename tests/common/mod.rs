@@ -213,3 +213,48 @@ pub fn tag_carriers(report: &csr_press::load::Report) -> Vec<(String, String)> {
     }
     carriers
 }
+
+/// Waits for a line of the watch process that contains `needle`.
+pub fn wait_for(lines: &std::sync::mpsc::Receiver<String>, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(_) => continue,
+            Err(_) => panic!("watch printed no line with {needle:?} in time"),
+        }
+    }
+}
+
+/// Runs `csr-press watch` on `manifest` while `body` reads its status lines,
+/// then stops it; a panic in `body` fails the test after the process is gone.
+pub fn with_watch(
+    manifest: &Path,
+    pdf: &Path,
+    body: impl FnOnce(&std::sync::mpsc::Receiver<String>) + std::panic::UnwindSafe,
+) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
+        .args(["watch", manifest.to_str().expect("utf-8 path"), "-o", pdf.to_str().expect("utf-8 path"), "--root"])
+        .arg(repo())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let result = std::panic::catch_unwind(|| body(&rx));
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
