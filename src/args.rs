@@ -68,6 +68,9 @@ pub struct BuildArgs {
     /// Also writes the resolved data the layouts read (JSON) to this file.
     #[arg(long)]
     pub emit_data: Option<PathBuf>,
+    /// Replaces a symlink at an output path with the file (refused without it).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `check`.
@@ -90,8 +93,8 @@ pub struct PreviewArgs {
     /// Pages to render, e.g. `1-3,7` (default: all).
     #[arg(long)]
     pub pages: Option<String>,
-    /// Resolution in pixels per inch.
-    #[arg(long, default_value_t = 72.0)]
+    /// Resolution in pixels per inch (1 to 600).
+    #[arg(long, default_value_t = 72.0, value_parser = parse_ppi)]
     pub ppi: f32,
     /// Folder for the PNG files.
     #[arg(short, long, default_value = "out/preview")]
@@ -99,6 +102,21 @@ pub struct PreviewArgs {
     /// Page setup to preview.
     #[arg(long, value_enum, default_value_t = Profile::Proof)]
     pub profile: Profile,
+    /// Replaces symlinks at the PNG paths with the files (refused without it).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Highest `--ppi`: an A4 page at 600 ppi is a 140 MB pixel buffer.
+pub const MAX_PPI: f32 = 600.0;
+
+/// Parses `--ppi`: a finite number from 1 to [`MAX_PPI`].
+fn parse_ppi(text: &str) -> Result<f32, String> {
+    let ppi: f32 = text.trim().parse().map_err(|_| format!("'{text}' is not a number"))?;
+    if !ppi.is_finite() || !(1.0..=MAX_PPI).contains(&ppi) {
+        return Err(format!("must be a number from 1 to {MAX_PPI}"));
+    }
+    Ok(ppi)
 }
 
 impl CommonArgs {
@@ -132,5 +150,13 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn ppi_must_be_finite_and_in_range() {
+        for bad in ["inf", "NaN", "0", "-72", "100000", "x"] {
+            assert!(super::parse_ppi(bad).is_err(), "{bad}");
+        }
+        assert_eq!(super::parse_ppi("36"), Ok(36.0));
     }
 }
