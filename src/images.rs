@@ -30,6 +30,8 @@ pub const MAX_PIXELS: u64 = 100_000_000;
 pub const DEFAULT_WIDTH_MM: f64 = 170.0;
 /// Resolution above which `screen` images are downsampled.
 pub const SCREEN_PPI: f64 = 150.0;
+/// The image cache folder, relative to the root.
+pub const CACHE_DIR: &str = "out/.cache/images";
 /// Most memory one image may take to decode, in bytes.
 pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 /// Largest image file, in bytes.

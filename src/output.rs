@@ -31,9 +31,29 @@ pub struct Inputs {
     pub files: Vec<PathBuf>,
 }
 
-/// File name extensions of files in the data folder that count as inputs.
-pub const DATA_EXTENSIONS: &[&str] =
-    &["toml", "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "tif", "tiff", "typ", "otf", "ttf", "otc", "ttc"];
+impl Inputs {
+    /// The inputs of a build with this manifest and root: `layout/` and
+    /// `fonts/`, the data folder, the manifest, and (when the manifest
+    /// loads) every listed file and image.
+    pub fn of(manifest: &Path, root: &Path) -> Self {
+        let data = crate::load::base_dir(manifest.parent().unwrap_or(Path::new(""))).to_path_buf();
+        let mut files = vec![manifest.to_path_buf()];
+        if let Ok(report) = crate::load::load(manifest) {
+            files.extend(report.files().map(|f| f.path.clone()));
+            for part in &report.parts {
+                for place in part.data.places(part.file.text.len()) {
+                    let images = place.block.map(crate::model::Block::images).unwrap_or_default();
+                    files.extend(images.iter().map(|i| report.base.join(i)));
+                }
+            }
+        }
+        Inputs { folders: vec![root.join("layout"), root.join("fonts")], data: Some(data), files }
+    }
+}
+
+/// File name extensions of files in the data folder that count as inputs
+/// even when no manifest lists them yet (data files, layouts, fonts).
+pub const DATA_EXTENSIONS: &[&str] = &["toml", "typ", "otf", "ttf", "otc", "ttc"];
 
 /// Refuses an output path that is an input of the build, a folder, not a
 /// regular file, or a symlink (unless `force`). Returns the message to print
@@ -67,7 +87,7 @@ pub fn guard_output(path: &Path, inputs: &Inputs, force: bool) -> Result<(), Str
     if is_input {
         return Err(format!(
             "refusing to write {shown}: it is an input of the build (the manifest, a data file, an image, or a file \
-             under layout/ or fonts/); write outputs to out/"
+             under layout/ or fonts/); write outputs to out/ or another folder"
         ));
     }
     Ok(())
