@@ -24,6 +24,7 @@ pub mod preflight;
 pub mod preview;
 pub mod resolve;
 pub mod svg;
+pub mod typst_diag;
 pub mod validate;
 pub mod watch;
 pub mod world;
