@@ -57,13 +57,7 @@ impl SourceFile {
     /// table in an array of tables) to the table's keys: up to the next
     /// header line.
     pub fn region(&self, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
-        let start = span.start.min(self.text.len());
-        if !self.text[start..].starts_with('[') {
-            return span;
-        }
-        let from = span.end.min(self.text.len());
-        let end = self.text[from..].find("\n[").map_or(self.text.len(), |i| from + i);
-        start..end
+        crate::locate::widen(&self.text, span)
     }
 }
 
@@ -188,11 +182,15 @@ pub fn parse<T: DeserializeOwned>(file: SourceFile) -> Result<Loaded<T>, Vec<Pro
                 long
             }
             Err(err) => {
-                let message = crate::locate::clean(err.message());
-                let first = crate::locate::Located { span: relocate(&tree, err.span(), &message), message };
-                let mut all = vec![first.clone()];
-                all.extend(block_errors(&tree).into_iter().filter(|e| *e != first));
-                all
+                // A block's error is reported by `block_errors`, at its value
+                // and together with every other broken block.
+                let blocks = block_errors(&tree, &file.text);
+                if blocks.is_empty() {
+                    let message = crate::locate::clean(err.message());
+                    vec![crate::locate::Located { span: relocate(&tree, &file.text, err.span(), &message), message }]
+                } else {
+                    blocks
+                }
             }
         },
     };

@@ -46,8 +46,14 @@ pub fn clean(message: &str) -> String {
 
 /// Moves an error from the table that holds the problem to the key or value
 /// it concerns, when the message says which.
-pub fn relocate(root: &Spanned<DeTable<'_>>, span: Option<Range<usize>>, message: &str) -> Option<Range<usize>> {
-    let span = span?;
+pub fn relocate(
+    root: &Spanned<DeTable<'_>>,
+    text: &str,
+    span: Option<Range<usize>>,
+    message: &str,
+) -> Option<Range<usize>> {
+    let reported = span?;
+    let span = widen(text, reported.clone());
     let within = |s: &Range<usize>| s.start >= span.start && s.end <= span.end;
     let mut found = None;
     if let Some(field) = between(message, "unknown field `", "`") {
@@ -58,12 +64,25 @@ pub fn relocate(root: &Spanned<DeTable<'_>>, span: Option<Range<usize>>, message
         });
     } else if let Some(quoted) = unexpected(message) {
         walk_tables(root, &mut |_, value| {
-            if found.is_none() && within(&value.span()) && span != value.span() && matches(value.get_ref(), &quoted) {
+            if found.is_none() && within(&value.span()) && reported != value.span() && matches(value.get_ref(), &quoted)
+            {
                 found = Some(value.span());
             }
         });
     }
-    found.or(Some(span))
+    found.or(Some(reported))
+}
+
+/// Widens the span of a `[[table]]` header (all `toml` reports for a table
+/// in an array of tables) to the table's keys: up to the next header line.
+pub fn widen(text: &str, span: Range<usize>) -> Range<usize> {
+    let start = span.start.min(text.len());
+    if !text[start..].starts_with('[') {
+        return span;
+    }
+    let from = span.end.min(text.len());
+    let end = text[from..].find("\n[").map_or(text.len(), |i| from + i);
+    start..end
 }
 
 /// The part of a serde message after "invalid type: " / "invalid value: " /
@@ -154,14 +173,14 @@ pub fn long_strings(root: &Spanned<DeTable<'_>>) -> Vec<Located> {
 
 /// Deserialises every block of a part file on its own, so that one run
 /// reports the errors of every broken block, not just the first.
-pub fn block_errors(root: &Spanned<DeTable<'_>>) -> Vec<Located> {
+pub fn block_errors(root: &Spanned<DeTable<'_>>, text: &str) -> Vec<Located> {
     let mut out = Vec::new();
     let mut blocks = Vec::new();
     collect_blocks(root.get_ref(), &mut blocks);
     for block in blocks {
         if let Err(err) = Block::deserialize(ValueDeserializer::from(block.clone())) {
             let message = clean(err.message());
-            let span = relocate(root, err.span().or(Some(block.span())), &message);
+            let span = relocate(root, text, err.span().or(Some(block.span())), &message);
             out.push(Located { span, message });
         }
     }

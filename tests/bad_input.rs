@@ -4,93 +4,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
+use common::case::Case;
 use common::*;
-
-/// A prepared copy of the fixture with a good PDF already built.
-struct Case {
-    dir: tempfile::TempDir,
-    pdf: PathBuf,
-    good: Vec<u8>,
-}
-
-impl Case {
-    fn new() -> Self {
-        let dir = fixture("mini");
-        let pdf = dir.path().join("out/report.pdf");
-        let out = build(&dir.path().join("report.toml"), &pdf, &[]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let good = std::fs::read(&pdf).expect("good pdf");
-        Case { dir, pdf, good }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        std::fs::write(self.path(rel), text).expect("write");
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let text = std::fs::read_to_string(self.path(rel)).expect("read");
-        assert!(text.contains(from), "{from:?} not in {rel}");
-        self.write(rel, &text.replacen(from, to, 1));
-    }
-
-    fn append(&self, rel: &str, text: &str) {
-        let old = std::fs::read_to_string(self.path(rel)).expect("read");
-        self.write(rel, &(old + text));
-    }
-
-    fn build_with(&self, extra: &[&str]) -> Output {
-        let mut args = vec!["--diagnostic-format", "short"];
-        args.extend_from_slice(extra);
-        build(&self.path("report.toml"), &self.pdf, &args)
-    }
-
-    /// Builds and asserts a failure with every expected fragment, no panic,
-    /// and the old PDF byte-for-byte untouched.
-    fn fails(&self, expected: &[&str]) -> String {
-        self.fails_with(&[], expected)
-    }
-
-    fn fails_with(&self, extra: &[&str], expected: &[&str]) -> String {
-        let out = self.build_with(extra);
-        self.failed(out, expected)
-    }
-
-    /// Asserts a failed run as `fails` does.
-    fn failed(&self, out: Output, expected: &[&str]) -> String {
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "expected exit 1:\n{err}");
-        assert!(!err.contains("panicked"), "panic:\n{err}");
-        for e in expected {
-            assert!(err.contains(e), "expected {e:?} in:\n{err}");
-        }
-        assert!(std::fs::read(&self.pdf).expect("pdf") == self.good, "the previous PDF was touched");
-        err
-    }
-
-    /// Builds with another root (layouts and fonts).
-    fn build_in(&self, root: &Path) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_csr-press"))
-            .args(["build", self.path("report.toml").to_str().unwrap(), "-o", self.pdf.to_str().unwrap()])
-            .args(["--diagnostic-format", "short", "--root"])
-            .arg(root)
-            .output()
-            .expect("run csr-press")
-    }
-
-    /// Builds and asserts success without a panic.
-    fn succeeds(&self) -> Output {
-        let out = self.build_with(&[]);
-        assert!(out.status.success(), "expected success:\n{}", stderr(&out));
-        out
-    }
-}
 
 #[test]
 fn malformed_toml() {
@@ -110,7 +27,7 @@ fn wrong_type() {
 fn unknown_field() {
     let c = Case::new();
     c.edit("parts/chapter.toml", "type = \"stats\"", "type = \"stats\"\nvaule = 1");
-    c.fails(&["parts/chapter.toml:18:1: error: unknown field `vaule`, expected one of `title`, `items`"]);
+    c.fails(&["parts/chapter.toml:24:1: error: unknown field `vaule`, expected one of `title`, `items`"]);
 }
 
 #[test]
@@ -139,7 +56,7 @@ fn five_megabyte_paragraph() {
     let c = Case::new();
     let huge = "数".repeat(5 * 1024 * 1024 / 3);
     c.append("parts/letter.toml", &format!("\n[[blocks]]\ntype = \"paragraph\"\ntext = \"{huge}\"\n"));
-    c.fails(&["parts/letter.toml:19:1: error: a text of 5242878 bytes is longer than the limit of 64 KiB"]);
+    c.fails(&["parts/letter.toml:21:8: error: a text of 5242878 bytes is longer than the limit of 64 KiB"]);
 }
 
 #[test]
