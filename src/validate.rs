@@ -343,7 +343,7 @@ fn check_sum(
         return;
     }
     let before = problems.errors();
-    fields::check_numbers(file, at.clone(), check, problems);
+    fields::check_numbers(file, span.clone(), check, problems);
     if problems.errors() > before {
         return;
     }

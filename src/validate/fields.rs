@@ -65,11 +65,13 @@ pub fn check_years(file: &SourceFile, span: Range<usize>, years: &[i32], problem
 }
 
 /// A KPI check's numbers: `equals` finite, `tolerance` finite and not negative.
-pub fn check_numbers(file: &SourceFile, at: Option<Range<usize>>, check: &KpiCheck, problems: &mut Problems) {
+pub fn check_numbers(file: &SourceFile, span: Range<usize>, check: &KpiCheck, problems: &mut Problems) {
     let mut bad = |what: &str, value: f64| {
+        let region = file.region(span.clone());
+        let after = file.find(span.clone(), "checks").map_or(region.start, |r| r.end)..region.end;
         problems.push(file.problem(
             Severity::Error,
-            at.clone(),
+            key_value(file, after, what).or(Some(span.clone())),
             format!("KPI check {what} = {value} is not a finite number (not negative); such a check could never fail"),
         ))
     };
