@@ -255,24 +255,34 @@ fn figure_images_are_converted_cached_and_downsampled() {
         "caption = \"5G 基站建设现场\"\nimage = \"photo.bmp\"",
     );
     let pdf = root.join("out/report.pdf");
-    let cache = root.join("out/.cache/images");
+    // One cache folder under the root (the repository), keyed by the
+    // source's content hash and the target width.
+    let hash = format!("{:032x}", typst::utils::hash128(&std::fs::read(root.join("photo.bmp")).unwrap()));
+    let cache = repo().join("out/.cache/images");
+    let converted = cache.join(format!("{hash}-3000.png"));
 
     assert!(build(&root.join("report.toml"), &pdf, &[]).status.success());
-    let converted: Vec<_> = std::fs::read_dir(&cache).unwrap().filter_map(Result::ok).map(|e| e.path()).collect();
-    assert_eq!(converted.len(), 1, "{converted:?}");
-    assert!(converted[0].to_string_lossy().ends_with("-3000.png"));
-    let png = image::open(&converted[0]).unwrap();
+    assert!(!root.join("out/.cache").exists(), "no cache beside the output");
+    let png = image::load_from_memory(&cached_png(&converted)).unwrap();
     assert_eq!((png.width(), png.height()), (3000, 1000));
-    let stamp = std::fs::metadata(&converted[0]).unwrap().modified().unwrap();
+    let stamp = std::fs::metadata(&converted).unwrap().modified().unwrap();
 
     std::thread::sleep(std::time::Duration::from_millis(20));
     assert!(build(&root.join("report.toml"), &pdf, &[]).status.success());
-    assert_eq!(std::fs::metadata(&converted[0]).unwrap().modified().unwrap(), stamp, "the cached PNG was rewritten");
+    assert_eq!(std::fs::metadata(&converted).unwrap().modified().unwrap(), stamp, "the cached PNG was rewritten");
 
     let screen = root.join("out/screen.pdf");
     assert!(build(&root.join("report.toml"), &screen, &["--profile", "screen"]).status.success());
-    let small = cache.join(converted[0].file_name().unwrap().to_string_lossy().replace("-3000.png", "-1004.png"));
-    let png = image::open(&small).unwrap_or_else(|e| panic!("{}: {e}", small.display()));
+    let small = cache.join(format!("{hash}-1004.png"));
+    let png = image::load_from_memory(&cached_png(&small)).unwrap_or_else(|e| panic!("{}: {e}", small.display()));
     assert_eq!(png.width(), 1004);
     assert!(std::fs::metadata(&screen).unwrap().len() < std::fs::metadata(&pdf).unwrap().len());
+}
+
+/// The PNG in a cache file: the bytes after the 16-byte hash of themselves.
+fn cached_png(path: &Path) -> Vec<u8> {
+    let stored = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (hash, png) = stored.split_at(16);
+    assert_eq!(hash, typst::utils::hash128(&png).to_le_bytes(), "cache entry does not match its hash");
+    png.to_vec()
 }
