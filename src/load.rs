@@ -200,6 +200,16 @@ pub fn parse<T: DeserializeOwned>(file: SourceFile) -> Result<Loaded<T>, Vec<Pro
 /// Parses and validates the text of one part file on its own, with the
 /// given manifest and indexes; for fuzzing and editor integrations.
 pub fn check_part_text(manifest: &str, part: &str, indexes: &[&str]) -> Problems {
+    let (report, mut problems) = report_from_texts(manifest, part, indexes);
+    if let Some(report) = report {
+        problems.0.extend(crate::validate::validate(&report).0);
+    }
+    problems
+}
+
+/// Parses a manifest, one part and indexes given as text into a report
+/// (based in the current folder), with the parse problems.
+pub fn report_from_texts(manifest: &str, part: &str, indexes: &[&str]) -> (Option<Report>, Problems) {
     let file = |name: &str, text: &str| SourceFile {
         shown: PathBuf::from(name),
         path: PathBuf::from(name),
@@ -210,7 +220,7 @@ pub fn check_part_text(manifest: &str, part: &str, indexes: &[&str]) -> Problems
         Ok(m) => m,
         Err(p) => {
             problems.0.extend(p);
-            return problems;
+            return (None, problems);
         }
     };
     let parts: Vec<Loaded<Part>> =
@@ -220,9 +230,7 @@ pub fn check_part_text(manifest: &str, part: &str, indexes: &[&str]) -> Problems
         .enumerate()
         .filter_map(|(i, text)| parse(file(&format!("index-{i}.toml"), text)).map_err(|p| problems.0.extend(p)).ok())
         .collect();
-    let report = Report { base: PathBuf::from("."), manifest, parts, indexes };
-    problems.0.extend(crate::validate::validate(&report).0);
-    problems
+    (Some(Report { base: PathBuf::from("."), manifest, parts, indexes }), problems)
 }
 
 /// Reads a text file, stripping a byte-order mark and rejecting invalid UTF-8.
