@@ -20,7 +20,8 @@ pub fn run(command: Command) -> ExitCode {
 
 /// `csr-press build`.
 fn build(args: &BuildArgs) -> ExitCode {
-    let outputs: Vec<&std::path::Path> = std::iter::once(args.output.as_path()).chain(args.emit_data.as_deref()).collect();
+    let outputs: Vec<&std::path::Path> =
+        std::iter::once(args.output.as_path()).chain(args.emit_data.as_deref()).collect();
     if let Err(code) = crate::exit::guard(&args.common, &outputs, args.force) {
         return code;
     }

@@ -204,7 +204,8 @@ mod tests {
 
     #[test]
     fn control_characters_are_escaped() {
-        let p = Problem::at(Severity::Error, Path::new("x.toml"), "a = \"\u{1b}[2J\"\n", Some(0..1), "label '\u{1b}[2J'");
+        let p =
+            Problem::at(Severity::Error, Path::new("x.toml"), "a = \"\u{1b}[2J\"\n", Some(0..1), "label '\u{1b}[2J'");
         for format in [DiagnosticFormat::Short, DiagnosticFormat::Human] {
             let out = p.render(format);
             assert!(!out.contains('\u{1b}') && out.contains("\\u{1b}[2J"), "{out}");

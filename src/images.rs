@@ -39,7 +39,10 @@ pub const MAX_IMAGE_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Results of [`inspect`] by path, size and modification time, so `watch`
 /// decodes an unchanged image once.
-static INSPECTED: Mutex<Vec<(PathBuf, u64, std::time::SystemTime, Result<(), String>)>> = Mutex::new(Vec::new());
+static INSPECTED: Mutex<Vec<Inspected>> = Mutex::new(Vec::new());
+
+/// One remembered [`inspect`]: path, size, modification time, result.
+type Inspected = (PathBuf, u64, std::time::SystemTime, Result<(), String>);
 
 /// Checks that the image at `path` is one csr-press can place: a regular
 /// file within the size limit, decodable within [`MAX_PIXELS`] and
@@ -57,9 +60,7 @@ pub fn inspect(path: &Path) -> Result<(), String> {
         ));
     }
     let modified = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
-    let key = |e: &(PathBuf, u64, std::time::SystemTime, Result<(), String>)| {
-        e.0 == path && e.1 == meta.len() && e.2 == modified
-    };
+    let key = |e: &Inspected| e.0 == path && e.1 == meta.len() && e.2 == modified;
     if let Some(hit) = INSPECTED.lock().ok().and_then(|c| c.iter().find(|e| key(e)).map(|e| e.3.clone())) {
         return hit;
     }

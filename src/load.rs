@@ -131,7 +131,9 @@ fn resolve_listed(
     let path = base.join(listed);
     let relative = Path::new(listed);
     let message = if relative.is_absolute() || relative.components().any(|c| !matches!(c, Component::Normal(_))) {
-        format!("listed file '{listed}' must be a plain relative path inside the manifest's folder (no '/…', '..' or '.')")
+        format!(
+            "listed file '{listed}' must be a plain relative path inside the manifest's folder (no '/…', '..' or '.')"
+        )
     } else if relative.extension().is_none_or(|e| e != "toml") {
         format!("listed file '{listed}' is not a .toml data file")
     } else {

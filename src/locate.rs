@@ -127,14 +127,20 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 }
 
 /// Calls `visit` with every key and value of every table, depth first.
-fn walk_tables<'i>(table: &Spanned<DeTable<'i>>, visit: &mut dyn FnMut(&Spanned<toml::de::DeString<'i>>, &Spanned<DeValue<'i>>)) {
+fn walk_tables<'i>(
+    table: &Spanned<DeTable<'i>>,
+    visit: &mut dyn FnMut(&Spanned<toml::de::DeString<'i>>, &Spanned<DeValue<'i>>),
+) {
     for (key, value) in table.get_ref().iter() {
         visit(key, value);
         walk_value(value, visit);
     }
 }
 
-fn walk_value<'i>(value: &Spanned<DeValue<'i>>, visit: &mut dyn FnMut(&Spanned<toml::de::DeString<'i>>, &Spanned<DeValue<'i>>)) {
+fn walk_value<'i>(
+    value: &Spanned<DeValue<'i>>,
+    visit: &mut dyn FnMut(&Spanned<toml::de::DeString<'i>>, &Spanned<DeValue<'i>>),
+) {
     match value.get_ref() {
         DeValue::Table(table) => {
             for (key, v) in table.iter() {

@@ -160,7 +160,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     register(&temp_path, true);
     // No fsync: the rename alone keeps readers from ever seeing half a file,
     // and a sync per rebuild would cost `watch` tens of milliseconds.
-    let result = temp.write_all(bytes).map_err(fail).and_then(|()| temp.persist(path).map(|_| ()).map_err(|e| fail(e.error)));
+    let result =
+        temp.write_all(bytes).map_err(fail).and_then(|()| temp.persist(path).map(|_| ()).map_err(|e| fail(e.error)));
     register(&temp_path, false);
     result
 }

@@ -47,7 +47,8 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
         }
     };
     let files: Vec<_> = pages.iter().map(|n| args.output.join(page_file(*n))).collect();
-    if let Err(code) = crate::exit::guard(&args.common, &files.iter().map(|f| f.as_path()).collect::<Vec<_>>(), args.force)
+    if let Err(code) =
+        crate::exit::guard(&args.common, &files.iter().map(|f| f.as_path()).collect::<Vec<_>>(), args.force)
     {
         return code;
     }

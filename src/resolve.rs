@@ -184,9 +184,8 @@ pub fn normalise_prose(text: &str) -> String {
     let mut rest = text;
     let mut after_ref = false;
     loop {
-        let next = rest.find(crate::validate::REF_OPEN).and_then(|open| {
-            rest[open..].find('}').map(|c| (open, open + c + 1))
-        });
+        let next =
+            rest.find(crate::validate::REF_OPEN).and_then(|open| rest[open..].find('}').map(|c| (open, open + c + 1)));
         let segment = next.map_or(rest, |(open, _)| &rest[..open]);
         let wrapped = format!("{}{segment}{}", if after_ref { "0" } else { "" }, if next.is_some() { "0" } else { "" });
         let mut normal = normalise_text(&wrapped);

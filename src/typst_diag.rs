@@ -43,12 +43,7 @@ pub fn emit<'a>(
         }
         .with_message(diagnostic.message.clone())
         .with_notes(
-            diagnostic
-                .hints
-                .iter()
-                .filter(|s| s.span.is_detached())
-                .map(|s| format!("hint: {}", s.v))
-                .collect(),
+            diagnostic.hints.iter().filter(|s| s.span.is_detached()).map(|s| format!("hint: {}", s.v)).collect(),
         )
         .with_labels(
             diagnostic
@@ -157,14 +152,10 @@ impl WorldFiles<'_> {
     fn lines(&self, id: FileId) -> CodespanResult<Lines<String>> {
         match self.sources.get(&id) {
             Some(source) => Ok(source.lines().clone()),
-            None => self
-                .world
-                .file(id)
-                .and_then(|file| file.lines().map_err(Into::into))
-                .map_err(|err| match err {
-                    FileError::NotFound(_) => CodespanError::FileMissing,
-                    other => CodespanError::Io(io::Error::other(other)),
-                }),
+            None => self.world.file(id).and_then(|file| file.lines().map_err(Into::into)).map_err(|err| match err {
+                FileError::NotFound(_) => CodespanError::FileMissing,
+                other => CodespanError::Io(io::Error::other(other)),
+            }),
         }
     }
 }
@@ -184,28 +175,15 @@ impl<'a> Files<'a> for WorldFiles<'_> {
 
     fn line_index(&'a self, id: FileId, given: usize) -> CodespanResult<usize> {
         let lines = self.lines(id)?;
-        lines
-            .byte_to_line(given)
-            .ok_or_else(|| CodespanError::IndexTooLarge { given, max: lines.len_bytes() })
+        lines.byte_to_line(given).ok_or_else(|| CodespanError::IndexTooLarge { given, max: lines.len_bytes() })
     }
 
-    fn line_range(
-        &'a self,
-        id: FileId,
-        given: usize,
-    ) -> CodespanResult<std::ops::Range<usize>> {
+    fn line_range(&'a self, id: FileId, given: usize) -> CodespanResult<std::ops::Range<usize>> {
         let lines = self.lines(id)?;
-        lines
-            .line_to_range(given)
-            .ok_or_else(|| CodespanError::LineTooLarge { given, max: lines.len_lines() })
+        lines.line_to_range(given).ok_or_else(|| CodespanError::LineTooLarge { given, max: lines.len_lines() })
     }
 
-    fn column_number(
-        &'a self,
-        id: FileId,
-        _: usize,
-        given: usize,
-    ) -> CodespanResult<usize> {
+    fn column_number(&'a self, id: FileId, _: usize, given: usize) -> CodespanResult<usize> {
         let lines = self.lines(id)?;
         lines.byte_to_column(given).map(|column| column + 1).ok_or_else(|| {
             let max = lines.len_bytes();

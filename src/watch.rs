@@ -129,7 +129,9 @@ fn watch_all(watcher: &mut impl Watcher, dirs: &[PathBuf], old: &[Watched]) -> R
     for dir in dirs {
         let identity = identity(dir);
         if identity.is_some() {
-            watcher.watch(dir, RecursiveMode::Recursive).map_err(|e| format!("cannot watch {} ({e})", dir.display()))?;
+            watcher
+                .watch(dir, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch {} ({e})", dir.display()))?;
         }
         if let Some(parent) = dir.parent() {
             let _ = watcher.watch(parent, RecursiveMode::NonRecursive);

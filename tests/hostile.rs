@@ -4,6 +4,8 @@
 //! message naming the place, that no other file changed and that the last
 //! good PDF is byte-identical (`Case::failed_code`).
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod common;
 
 use std::path::Path;
@@ -241,7 +243,9 @@ fn svg_referencing_a_file_is_refused() {
 
 #[test]
 fn svg_with_a_huge_canvas_or_corrupt_is_refused() {
-    let c = svg_case(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1e9" height="1e9"><rect width="5" height="5"/></svg>"#);
+    let c = svg_case(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="1e9" height="1e9"><rect width="5" height="5"/></svg>"#,
+    );
     c.fails(&["parts/chapter.toml:66:10: error: image 'chart.svg': SVG declares a size of"]);
     std::fs::write(c.path("chart.svg"), "<svg><unclosed></svg>").unwrap();
     c.fails(&["parts/chapter.toml:66:10: error: image 'chart.svg': corrupt SVG"]);
@@ -310,7 +314,8 @@ fn preview_ppi_and_pages_are_checked_at_parsing() {
         assert_eq!(out.status.code(), Some(2), "--ppi {ppi}: {}", stderr(&out));
         assert!(stderr(&out).contains("--ppi") && stderr(&out).contains("from 1 to 600"), "{}", stderr(&out));
     }
-    let out = press(&["preview", c.path("report.toml").to_str().unwrap(), "--pages", "3-1", "-o", dir.to_str().unwrap()]);
+    let out =
+        press(&["preview", c.path("report.toml").to_str().unwrap(), "--pages", "3-1", "-o", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("page range '3-1' runs backwards in --pages 3-1; write 1-3"), "{}", stderr(&out));
     assert!(!dir.exists(), "nothing is written on a usage error");

@@ -1,6 +1,8 @@
 //! Hostile input, continued (issue 12): sizes, locations, `check` agreeing
 //! with `build` on every bad input, images, escaped diagnostics.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod common;
 
 use std::path::Path;
@@ -116,8 +118,11 @@ fn typst_columns_are_one_based() {
 
 // 9. `check` runs every validation `build` runs.
 
+/// A named way to break a fresh fixture copy.
+type BadInput = (&'static str, fn(&Path));
+
 /// Every bad input of the issue, as an edit of a fresh fixture copy.
-fn bad_inputs() -> Vec<(&'static str, fn(&Path))> {
+fn bad_inputs() -> Vec<BadInput> {
     fn edit(dir: &Path, rel: &str, from: &str, to: &str) {
         let path = dir.join(rel);
         let text = std::fs::read_to_string(&path).unwrap();
@@ -125,7 +130,12 @@ fn bad_inputs() -> Vec<(&'static str, fn(&Path))> {
         std::fs::write(path, text.replacen(from, to, 1)).unwrap();
     }
     fn figure(dir: &Path, fields: &str) {
-        edit(dir, "parts/chapter.toml", "caption = \"5G 基站建设现场\"", &format!("caption = \"5G 基站建设现场\"\n{fields}"));
+        edit(
+            dir,
+            "parts/chapter.toml",
+            "caption = \"5G 基站建设现场\"",
+            &format!("caption = \"5G 基站建设现场\"\n{fields}"),
+        );
     }
     vec![
         ("corrupt png", |d| {
@@ -159,15 +169,25 @@ fn bad_inputs() -> Vec<(&'static str, fn(&Path))> {
         ("width huge", |d| figure(d, "width_mm = 1e300")),
         ("kpi grammar", |d| edit(d, "parts/numbers.toml", "\"454,332\"", "\"1,,,0,0\"")),
         ("years repeated", |d| edit(d, "parts/numbers.toml", "[2018, 2019, 2020]", "[2018, 2018, 2020]")),
-        ("tolerance inf", |d| edit(d, "parts/numbers.toml", "total = \"total\" }", "total = \"total\", tolerance = inf }")),
+        ("tolerance inf", |d| {
+            edit(d, "parts/numbers.toml", "total = \"total\" }", "total = \"total\", tolerance = inf }")
+        }),
         ("empty label", |d| edit(d, "parts/back.toml", "label = \"rating-letter\"", "label = \" \"")),
-        ("empty header", |d| edit(d, "parts/chapter.toml", "header = [\"风险类型\", \"风险描述\", \"应对措施\"]", "header = []")),
-        ("org cycle", |d| edit(d, "parts/chapter.toml", "{ id = \"group\", name", "{ id = \"group\", parent = \"ltd\", name")),
+        ("empty header", |d| {
+            edit(d, "parts/chapter.toml", "header = [\"风险类型\", \"风险描述\", \"应对措施\"]", "header = []")
+        }),
+        ("org cycle", |d| {
+            edit(d, "parts/chapter.toml", "{ id = \"group\", name", "{ id = \"group\", parent = \"ltd\", name")
+        }),
         ("listed twice", |d| edit(d, "report.toml", "\"parts/back.toml\"", "\"parts/back.toml\", \"parts/back.toml\"")),
         ("absolute listed path", |d| edit(d, "report.toml", "\"parts/back.toml\"", "\"/etc/passwd\"")),
-        ("huge string", |d| edit(d, "report.toml", "title = \"测试报告2020\"", &format!("title = \"{}\"", "x".repeat(70_000)))),
+        ("huge string", |d| {
+            edit(d, "report.toml", "title = \"测试报告2020\"", &format!("title = \"{}\"", "x".repeat(70_000)))
+        }),
         ("type error in a block", |d| edit(d, "parts/chapter.toml", "ordered = true", "ordered = 1")),
-        ("unknown field in a block", |d| edit(d, "parts/chapter.toml", "type = \"quote\"", "type = \"quote\"\nvaule = 1")),
+        ("unknown field in a block", |d| {
+            edit(d, "parts/chapter.toml", "type = \"quote\"", "type = \"quote\"\nvaule = 1")
+        }),
         ("syntax error", |d| edit(d, "parts/letter.toml", "title = \"董事长致辞\"", "title = \"董事长致辞")),
         ("dangling reference", |d| edit(d, "parts/chapter.toml", "{ref:kpi-table}", "{ref:nothing}")),
         ("unknown disclosure", |d| edit(d, "parts/chapter.toml", "DEMO:A1", "DEMO:Q7")),
@@ -217,7 +237,11 @@ fn an_image_too_big_to_decode_is_a_memory_limit_not_corruption() {
         png.extend_from_slice(&crc32(chunk).to_be_bytes());
     }
     std::fs::write(c.path("deep.png"), png).unwrap();
-    c.edit("parts/chapter.toml", "caption = \"5G 基站建设现场\"", "caption = \"5G 基站建设现场\"\nimage = \"deep.png\"");
+    c.edit(
+        "parts/chapter.toml",
+        "caption = \"5G 基站建设现场\"",
+        "caption = \"5G 基站建设现场\"\nimage = \"deep.png\"",
+    );
     let err = c.fails(&["parts/chapter.toml:66:10: error: image 'deep.png': image needs more than the memory limit"]);
     assert!(!err.contains("corrupt"), "{err}");
 }

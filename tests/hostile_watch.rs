@@ -2,6 +2,8 @@
 //! the data folder replaced as `git checkout` or a sync tool does, and
 //! `--emit-data` written on every build.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -1,10 +1,10 @@
 //! A prepared copy of the `mini` fixture with a good PDF built, and the
 //! assertions every bad-input case makes.
 
-use std::sync::Mutex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::sync::Mutex;
 
 use super::*;
 
@@ -139,4 +139,3 @@ impl Case {
         out
     }
 }
-

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: run the real binary on a copy
 //! of a fixture, and read PDFs with poppler-utils.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
