@@ -3,20 +3,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
 
 use common::*;
-
-/// Edits a fixture file in place.
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).expect("read");
-    assert!(text.contains(from), "{from:?} not in {}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
-}
 
 #[test]
 fn check_is_clean_on_valid_data_except_known_warnings() {
@@ -141,65 +130,29 @@ fn emit_data_writes_the_json_the_layouts_read() {
     assert!(value.to_string().contains("截至2020年底"));
 }
 
-/// Waits for a line of the watch process that contains `needle`.
-fn wait_for(lines: &mpsc::Receiver<String>, needle: &str) -> String {
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    loop {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) if line.contains(needle) => return line,
-            Ok(_) => continue,
-            Err(_) => panic!("watch printed no line with {needle:?} in time"),
-        }
-    }
-}
-
 #[test]
 fn watch_rebuilds_after_an_edit_and_recovers_from_a_broken_one() {
     let dir = fixture("mini");
     let manifest = dir.path().join("report.toml");
     let pdf = dir.path().join("out/report.pdf");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
-        .args(["watch", manifest.to_str().unwrap(), "-o", pdf.to_str().unwrap(), "--root"])
-        .arg(repo())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn watch");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let result = std::panic::catch_unwind(|| {
-        wait_for(&rx, "watching for changes");
-        assert!(pdf.exists());
+    let watch = common::watch::Watch::start(&manifest, &pdf, &repo(), &[]);
+    assert!(pdf.exists());
 
-        let numbers = dir.path().join("parts/numbers.toml");
-        edit(&numbers, "\"1,400+\"", "\"2,468+\"");
-        let line = wait_for(&rx, "built");
-        assert!(line.starts_with('[') && line.contains(" ms"), "timestamped status with duration: {line}");
-        assert!(squash(&pdf_text(&pdf, 0)).contains("2,468+"));
+    let numbers = dir.path().join("parts/numbers.toml");
+    edit(&numbers, "\"1,400+\"", "\"2,468+\"");
+    let line = watch.wait_for("built");
+    assert!(line.starts_with('[') && line.contains(" ms"), "timestamped status with duration: {line}");
+    assert!(squash(&pdf_text(&pdf, 0)).contains("2,468+"));
 
-        let good = std::fs::read(&pdf).unwrap();
-        edit(&numbers, "title = \"员工\"", "title = ");
-        wait_for(&rx, "build failed; kept the last good");
-        assert!(std::fs::read(&pdf).unwrap() == good, "a broken save must keep the last good PDF");
+    let good = std::fs::read(&pdf).unwrap();
+    edit(&numbers, "title = \"员工\"", "title = ");
+    watch.wait_for("build failed; kept the last good");
+    assert!(std::fs::read(&pdf).unwrap() == good, "a broken save must keep the last good PDF");
 
-        edit(&numbers, "title = \n", "title = \"员工\"\n");
-        wait_for(&rx, "built");
-        // Files in the output folder do not trigger builds.
-        std::fs::write(dir.path().join("out/notes.txt"), "x").unwrap();
-    });
-    let _ = child.kill();
-    let _ = child.wait();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
+    edit(&numbers, "title = \n", "title = \"员工\"\n");
+    watch.wait_for("built");
+    // Files in the output folder do not trigger builds.
+    std::fs::write(dir.path().join("out/notes.txt"), "x").unwrap();
 }
 
 /// The layouts compile with nothing but the emitted JSON as a real file

@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::case::Case;
+use common::case::{Case, root_copy};
 use common::*;
 
 /// Runs the binary with the repository as root, in `short` format.
@@ -27,11 +27,6 @@ fn build_to(c: &Case, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["--diagnostic-format", "short"];
     args.extend_from_slice(extra);
     build(&c.path("report.toml"), out, &args)
-}
-
-/// A figure naming `image` (and extra fields) in the fixture's chapter.
-fn figure(c: &Case, fields: &str) {
-    c.edit("parts/chapter.toml", "caption = \"5G 基站建设现场\"", &format!("caption = \"5G 基站建设现场\"\n{fields}"));
 }
 
 /// Runs `check` on the case.
@@ -73,7 +68,7 @@ fn output_onto_an_input_is_refused() {
 fn output_onto_an_image_the_data_names_is_refused() {
     let c = Case::new();
     image::RgbImage::from_pixel(40, 30, image::Rgb([9, 9, 9])).save(c.path("pic.png")).unwrap();
-    figure(&c, "image = \"pic.png\"");
+    c.figure("image = \"pic.png\"");
     let out = build_to(&c, &c.path("pic.png"), &[]);
     c.failed_code(out, 2, &["pic.png: it is an input of the build"]);
 }
@@ -81,17 +76,11 @@ fn output_onto_an_image_the_data_names_is_refused() {
 #[test]
 fn output_into_layout_or_fonts_is_refused() {
     let c = Case::new();
-    let root = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("layout"), &root.path().join("layout"));
-    copy_dir(&repo().join("fonts"), &root.path().join("fonts"));
+    let root = root_copy();
     let font = std::fs::read_dir(root.path().join("fonts")).unwrap().next().unwrap().unwrap().path();
     for target in [root.path().join("layout/report.typ"), font] {
         let before = std::fs::read(&target).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_csr-press"))
-            .args(["build", c.path("report.toml").to_str().unwrap(), "-o", target.to_str().unwrap(), "--root"])
-            .arg(root.path())
-            .output()
-            .unwrap();
+        let out = c.build_into(root.path(), &target);
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(stderr(&out).contains("it is an input of the build"), "{}", stderr(&out));
         assert_eq!(std::fs::read(&target).unwrap(), before, "{} was touched", target.display());
@@ -193,7 +182,7 @@ fn temp_files_never_outlive_a_build() {
 fn image_paths_and_labels_with_spaces_are_used_as_written() {
     let c = Case::new();
     image::RgbImage::from_pixel(400, 300, image::Rgb([200, 30, 30])).save(c.path("图 1.png")).unwrap();
-    figure(&c, "image = \"图 1.png\"\nlabel = \"图 1\"");
+    c.figure("image = \"图 1.png\"\nlabel = \"图 1\"");
     c.edit("parts/chapter.toml", "{ref:kpi-table}", "{ref:图 1}");
     let json = c.path("out/data.json");
     let out = c.build_with(&["--emit-data", json.to_str().unwrap()]);
@@ -211,7 +200,7 @@ fn image_paths_and_labels_with_spaces_are_used_as_written() {
 fn svg_case(svg: &str) -> Case {
     let c = Case::new();
     std::fs::write(c.path("chart.svg"), svg).unwrap();
-    figure(&c, "image = \"chart.svg\"");
+    c.figure("image = \"chart.svg\"");
     c
 }
 
@@ -297,7 +286,7 @@ fn folders_and_fifos_are_not_regular_files() {
     let out = build(&fifo, &c.pdf, &["--diagnostic-format", "short"]);
     c.failed(out, &["fifo-manifest.toml: error: cannot read file (not a regular file"]);
     std::fs::create_dir(c.path("img.png")).unwrap();
-    figure(&c, "image = \"img.png\"");
+    c.figure("image = \"img.png\"");
     c.edit("report.toml", "\"parts/fifo.toml\"", "\"parts/back.toml\"");
     c.fails(&["parts/chapter.toml:66:10: error: image 'img.png' is not a file"]);
 }
@@ -326,7 +315,7 @@ fn preview_ppi_and_pages_are_checked_at_parsing() {
 #[test]
 fn figure_width_must_be_finite_and_in_range() {
     let c = Case::new();
-    figure(&c, "width_mm = nan");
+    c.figure("width_mm = nan");
     for bad in ["nan", "inf", "-inf", "1e300", "-5.0", "0.0"] {
         c.edit("parts/chapter.toml", "width_mm = ", &format!("width_mm = {bad}\n#"));
         let expected = "parts/chapter.toml:66:12: error: width_mm = ";

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::case::Case;
+use common::case::{Case, root_copy};
 use common::*;
 
 /// Runs `check` on a manifest in `short` format.
@@ -47,9 +47,7 @@ fn an_unbreakable_token_is_a_warning_at_its_place() {
 #[test]
 fn a_truncated_font_is_an_error_naming_the_file() {
     let c = Case::new();
-    let root = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("layout"), &root.path().join("layout"));
-    copy_dir(&repo().join("fonts"), &root.path().join("fonts"));
+    let root = root_copy();
     let font = std::fs::read_dir(root.path().join("fonts"))
         .unwrap()
         .flatten()
@@ -105,9 +103,7 @@ fn empty_labels_and_headers_are_data_errors() {
 #[test]
 fn typst_columns_are_one_based() {
     let c = Case::new();
-    let root = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("layout"), &root.path().join("layout"));
-    copy_dir(&repo().join("fonts"), &root.path().join("fonts"));
+    let root = root_copy();
     let kpi = root.path().join("layout/kpi.typ");
     let text = std::fs::read_to_string(&kpi).unwrap().replacen("block(", "blok(", 1);
     std::fs::write(&kpi, &text).unwrap();
@@ -123,16 +119,9 @@ type BadInput = (&'static str, fn(&Path));
 
 /// Every bad input of the issue, as an edit of a fresh fixture copy.
 fn bad_inputs() -> Vec<BadInput> {
-    fn edit(dir: &Path, rel: &str, from: &str, to: &str) {
-        let path = dir.join(rel);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains(from), "{from:?} not in {rel}");
-        std::fs::write(path, text.replacen(from, to, 1)).unwrap();
-    }
     fn figure(dir: &Path, fields: &str) {
         edit(
-            dir,
-            "parts/chapter.toml",
+            &dir.join("parts/chapter.toml"),
             "caption = \"5G 基站建设现场\"",
             &format!("caption = \"5G 基站建设现场\"\n{fields}"),
         );
@@ -167,34 +156,36 @@ fn bad_inputs() -> Vec<BadInput> {
         }),
         ("width nan", |d| figure(d, "width_mm = nan")),
         ("width huge", |d| figure(d, "width_mm = 1e300")),
-        ("kpi grammar", |d| edit(d, "parts/numbers.toml", "\"454,332\"", "\"1,,,0,0\"")),
-        ("years repeated", |d| edit(d, "parts/numbers.toml", "[2018, 2019, 2020]", "[2018, 2018, 2020]")),
+        ("kpi grammar", |d| edit(&d.join("parts/numbers.toml"), "\"454,332\"", "\"1,,,0,0\"")),
+        ("years repeated", |d| edit(&d.join("parts/numbers.toml"), "[2018, 2019, 2020]", "[2018, 2018, 2020]")),
         ("tolerance inf", |d| {
-            edit(d, "parts/numbers.toml", "total = \"total\" }", "total = \"total\", tolerance = inf }")
+            edit(&d.join("parts/numbers.toml"), "total = \"total\" }", "total = \"total\", tolerance = inf }")
         }),
-        ("empty label", |d| edit(d, "parts/back.toml", "label = \"rating-letter\"", "label = \" \"")),
+        ("empty label", |d| edit(&d.join("parts/back.toml"), "label = \"rating-letter\"", "label = \" \"")),
         ("empty header", |d| {
-            edit(d, "parts/chapter.toml", "header = [\"风险类型\", \"风险描述\", \"应对措施\"]", "header = []")
+            edit(&d.join("parts/chapter.toml"), "header = [\"风险类型\", \"风险描述\", \"应对措施\"]", "header = []")
         }),
         ("org cycle", |d| {
-            edit(d, "parts/chapter.toml", "{ id = \"group\", name", "{ id = \"group\", parent = \"ltd\", name")
+            edit(&d.join("parts/chapter.toml"), "{ id = \"group\", name", "{ id = \"group\", parent = \"ltd\", name")
         }),
-        ("listed twice", |d| edit(d, "report.toml", "\"parts/back.toml\"", "\"parts/back.toml\", \"parts/back.toml\"")),
-        ("absolute listed path", |d| edit(d, "report.toml", "\"parts/back.toml\"", "\"/etc/passwd\"")),
+        ("listed twice", |d| {
+            edit(&d.join("report.toml"), "\"parts/back.toml\"", "\"parts/back.toml\", \"parts/back.toml\"")
+        }),
+        ("absolute listed path", |d| edit(&d.join("report.toml"), "\"parts/back.toml\"", "\"/etc/passwd\"")),
         ("huge string", |d| {
-            edit(d, "report.toml", "title = \"测试报告2020\"", &format!("title = \"{}\"", "x".repeat(70_000)))
+            edit(&d.join("report.toml"), "title = \"测试报告2020\"", &format!("title = \"{}\"", "x".repeat(70_000)))
         }),
-        ("type error in a block", |d| edit(d, "parts/chapter.toml", "ordered = true", "ordered = 1")),
+        ("type error in a block", |d| edit(&d.join("parts/chapter.toml"), "ordered = true", "ordered = 1")),
         ("unknown field in a block", |d| {
-            edit(d, "parts/chapter.toml", "type = \"quote\"", "type = \"quote\"\nvaule = 1")
+            edit(&d.join("parts/chapter.toml"), "type = \"quote\"", "type = \"quote\"\nvaule = 1")
         }),
-        ("syntax error", |d| edit(d, "parts/letter.toml", "title = \"董事长致辞\"", "title = \"董事长致辞")),
-        ("dangling reference", |d| edit(d, "parts/chapter.toml", "{ref:kpi-table}", "{ref:nothing}")),
-        ("unknown disclosure", |d| edit(d, "parts/chapter.toml", "DEMO:A1", "DEMO:Q7")),
+        ("syntax error", |d| edit(&d.join("parts/letter.toml"), "title = \"董事长致辞\"", "title = \"董事长致辞")),
+        ("dangling reference", |d| edit(&d.join("parts/chapter.toml"), "{ref:kpi-table}", "{ref:nothing}")),
+        ("unknown disclosure", |d| edit(&d.join("parts/chapter.toml"), "DEMO:A1", "DEMO:Q7")),
         ("table row short", |d| {
-            edit(d, "parts/chapter.toml", "[\"实体风险\", \"极端天气\", \"加强应急保障\"]", "[\"实体风险\"]")
+            edit(&d.join("parts/chapter.toml"), "[\"实体风险\", \"极端天气\", \"加强应急保障\"]", "[\"实体风险\"]")
         }),
-        ("too many stars", |d| edit(d, "parts/back.toml", "stars = 4", "stars = 6")),
+        ("too many stars", |d| edit(&d.join("parts/back.toml"), "stars = 4", "stars = 6")),
     ]
 }
 
@@ -225,23 +216,9 @@ fn check_and_build_give_the_same_verdict_on_every_bad_input() {
 fn an_image_too_big_to_decode_is_a_memory_limit_not_corruption() {
     let c = Case::new();
     // A 16-bit RGBA PNG of 9000 × 9000 pixels: 81 Mpx, but 648 MB decoded.
-    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-    png.extend_from_slice(&9_000u32.to_be_bytes());
-    png.extend_from_slice(&9_000u32.to_be_bytes());
-    png.extend_from_slice(&[16, 6, 0, 0, 0]);
-    let crc = crc32(&png[12..]);
-    png.extend_from_slice(&crc.to_be_bytes());
-    for chunk in [&b"IDAT"[..], &b"IEND"[..]] {
-        png.extend_from_slice(&0u32.to_be_bytes());
-        png.extend_from_slice(chunk);
-        png.extend_from_slice(&crc32(chunk).to_be_bytes());
-    }
+    let png = common::png::declaring(9_000, 9_000, 16, 6);
     std::fs::write(c.path("deep.png"), png).unwrap();
-    c.edit(
-        "parts/chapter.toml",
-        "caption = \"5G 基站建设现场\"",
-        "caption = \"5G 基站建设现场\"\nimage = \"deep.png\"",
-    );
+    c.figure("image = \"deep.png\"");
     let err = c.fails(&["parts/chapter.toml:66:10: error: image 'deep.png': image needs more than the memory limit"]);
     assert!(!err.contains("corrupt"), "{err}");
 }
@@ -250,7 +227,7 @@ fn an_image_too_big_to_decode_is_a_memory_limit_not_corruption() {
 fn the_image_cache_lives_under_the_root_and_is_validated() {
     let c = Case::new();
     image::RgbImage::from_fn(300, 100, |x, _| image::Rgb([(x % 256) as u8, 7, 9])).save(c.path("p.bmp")).unwrap();
-    c.edit("parts/chapter.toml", "caption = \"5G 基站建设现场\"", "caption = \"5G 基站建设现场\"\nimage = \"p.bmp\"");
+    c.figure("image = \"p.bmp\"");
     c.succeeds();
     assert!(!c.path("out/.cache").exists(), "cache written beside -o");
     let hash = format!("{:032x}", typst::utils::hash128(&std::fs::read(c.path("p.bmp")).unwrap()));
@@ -278,16 +255,4 @@ fn an_org_chart_cycle_is_an_error() {
     let c = Case::new();
     c.edit("parts/chapter.toml", "{ id = \"group\", name", "{ id = \"group\", parent = \"ltd\", name");
     c.fails(&["parts/chapter.toml:71:10: error: org chart node 'group' is its own ancestor"]);
-}
-
-/// CRC-32 (PNG chunk checksum).
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }

@@ -6,70 +6,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
+use common::case::root_copy;
+use common::watch::Watch;
 use common::*;
-
-/// A running `watch` and the lines it prints.
-struct Watch {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Watch {
-    fn start(manifest: &Path, pdf: &Path, root: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
-            .args(["watch", manifest.to_str().unwrap(), "-o", pdf.to_str().unwrap(), "--root"])
-            .arg(root)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn watch");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let watch = Watch { child, lines };
-        watch.wait_for("watching for changes");
-        watch
-    }
-
-    /// Waits for a line containing `needle` (a generous limit only so a
-    /// broken watch fails the test instead of hanging it).
-    fn wait_for(&self, needle: &str) -> String {
-        loop {
-            match self.lines.recv_timeout(Duration::from_secs(120)) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => continue,
-                Err(_) => panic!("watch printed no line with {needle:?}"),
-            }
-        }
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Edits a file in place.
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).expect("read");
-    assert!(text.contains(from), "{from:?} not in {}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
-}
 
 #[test]
 fn watch_writes_emit_data_on_every_build() {
@@ -113,9 +52,7 @@ fn watch_survives_a_replaced_data_folder() {
 #[test]
 fn watch_reloads_fonts_when_fonts_change() {
     let dir = fixture("mini");
-    let root = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("layout"), &root.path().join("layout"));
-    copy_dir(&repo().join("fonts"), &root.path().join("fonts"));
+    let root = root_copy();
     let pdf = dir.path().join("out/report.pdf");
     let watch = Watch::start(&dir.path().join("report.toml"), &pdf, root.path(), &[]);
     let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);

@@ -76,6 +76,16 @@ impl Case {
         self.write(rel, &text.replacen(from, to, 1));
     }
 
+    /// Adds fields to the fixture's placeholder figure (line 65 of
+    /// `parts/chapter.toml`; the first added field is on line 66).
+    pub fn figure(&self, fields: &str) {
+        self.edit(
+            "parts/chapter.toml",
+            "caption = \"5G 基站建设现场\"",
+            &format!("caption = \"5G 基站建设现场\"\n{fields}"),
+        );
+    }
+
     pub fn append(&self, rel: &str, text: &str) {
         let old = std::fs::read_to_string(self.path(rel)).expect("read");
         self.write(rel, &(old + text));
@@ -124,8 +134,13 @@ impl Case {
 
     /// Builds with another root (layouts and fonts).
     pub fn build_in(&self, root: &Path) -> Output {
+        self.build_into(root, &self.pdf)
+    }
+
+    /// Builds with another root into `out`.
+    pub fn build_into(&self, root: &Path, out: &Path) -> Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_csr-press"))
-            .args(["build", self.path("report.toml").to_str().unwrap(), "-o", self.pdf.to_str().unwrap()])
+            .args(["build", self.path("report.toml").to_str().expect("utf-8"), "-o", out.to_str().expect("utf-8")])
             .args(["--diagnostic-format", "short", "--root"])
             .arg(root)
             .output()
@@ -138,4 +153,17 @@ impl Case {
         assert!(out.status.success(), "expected success:\n{}", stderr(&out));
         out
     }
+}
+
+/// A root with the repository's layouts and a font folder made by `fonts`.
+pub fn root_with(fonts: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("temp dir");
+    copy_dir(&repo().join("layout"), &root.path().join("layout"));
+    fonts(&root.path().join("fonts"));
+    root
+}
+
+/// A root with copies of the repository's layouts and fonts (to break).
+pub fn root_copy() -> tempfile::TempDir {
+    root_with(|f| copy_dir(&repo().join("fonts"), f))
 }
