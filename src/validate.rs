@@ -458,7 +458,7 @@ pub fn resolve_image(base: &Path, image: &str) -> Result<PathBuf, String> {
         return Err(format!("image '{image}' lies outside the manifest's folder; copy it into the data folder"));
     }
     if !real.is_file() {
-        return Err(format!("image '{image}' is not a file"));
+        return Err(format!("image '{image}' is not a regular file (a folder, FIFO or device)"));
     }
     Ok(real)
 }

@@ -288,7 +288,7 @@ fn folders_and_fifos_are_not_regular_files() {
     std::fs::create_dir(c.path("img.png")).unwrap();
     c.figure("image = \"img.png\"");
     c.edit("report.toml", "\"parts/fifo.toml\"", "\"parts/back.toml\"");
-    c.fails(&["parts/chapter.toml:66:10: error: image 'img.png' is not a file"]);
+    c.fails(&["parts/chapter.toml:66:10: error: image 'img.png' is not a regular file (a folder, FIFO or device)"]);
 }
 
 // 5. preview arguments.
