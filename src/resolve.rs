@@ -164,13 +164,29 @@ pub const PROSE_KEYS: &[&str] = &[
     "items",
 ];
 
-/// Normalises the prose strings of the JSON tree: those under a key of
-/// [`PROSE_KEYS`] (keys themselves stay as they are).
+/// Whether the field `key` of the JSON object `map` holds prose: a key of
+/// [`PROSE_KEYS`], or the `label` and `value` of a stat callout or contact
+/// line (objects with a `value`), which are printed text. Elsewhere a
+/// `label` is an id.
+pub fn is_prose(map: &serde_json::Map<String, Value>, key: &str) -> bool {
+    PROSE_KEYS.contains(&key) || (matches!(key, "label" | "value") && map.get("value").is_some_and(Value::is_string))
+}
+
+/// Normalises the prose strings of the JSON tree: those of fields
+/// [`is_prose`] names (keys themselves stay as they are).
 fn normalise(value: &mut Value, prose: bool) {
     match value {
         Value::String(s) if prose => *s = normalise_prose(s),
         Value::Array(items) => items.iter_mut().for_each(|v| normalise(v, prose)),
-        Value::Object(map) => map.iter_mut().for_each(|(k, v)| normalise(v, PROSE_KEYS.contains(&k.as_str()))),
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for key in keys {
+                let prose = is_prose(map, &key);
+                if let Some(v) = map.get_mut(&key) {
+                    normalise(v, prose);
+                }
+            }
+        }
         _ => {}
     }
 }
@@ -257,16 +273,18 @@ mod tests {
     #[test]
     fn only_prose_is_normalised() {
         let mut v = serde_json::json!({
-            "image": "images/图 1.png", "label": "图 1", "id": "a b", "value": "CR 邮箱",
+            "image": "images/图 1.png", "label": "图 1", "id": "a b",
             "caption": "图 1 示意", "disclosures": ["CASS4:图 1"],
+            "items": [{ "label": "增长 2.9%", "value": "近 5" }],
             "text": "见第 {ref:图 1} 页"
         });
         normalise(&mut v, false);
         assert_eq!(v["image"], "images/图 1.png");
         assert_eq!(v["label"], "图 1");
-        assert_eq!(v["value"], "CR 邮箱");
         assert_eq!(v["disclosures"][0], "CASS4:图 1");
         assert_eq!(v["caption"], "图1示意");
+        assert_eq!(v["items"][0]["label"], "增长2.9%");
+        assert_eq!(v["items"][0]["value"], "近5");
         assert_eq!(v["text"], "见第{ref:图 1}页");
         assert_eq!(normalise_prose("截至 2020 年 {ref:x} 页，{ref:y}"), "截至2020年{ref:x}页，{ref:y}");
         assert_eq!(normalise_prose("{ref:a} 和 {ref:b"), "{ref:a}和{ref:b");

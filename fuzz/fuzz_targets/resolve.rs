@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use csr_press::images::ImageCache;
 use csr_press::load::report_from_texts;
-use csr_press::resolve::{PROSE_KEYS, Profile, normalise_prose, resolve};
+use csr_press::resolve::{Profile, is_prose, normalise_prose, resolve};
 use csr_press::validate::{refs_in, validate};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -27,7 +27,7 @@ fn same_outside_prose(raw: &Value, out: &Value, prose: bool) {
                 if k != "image"
                     && let Some(w) = b.get(k)
                 {
-                    same_outside_prose(v, w, PROSE_KEYS.contains(&k.as_str()));
+                    same_outside_prose(v, w, is_prose(a, k));
                 }
             }
         }
