@@ -162,6 +162,8 @@ pub const PROSE_KEYS: &[&str] = &[
     "period",
     "dimension",
     "items",
+    "values",
+    "date",
 ];
 
 /// Whether the field `key` of the JSON object `map` holds prose: a key of
