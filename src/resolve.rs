@@ -164,6 +164,9 @@ pub const PROSE_KEYS: &[&str] = &[
     "items",
     "values",
     "date",
+    "detail",
+    "status",
+    "columns",
 ];
 
 /// Whether the field `key` of the JSON object `map` holds prose: a key of
