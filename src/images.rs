@@ -73,6 +73,7 @@ pub fn inspect(path: &Path) -> Result<(), String> {
     result
 }
 
+/// Whether the file is an SVG (by its extension).
 fn is_svg(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("svg"))
 }

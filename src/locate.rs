@@ -111,6 +111,7 @@ fn matches(value: &DeValue<'_>, described: &str) -> bool {
     }
 }
 
+/// Whether a TOML float written `text` is the one serde quotes in `described`.
 fn float_matches(text: &str, described: &str) -> bool {
     let parsed: Option<f64> = text.replace('_', "").parse().ok();
     let quoted: Option<f64> = between(described, "`", "`").and_then(|q| q.parse().ok());
@@ -120,6 +121,7 @@ fn float_matches(text: &str, described: &str) -> bool {
     }
 }
 
+/// The text between the first `open` and the next `close`.
 fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
     let start = text.find(open)? + open.len();
     let end = text[start..].find(close)? + start;
@@ -137,6 +139,7 @@ fn walk_tables<'i>(
     }
 }
 
+/// Calls `visit` with every key and value below `value`, depth first.
 fn walk_value<'i>(
     value: &Spanned<DeValue<'i>>,
     visit: &mut dyn FnMut(&Spanned<toml::de::DeString<'i>>, &Spanned<DeValue<'i>>),
@@ -193,6 +196,7 @@ pub fn block_errors(root: &Spanned<DeTable<'_>>, text: &str) -> Vec<Located> {
     out
 }
 
+/// Collects the tables of every `blocks` array, in sections and subsections too.
 fn collect_blocks<'a, 'i>(table: &'a DeTable<'i>, out: &mut Vec<&'a Spanned<DeValue<'i>>>) {
     for (key, value) in table.iter() {
         let DeValue::Array(items) = value.get_ref() else { continue };

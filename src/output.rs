@@ -166,6 +166,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     result
 }
 
+/// Adds (`live`) or removes a temporary file from the live list.
 fn register(path: &Path, live: bool) {
     if let Ok(mut temps) = LIVE_TEMPS.lock() {
         if live {

@@ -94,6 +94,7 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     Ok(Resolved { json, files })
 }
 
+/// A problem that is not the data's fault.
 fn internal(message: String) -> Problems {
     Problems(vec![Problem::file(Severity::Error, Path::new("<data>"), message)])
 }
@@ -258,6 +259,7 @@ pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF01..=0xFF60 | 0x2018..=0x201D)
 }
 
+/// Whether `c` is a Latin letter, a digit or punctuation set with them.
 fn is_latin(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '%' | '+' | '(' | ')' | ',' | '.' | '{' | '}')
 }

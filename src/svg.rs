@@ -85,6 +85,7 @@ fn references_outside(css: &str) -> bool {
         })
 }
 
+/// The first 60 characters of `text`, with `…` if cut.
 fn shorten(text: &str) -> String {
     let short: String = text.chars().take(60).collect();
     if short.len() < text.len() { format!("{short}…") } else { short }
@@ -100,6 +101,7 @@ fn expanded_count(doc: &roxmltree::Document) -> Result<u64, String> {
     count(doc.root_element(), &ids, &mut memo, &mut stack)
 }
 
+/// The expanded element count below `node` (see [`expanded_count`]).
 fn count<'a>(
     node: roxmltree::Node<'a, 'a>,
     ids: &HashMap<&str, roxmltree::Node<'a, 'a>>,

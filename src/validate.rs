@@ -100,6 +100,7 @@ pub fn collect_labels(report: &Report, problems: &mut Problems) -> HashSet<Strin
     seen.into_keys().collect()
 }
 
+/// Checks a disclosure tag against the indexes.
 fn check_tag(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -126,6 +127,7 @@ fn check_tag(
     problems.push(file.problem(Severity::Error, find_value(file, span, tag), message));
 }
 
+/// Checks the `{ref:label}` references of a text.
 fn check_refs(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -150,6 +152,7 @@ fn check_refs(
     }
 }
 
+/// Checks the references in a chapter opener.
 fn check_opener_refs(file: &SourceFile, part: &Part, labels: &HashSet<String>, problems: &mut Problems) {
     if let Some(opener) = &part.opener {
         for text in &opener.intro {
@@ -166,6 +169,7 @@ pub fn refs_in(text: &str) -> impl Iterator<Item = Result<&str, ()>> {
     })
 }
 
+/// The checks of one block, by its type.
 fn check_block(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -241,6 +245,7 @@ fn check_block(
     }
 }
 
+/// A table may not have more than [`MAX_TABLE_ROWS`] rows.
 fn check_rows(file: &SourceFile, span: std::ops::Range<usize>, rows: usize, problems: &mut Problems) {
     if rows > MAX_TABLE_ROWS {
         problems.push(file.problem(
@@ -251,6 +256,7 @@ fn check_rows(file: &SourceFile, span: std::ops::Range<usize>, rows: usize, prob
     }
 }
 
+/// Checks a KPI table: rows, values, notes, years and integrity checks.
 fn check_kpi(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -322,6 +328,7 @@ fn check_kpi(
     }
 }
 
+/// Verifies one integrity check for every year.
 fn check_sum(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -416,6 +423,7 @@ pub fn plain_number(v: &str) -> Option<f64> {
     v.replace(',', "").parse().ok()
 }
 
+/// Narrows `span` to the quoted `value` (or the text of it) where found.
 fn find_value(file: &SourceFile, span: std::ops::Range<usize>, value: &str) -> Option<std::ops::Range<usize>> {
     if value.is_empty() {
         return Some(span);
@@ -426,6 +434,7 @@ fn find_value(file: &SourceFile, span: std::ops::Range<usize>, value: &str) -> O
         .or(Some(span))
 }
 
+/// Finds `value` after the first place of `after` inside `span`.
 fn find_value_after(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -463,10 +472,12 @@ pub fn resolve_image(base: &Path, image: &str) -> Result<PathBuf, String> {
     Ok(real)
 }
 
+/// Years as `2018, 2019, 2020`.
 fn join(years: &[i32]) -> String {
     years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
 
+/// A number with at most four decimals, without trailing zeros.
 fn trim_float(v: f64) -> String {
     let s = format!("{v:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()

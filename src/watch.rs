@@ -191,6 +191,7 @@ fn ignored_dirs(session: &Session, output: &Path) -> Vec<PathBuf> {
     ignored
 }
 
+/// The canonical path, or the absolute one for a path that does not exist.
 fn absolute(path: &Path) -> PathBuf {
     path.canonicalize().or_else(|_| std::path::absolute(path)).unwrap_or_else(|_| path.to_path_buf())
 }
