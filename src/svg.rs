@@ -16,6 +16,8 @@ pub const MAX_SVG_BYTES: usize = 16 * 1024 * 1024;
 pub const MAX_SVG_NODES: u64 = 100_000;
 /// Largest declared width or height, in SVG user units (px).
 pub const MAX_SVG_SIDE: f32 = 20_000.0;
+/// Deepest nesting of elements and `<use>` references.
+pub const MAX_SVG_DEPTH: usize = 256;
 
 /// Checks an SVG file's bytes against the limits; `Err` says what is wrong
 /// and where in the SVG (its own line).
@@ -114,6 +116,9 @@ fn count<'a>(
     if stack.contains(&node.id()) {
         return Err("SVG <use> elements refer to each other in a cycle".into());
     }
+    if stack.len() >= MAX_SVG_DEPTH {
+        return Err(format!("SVG nests elements and <use> references more than {MAX_SVG_DEPTH} deep; simplify it"));
+    }
     stack.push(node.id());
     let mut total: u64 = 1;
     for child in node.children().filter(|c| c.is_element()) {
@@ -161,6 +166,16 @@ mod tests {
         assert!(check_svg(svg.as_bytes()).expect_err("refused").contains("outside itself (SVG line 1)"));
         let ok = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5" style="fill:url(#g)"/></svg>"#;
         assert_eq!(check_svg(ok.as_bytes()), Ok(()));
+    }
+
+    #[test]
+    fn a_deep_use_chain_is_refused_without_overflowing_the_stack() {
+        let mut svg = String::from(r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">"#);
+        for i in 0..20_000 {
+            svg.push_str(&format!(r##"<g id="a{i}"><use href="#a{}"/></g>"##, i + 1));
+        }
+        svg.push_str("</svg>");
+        assert!(check_svg(svg.as_bytes()).expect_err("refused").contains("deep"));
     }
 
     #[test]
