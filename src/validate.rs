@@ -420,7 +420,8 @@ pub fn plain_number(v: &str) -> Option<f64> {
     if !int_ok || frac.is_some_and(|f| !digits(f)) {
         return None;
     }
-    v.replace(',', "").parse().ok()
+    // A number too long for f64 (a pasted run of digits) is not a value.
+    v.replace(',', "").parse().ok().filter(|n: &f64| n.is_finite())
 }
 
 /// Narrows `span` to the quoted `value` (or the text of it) where found.
@@ -500,6 +501,8 @@ mod tests {
             assert_eq!(parse_kpi(bad).flatten(), None, "{bad}");
         }
         assert_eq!(parse_kpi("-1,234.5"), Some(Some(-1234.5)));
+        // Found by the kpi fuzz target: 400 grouped digits parsed to infinity.
+        assert_eq!(parse_kpi(&format!("1{}", ",000".repeat(110))), None);
         assert_eq!(parse_kpi("≥98.5%"), Some(Some(98.5)));
     }
 
