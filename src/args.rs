@@ -105,6 +105,9 @@ pub struct BuildArgs {
     /// build fails and writes nothing.
     #[arg(long)]
     pub strict: bool,
+    /// Replaces a symlink at an output path with the file (refused without it).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `check`.
@@ -127,8 +130,8 @@ pub struct PreviewArgs {
     /// Pages to render, e.g. `1-3,7` (default: all).
     #[arg(long)]
     pub pages: Option<String>,
-    /// Resolution in pixels per inch.
-    #[arg(long, default_value_t = 72.0)]
+    /// Resolution in pixels per inch (1 to 600).
+    #[arg(long, default_value_t = 72.0, value_parser = parse_ppi)]
     pub ppi: f32,
     /// Folder for the PNG files.
     #[arg(short, long, default_value = "out/preview")]
@@ -139,6 +142,9 @@ pub struct PreviewArgs {
     /// Renders only the pages changed since the last preview into this folder, marked on the contact sheet.
     #[arg(long)]
     pub changed: bool,
+    /// Replaces symlinks at the PNG paths with the files (refused without it).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `new`.
@@ -160,6 +166,18 @@ pub fn infer_root(path: &Path) -> Option<PathBuf> {
 /// The nearest folder above the running program that holds `layout/` and `fonts/`.
 pub fn program_root() -> Option<PathBuf> {
     std::env::current_exe().ok().as_deref().and_then(infer_root)
+}
+
+/// Highest `--ppi`: an A4 page at 600 ppi is a 140 MB pixel buffer.
+pub const MAX_PPI: f32 = 600.0;
+
+/// Parses `--ppi`: a finite number from 1 to [`MAX_PPI`].
+fn parse_ppi(text: &str) -> Result<f32, String> {
+    let ppi: f32 = text.trim().parse().map_err(|_| format!("'{text}' is not a number"))?;
+    if !ppi.is_finite() || !(1.0..=MAX_PPI).contains(&ppi) {
+        return Err(format!("must be a number from 1 to {MAX_PPI}"));
+    }
+    Ok(ppi)
 }
 
 impl CommonArgs {
@@ -221,5 +239,13 @@ mod tests {
         let found = super::infer_root(&project.join("reports/acme/data/report.toml"));
         assert_eq!(found.as_deref(), Some(std::path::absolute(&project).expect("absolute").as_path()));
         assert_eq!(super::infer_root(&dir.path().join("elsewhere/report.toml")), None);
+    }
+
+    #[test]
+    fn ppi_must_be_finite_and_in_range() {
+        for bad in ["inf", "NaN", "0", "-72", "100000", "x"] {
+            assert!(super::parse_ppi(bad).is_err(), "{bad}");
+        }
+        assert_eq!(super::parse_ppi("36"), Ok(36.0));
     }
 }

@@ -24,6 +24,12 @@ pub fn run(command: Command) -> ExitCode {
 
 /// `csr-press build`.
 fn build(args: &BuildArgs) -> ExitCode {
+    let outputs: Vec<&std::path::Path> =
+        std::iter::once(args.output.as_path()).chain(args.emit_data.as_deref()).collect();
+    if let Err(code) = crate::exit::guard(&args.common, &outputs, args.force) {
+        return code;
+    }
+    crate::output::install_cleanup();
     let config = args.config();
     let format = config.format;
     let result = Session::new(config).and_then(|mut session| {

@@ -67,7 +67,7 @@ pub fn render(world: &PressWorld, diags: &[SourceDiagnostic], format: Diagnostic
         DiagnosticFormat::Human => diagnostics::DiagnosticFormat::Human,
         DiagnosticFormat::Short => diagnostics::DiagnosticFormat::Short,
     };
-    if let Err(e) = diagnostics::emit(&mut buffer, world, diags, kit_format) {
+    if let Err(e) = crate::typst_diag::emit(&mut buffer, world, diags, kit_format) {
         return format!("error: cannot print diagnostics ({e})\n");
     }
     String::from_utf8_lossy(&buffer.into_inner()).into_owned()

@@ -2,7 +2,8 @@
 //!
 //! A [`Problem`] names a file, a line and a column (1-based), whether it is an
 //! error or a warning, and what to do. `short` prints one line per problem for
-//! CI logs; `human` adds the source line with a caret.
+//! CI logs; `human` adds the source line with a caret. Control characters
+//! from the data (terminal escape sequences, say) are printed escaped.
 
 use std::fmt::{self, Write as _};
 use std::ops::Range;
@@ -81,11 +82,12 @@ impl Problem {
     /// Formats the problem.
     pub fn render(&self, format: DiagnosticFormat) -> String {
         let mut out = String::new();
-        let path = self.path.display();
+        let path = escape_controls(&self.path.display().to_string());
+        let message = escape_controls(&self.message);
         if self.line > 0 {
-            let _ = write!(out, "{path}:{}:{}: {}: {}", self.line, self.col, self.severity, self.message);
+            let _ = write!(out, "{path}:{}:{}: {}: {message}", self.line, self.col, self.severity);
         } else {
-            let _ = write!(out, "{path}: {}: {}", self.severity, self.message);
+            let _ = write!(out, "{path}: {}: {message}", self.severity);
         }
         if format == DiagnosticFormat::Human
             && let Some(source) = &self.source_line
@@ -105,10 +107,22 @@ impl Problem {
                     }
                 })
                 .collect();
+            let source = escape_controls(source);
             let _ = write!(out, "\n{pad} |\n{gutter} | {source}\n{pad} | {caret_pad}^");
         }
         out
     }
+}
+
+/// Escapes control characters (except tab) as `\u{1b}`, so data echoed in
+/// a diagnostic cannot drive the terminal.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| if c.is_control() && c != '\t' { c.escape_unicode().to_string() } else { c.to_string() })
+        .collect()
 }
 
 /// Converts a byte offset into a 1-based line and character column.
@@ -121,6 +135,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The nearest character boundary at or before `offset`.
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -128,6 +143,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// Whether `c` takes two columns in a terminal.
 fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
 }
@@ -186,5 +202,15 @@ mod tests {
             Problem::at(Severity::Error, Path::new("data/x.toml"), "a\nbad = 1\n", Some(2..5), "unknown field 'bad'");
         assert_eq!(p.render(DiagnosticFormat::Short), "data/x.toml:2:1: error: unknown field 'bad'");
         assert!(p.render(DiagnosticFormat::Human).contains("2 | bad = 1"));
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let p =
+            Problem::at(Severity::Error, Path::new("x.toml"), "a = \"\u{1b}[2J\"\n", Some(0..1), "label '\u{1b}[2J'");
+        for format in [DiagnosticFormat::Short, DiagnosticFormat::Human] {
+            let out = p.render(format);
+            assert!(!out.contains('\u{1b}') && out.contains("\\u{1b}[2J"), "{out}");
+        }
     }
 }

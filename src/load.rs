@@ -1,15 +1,23 @@
 //! Stage 1: reads the manifest and every part and index file it lists.
 //!
-//! Parse errors keep the file, line and column that `toml` reports. Loading
-//! does not stop at the first bad file: every file is read and every problem
-//! is returned together.
+//! Parse errors keep the file, line and column of the offending value (see
+//! [`crate::locate`]). Loading does not stop at the first bad file or the
+//! first error in a file: every file is read and every problem is returned
+//! together. Listed files must be relative `.toml` paths that stay inside
+//! the manifest's folder after symlinks are resolved, and regular files; a
+//! file that is not a data file is never parsed, so its content is never
+//! echoed in an error.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Problem, Problems, Severity};
+use crate::locate::{block_errors, long_strings, relocate, syntax_errors};
 use crate::model::{Index, Manifest, Part};
+
+/// Largest data file, in bytes.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A data file as read from disk.
 #[derive(Debug, Clone)]
@@ -49,13 +57,7 @@ impl SourceFile {
     /// table in an array of tables) to the table's keys: up to the next
     /// header line.
     pub fn region(&self, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
-        let start = span.start.min(self.text.len());
-        if !self.text[start..].starts_with('[') {
-            return span;
-        }
-        let from = span.end.min(self.text.len());
-        let end = self.text[from..].find("\n[").map_or(self.text.len(), |i| from + i);
-        start..end
+        crate::locate::widen(&self.text, span)
     }
 }
 
@@ -102,17 +104,17 @@ pub fn load_with(manifest: &Path, missing: crate::sheets::Missing) -> Result<Rep
     let base = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
     let manifest = read_toml::<Manifest>(manifest, &mut problems).ok_or_else(|| problems.clone())?;
 
+    let mut seen = Vec::new();
     let mut parts = Vec::new();
     for entry in &manifest.data.parts {
-        match resolve_listed(&manifest.file, &base, entry, &mut problems) {
-            Some(path) => parts.extend(read_toml::<Part>(&path, &mut problems)),
-            None => continue,
+        if let Some(path) = resolve_listed(&manifest.file, &base, entry, &mut seen, &mut problems) {
+            parts.extend(read_toml::<Part>(&path, &mut problems));
         }
     }
     crate::sheets::import(&base, &mut parts, missing, &mut problems);
     let mut indexes = Vec::new();
     for entry in &manifest.data.indexes {
-        if let Some(path) = resolve_listed(&manifest.file, &base, entry, &mut problems) {
+        if let Some(path) = resolve_listed(&manifest.file, &base, entry, &mut seen, &mut problems) {
             indexes.extend(read_toml::<Index>(&path, &mut problems));
         }
     }
@@ -122,46 +124,101 @@ pub fn load_with(manifest: &Path, missing: crate::sheets::Missing) -> Result<Rep
     Ok(Report { base, manifest, parts, indexes })
 }
 
-/// Resolves a file listed in the manifest, reporting a missing one at its entry.
+/// Resolves a file listed in the manifest: a relative `.toml` path inside
+/// the manifest's folder (after symlinks), a regular file, listed once.
+/// Problems are reported at the entry.
 fn resolve_listed(
     manifest: &SourceFile,
     base: &Path,
     entry: &toml::Spanned<String>,
+    seen: &mut Vec<PathBuf>,
     problems: &mut Problems,
 ) -> Option<PathBuf> {
-    let path = base.join(entry.get_ref());
-    if path.is_file() {
-        Some(path)
+    let listed = entry.get_ref();
+    let path = base.join(listed);
+    let relative = Path::new(listed);
+    let message = if relative.is_absolute() || relative.components().any(|c| !matches!(c, Component::Normal(_))) {
+        format!(
+            "listed file '{listed}' must be a plain relative path inside the manifest's folder (no '/…', '..' or '.')"
+        )
+    } else if relative.extension().is_none_or(|e| e != "toml") {
+        format!("listed file '{listed}' is not a .toml data file")
     } else {
-        problems.push(manifest.problem(
-            Severity::Error,
-            Some(entry.span()),
-            format!("listed file '{}' does not exist (create it or remove it from the list)", entry.get_ref()),
-        ));
-        None
-    }
+        match (path.canonicalize(), base_dir(base).canonicalize()) {
+            (Err(_), _) => format!("listed file '{listed}' does not exist (create it or remove it from the list)"),
+            (Ok(real), Ok(root)) if !real.starts_with(&root) => {
+                format!("listed file '{listed}' leads outside the manifest's folder (through a symlink); copy it in")
+            }
+            (Ok(real), _) if !real.is_file() => {
+                format!("listed file '{listed}' is not a regular file (a folder, FIFO or device)")
+            }
+            (Ok(real), _) if seen.contains(&real) => {
+                format!("file '{listed}' is listed twice; list each part or index file once")
+            }
+            (Ok(real), _) => {
+                seen.push(real);
+                return Some(path);
+            }
+        }
+    };
+    problems.push(manifest.problem(Severity::Error, Some(entry.span()), message));
+    None
+}
+
+/// The folder a path is relative to (`.` for an empty parent).
+pub fn base_dir(base: &Path) -> &Path {
+    if base.as_os_str().is_empty() { Path::new(".") } else { base }
 }
 
 /// Reads and parses one TOML file, recording any problem.
 pub fn read_toml<T: DeserializeOwned>(path: &Path, problems: &mut Problems) -> Option<Loaded<T>> {
     let file = read_source(path).map_err(|p| problems.push(p)).ok()?;
-    parse(file).map_err(|p| problems.push(p)).ok()
+    parse(file).map_err(|p| problems.0.extend(p)).ok()
 }
 
-/// Parses a file's text as TOML into `T`, locating any error.
-pub fn parse<T: DeserializeOwned>(file: SourceFile) -> Result<Loaded<T>, Problem> {
-    match toml::from_str::<T>(&file.text) {
-        Ok(data) => Ok(Loaded { file, data }),
-        Err(err) => {
-            let message = err.message().trim_end().replace('\n', " ");
-            Err(file.problem(Severity::Error, err.span(), message))
-        }
-    }
+/// Parses a file's text as TOML into `T`. Every syntax error is reported;
+/// a data error is located at the offending key or value, together with the
+/// errors of every other broken block of the file.
+pub fn parse<T: DeserializeOwned>(file: SourceFile) -> Result<Loaded<T>, Vec<Problem>> {
+    let located = match syntax_errors(&file.text) {
+        Err(errors) => errors,
+        Ok(tree) => match toml::from_str::<T>(&file.text) {
+            Ok(data) => {
+                let long = long_strings(&tree);
+                if long.is_empty() {
+                    return Ok(Loaded { file, data });
+                }
+                long
+            }
+            Err(err) => {
+                // A block's error is reported by `block_errors`, at its value
+                // and together with every other broken block.
+                let blocks = block_errors(&tree, &file.text);
+                if blocks.is_empty() {
+                    let message = crate::locate::clean(err.message());
+                    vec![crate::locate::Located { span: relocate(&tree, &file.text, err.span(), &message), message }]
+                } else {
+                    blocks
+                }
+            }
+        },
+    };
+    Err(located.into_iter().map(|l| file.problem(Severity::Error, l.span, l.message)).collect())
 }
 
 /// Parses and validates the text of one part file on its own, with the
 /// given manifest and indexes; for fuzzing and editor integrations.
 pub fn check_part_text(manifest: &str, part: &str, indexes: &[&str]) -> Problems {
+    let (report, mut problems) = report_from_texts(manifest, part, indexes);
+    if let Some(report) = report {
+        problems.0.extend(crate::validate::validate(&report).0);
+    }
+    problems
+}
+
+/// Parses a manifest, one part and indexes given as text into a report
+/// (based in the current folder), with the parse problems.
+pub fn report_from_texts(manifest: &str, part: &str, indexes: &[&str]) -> (Option<Report>, Problems) {
     let file = |name: &str, text: &str| SourceFile {
         shown: PathBuf::from(name),
         path: PathBuf::from(name),
@@ -171,26 +228,37 @@ pub fn check_part_text(manifest: &str, part: &str, indexes: &[&str]) -> Problems
     let manifest = match parse::<Manifest>(file("report.toml", manifest)) {
         Ok(m) => m,
         Err(p) => {
-            problems.push(p);
-            return problems;
+            problems.0.extend(p);
+            return (None, problems);
         }
     };
-    let parts: Vec<Loaded<Part>> = parse(file("part.toml", part)).map_err(|p| problems.push(p)).into_iter().collect();
+    let parts: Vec<Loaded<Part>> =
+        parse(file("part.toml", part)).map_err(|p| problems.0.extend(p)).into_iter().collect();
     let indexes = indexes
         .iter()
         .enumerate()
-        .filter_map(|(i, text)| parse(file(&format!("index-{i}.toml"), text)).map_err(|p| problems.push(p)).ok())
+        .filter_map(|(i, text)| parse(file(&format!("index-{i}.toml"), text)).map_err(|p| problems.0.extend(p)).ok())
         .collect();
-    let report = Report { base: PathBuf::from("."), manifest, parts, indexes };
-    problems.0.extend(crate::validate::validate(&report).0);
-    problems
+    (Some(Report { base: PathBuf::from("."), manifest, parts, indexes }), problems)
 }
 
 /// Reads a text file, stripping a byte-order mark and rejecting invalid UTF-8.
 pub fn read_source(path: &Path) -> Result<SourceFile, Problem> {
     let shown = shown_path(path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| Problem::file(Severity::Error, &shown, format!("cannot read file ({})", io_reason(&e))))?;
+    let cannot = |reason: String| Problem::file(Severity::Error, &shown, format!("cannot read file ({reason})"));
+    // The type is checked before opening: opening a FIFO would block forever.
+    let meta = std::fs::metadata(path).map_err(|e| cannot(io_reason(&e)))?;
+    if !meta.is_file() {
+        return Err(cannot("not a regular file: a folder, FIFO or device".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(cannot(format!(
+            "{} bytes, more than the limit of {} MiB for a data file; split it",
+            meta.len(),
+            MAX_FILE_BYTES / 1024 / 1024
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| cannot(io_reason(&e)))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {

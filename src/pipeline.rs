@@ -158,7 +158,8 @@ impl Session {
         let world = PressWorld::new(&config.root, fonts, &inputs, date).map_err(|e| {
             Failure::Setup(format!("cannot use root {} ({})", config.root.display(), crate::load::io_reason(&e)))
         })?;
-        let cache = config.output.parent().map(|dir| dir.join(".cache").join("images"));
+        // One cache folder under the root, never beside an arbitrary -o path.
+        let cache = Some(config.root.join(crate::images::CACHE_DIR));
         Ok(Self { config, world, images: ImageCache::new(cache), date, stages: Vec::new(), composed_json: None })
     }
 

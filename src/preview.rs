@@ -10,7 +10,7 @@ use typst_layout::PagedDocument;
 use typst_render::RenderOptions;
 
 use crate::args::PreviewArgs;
-use crate::exit::{EXIT_ERRORS, fail};
+use crate::exit::{EXIT_ERRORS, EXIT_USAGE, fail};
 use crate::output::write_atomic;
 use crate::pipeline::Session;
 
@@ -21,6 +21,14 @@ pub const SHEET_COLUMNS: u32 = 8;
 
 /// Runs `preview`.
 pub fn preview(args: &PreviewArgs) -> ExitCode {
+    if std::fs::symlink_metadata(&args.output).is_ok_and(|m| !m.is_dir()) {
+        eprintln!("error: refusing to write into {}: it is not a folder", args.output.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if let Err(code) = crate::exit::guard(&args.common, &[&args.output.join("contact-sheet.png")], args.force) {
+        return code;
+    }
+    crate::output::install_cleanup();
     let config = args.common.config(args.output.join("unused.pdf"), args.profile, false);
     let format = config.format;
     let (document, report) = match Session::new(config).and_then(|mut s| s.layout()) {
@@ -35,7 +43,7 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
         Ok(pages) => pages.unwrap_or_else(|| (1..=total).collect()),
         Err(message) => {
             eprintln!("error: {message}");
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     // Every preview is recorded, so `--changed` shows what changed since the last one.
@@ -52,6 +60,12 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
         }
         (false, _) => (pages, Vec::new()),
     };
+    let files: Vec<_> = pages.iter().map(|n| args.output.join(page_file(*n))).collect();
+    if let Err(code) =
+        crate::exit::guard(&args.common, &files.iter().map(|f| f.as_path()).collect::<Vec<_>>(), args.force)
+    {
+        return code;
+    }
     match render_pages(&document, &pages, &marked, args.ppi, &args.output) {
         Ok(written) => {
             println!("wrote {written} page images and contact-sheet.png to {}", args.output.display());
@@ -79,7 +93,7 @@ pub fn render_pages(
         let page = &document.pages()[n - 1];
         let png =
             typst_render::render(page, &options).encode_png().map_err(|e| format!("cannot encode page {n} ({e})"))?;
-        write_atomic(&dir.join(format!("page-{n:03}.png")), &png)?;
+        write_atomic(&dir.join(page_file(n)), &png)?;
     }
     let sheet = contact_sheet(document, marked)?;
     let mut png = Vec::new();
@@ -88,6 +102,11 @@ pub fn render_pages(
         .map_err(|e| format!("cannot encode the contact sheet ({e})"))?;
     write_atomic(&dir.join("contact-sheet.png"), &png)?;
     Ok(pages.len())
+}
+
+/// The file name of a rendered page.
+fn page_file(n: usize) -> String {
+    format!("page-{n:03}.png")
 }
 
 /// Every page as a thumbnail on one image, in rows of [`SHEET_COLUMNS`];
@@ -127,8 +146,11 @@ pub fn parse_pages(spec: &str, total: usize) -> Result<Vec<usize>, String> {
         let (a, b) = part.split_once('-').unwrap_or((part, part));
         let parse = |s: &str| s.trim().parse::<usize>().map_err(|_| format!("bad page number '{s}' in --pages {spec}"));
         let (a, b) = (parse(a)?, parse(b)?);
-        if a == 0 || b < a || b > total {
-            return Err(format!("page range '{part}' is outside 1-{total}"));
+        if b < a {
+            return Err(format!("page range '{part}' runs backwards in --pages {spec}; write {b}-{a}"));
+        }
+        if a == 0 || b > total {
+            return Err(format!("page range '{part}' is outside the document's pages 1-{total}"));
         }
         pages.extend(a..=b);
     }
@@ -146,5 +168,6 @@ mod tests {
         assert!(parse_pages("0", 10).is_err());
         assert!(parse_pages("9-12", 10).is_err());
         assert!(parse_pages("x", 10).is_err());
+        assert!(parse_pages("3-1", 10).is_err_and(|e| e.contains("runs backwards") && e.contains("write 1-3")));
     }
 }

@@ -1,10 +1,12 @@
 //! Stage 2b: turns the validated report into the JSON document the layouts
 //! read, and prepares the images figures name.
 //!
-//! The JSON mirrors the data model. Text is normalised on the way: the typed
+//! The JSON mirrors the data model. Prose is normalised on the way: the typed
 //! spaces between Han characters and Latin letters or digits are removed,
 //! because the layout sets that gap itself (¼ em) and a typed space would
-//! double it.
+//! double it. Only prose fields ([`PROSE_KEYS`]) are touched, and never the
+//! `{ref:label}` references inside them: paths, labels, ids, codes, values
+//! and addresses reach the layouts exactly as written.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -16,7 +18,7 @@ use typst::syntax::FileId;
 
 use crate::diag::{Problem, Problems, Severity};
 use crate::images::ImageCache;
-use crate::load::Report;
+use crate::load::{Report, SourceFile};
 use crate::model::{Identity, Index, Meta, Part};
 use crate::world::{DATA_PATH, project_file};
 
@@ -82,7 +84,7 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     };
     let mut value = serde_json::to_value(&layout).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
     crate::charts::enrich(&mut value, report).map_err(internal)?;
-    normalise(&mut value);
+    normalise(&mut value, false);
     crate::sources::annotate(&mut value, report);
 
     let mut files = HashMap::new();
@@ -102,7 +104,7 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     }
     if let Some(parts) = value.get_mut("parts").and_then(Value::as_array_mut) {
         for (part, loaded) in parts.iter_mut().zip(&report.parts) {
-            place_images(part, &report.base, profile, images, &mut files, &loaded.file.shown, &mut problems);
+            place_images(part, &report.base, profile, images, &mut files, &loaded.file, &mut problems);
         }
     }
     if problems.has_errors() {
@@ -113,6 +115,7 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     Ok(Resolved { json, files })
 }
 
+/// A problem that is not the data's fault.
 fn internal(message: String) -> Problems {
     Problems(vec![Problem::file(Severity::Error, Path::new("<data>"), message)])
 }
@@ -124,7 +127,7 @@ fn place_images(
     profile: Profile,
     images: &mut ImageCache,
     files: &mut HashMap<FileId, Bytes>,
-    shown: &Path,
+    file: &SourceFile,
     problems: &mut Problems,
 ) {
     match value {
@@ -137,31 +140,108 @@ fn place_images(
                         map.insert("image".into(), Value::String(vpath));
                     }
                     Err(message) => {
-                        problems.push(Problem::file(Severity::Error, shown, format!("image '{image}': {message}")))
+                        let at = file.find(0..file.text.len(), &format!("\"{image}\""));
+                        problems.push(file.problem(Severity::Error, at, format!("image '{image}': {message}")))
                     }
                 }
             }
             for v in map.values_mut() {
-                place_images(v, base, profile, images, files, shown, problems);
+                place_images(v, base, profile, images, files, file, problems);
             }
         }
         Value::Array(items) => {
             for v in items {
-                place_images(v, base, profile, images, files, shown, problems);
+                place_images(v, base, profile, images, files, file, problems);
             }
         }
         _ => {}
     }
 }
 
-/// Normalises every string in the JSON tree (keys stay as they are).
-fn normalise(value: &mut Value) {
+/// The fields that hold prose; only their strings are normalised.
+pub const PROSE_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "theme",
+    "organisation",
+    "text",
+    "lead",
+    "caption",
+    "paragraphs",
+    "notes",
+    "source",
+    "name",
+    "relation",
+    "titles",
+    "intro",
+    "motto",
+    "slogans",
+    "header",
+    "rows",
+    "group",
+    "indicator",
+    "unit",
+    "period",
+    "dimension",
+    "items",
+    "values",
+    "date",
+    "detail",
+    "status",
+    "columns",
+];
+
+/// Whether the field `key` of the JSON object `map` holds prose: a key of
+/// [`PROSE_KEYS`], or the `label` and `value` of a stat callout or contact
+/// line (objects with a `value`), which are printed text. Elsewhere a
+/// `label` is an id.
+pub fn is_prose(map: &serde_json::Map<String, Value>, key: &str) -> bool {
+    PROSE_KEYS.contains(&key) || (matches!(key, "label" | "value") && map.get("value").is_some_and(Value::is_string))
+}
+
+/// Normalises the prose strings of the JSON tree: those of fields
+/// [`is_prose`] names (keys themselves stay as they are).
+fn normalise(value: &mut Value, prose: bool) {
     match value {
-        Value::String(s) => *s = normalise_text(s),
-        Value::Array(items) => items.iter_mut().for_each(normalise),
-        Value::Object(map) => map.values_mut().for_each(normalise),
+        Value::String(s) if prose => *s = normalise_prose(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| normalise(v, prose)),
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for key in keys {
+                let prose = is_prose(map, &key);
+                if let Some(v) = map.get_mut(&key) {
+                    normalise(v, prose);
+                }
+            }
+        }
         _ => {}
     }
+}
+
+/// Normalises prose but leaves every `{ref:label}` exactly as written, so a
+/// label with a space still matches its reference.
+pub fn normalise_prose(text: &str) -> String {
+    // A digit stands in for a reference while its neighbours are normalised,
+    // so the gap beside `{ref:…}` follows the Han–Latin rule like a number's.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut after_ref = false;
+    loop {
+        let next =
+            rest.find(crate::validate::REF_OPEN).and_then(|open| rest[open..].find('}').map(|c| (open, open + c + 1)));
+        let segment = next.map_or(rest, |(open, _)| &rest[..open]);
+        let wrapped = format!("{}{segment}{}", if after_ref { "0" } else { "" }, if next.is_some() { "0" } else { "" });
+        let mut normal = normalise_text(&wrapped);
+        if next.is_some() {
+            normal.pop();
+        }
+        out.push_str(if after_ref { &normal[1..] } else { &normal });
+        let Some((open, close)) = next else { break };
+        out.push_str(&rest[open..close]);
+        rest = &rest[close..];
+        after_ref = true;
+    }
+    out
 }
 
 /// Removes spaces and tabs between a Han character and a Latin letter or
@@ -200,13 +280,14 @@ pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF01..=0xFF60 | 0x2018..=0x201D)
 }
 
+/// Whether `c` is a Latin letter, a digit or punctuation set with them.
 fn is_latin(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '%' | '+' | '(' | ')' | ',' | '.' | '{' | '}')
 }
 
 #[cfg(test)]
 mod tests {
-    use super::normalise_text;
+    use super::{normalise, normalise_prose, normalise_text};
 
     #[test]
     fn han_latin_spaces_are_removed() {
@@ -215,5 +296,25 @@ mod tests {
         assert_eq!(normalise_text("5G 上珠峰"), "5G上珠峰");
         assert_eq!(normalise_text("United Nations Global"), "United Nations Global");
         assert_eq!(normalise_text("爱心接力 筑梦启航"), "爱心接力 筑梦启航");
+    }
+
+    #[test]
+    fn only_prose_is_normalised() {
+        let mut v = serde_json::json!({
+            "image": "images/图 1.png", "label": "图 1", "id": "a b",
+            "caption": "图 1 示意", "disclosures": ["CASS4:图 1"],
+            "items": [{ "label": "增长 2.9%", "value": "近 5" }],
+            "text": "见第 {ref:图 1} 页"
+        });
+        normalise(&mut v, false);
+        assert_eq!(v["image"], "images/图 1.png");
+        assert_eq!(v["label"], "图 1");
+        assert_eq!(v["disclosures"][0], "CASS4:图 1");
+        assert_eq!(v["caption"], "图1示意");
+        assert_eq!(v["items"][0]["label"], "增长2.9%");
+        assert_eq!(v["items"][0]["value"], "近5");
+        assert_eq!(v["text"], "见第{ref:图 1}页");
+        assert_eq!(normalise_prose("截至 2020 年 {ref:x} 页，{ref:y}"), "截至2020年{ref:x}页，{ref:y}");
+        assert_eq!(normalise_prose("{ref:a} 和 {ref:b"), "{ref:a}和{ref:b");
     }
 }

@@ -11,9 +11,10 @@ use crate::diag::{Problems, Severity};
 use crate::load::{Loaded, Report, SourceFile};
 use crate::model::{Block, Index, KpiCheck, KpiRow, Part};
 
-/// Longest text a single field may hold; longer text is almost certainly a
-/// paste gone wrong and would stall line breaking.
-pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+mod fields;
+
+pub use fields::{MAX_TOKEN_CHARS, MAX_WIDTH_MM, MIN_WIDTH_MM};
+
 /// Most rows a single table may have.
 pub const MAX_TABLE_ROWS: usize = 2000;
 
@@ -43,17 +44,7 @@ pub fn validate(report: &Report) -> Problems {
                     for tag in pages_in(text) {
                         check_tag(file, place.span.clone(), tag, &codes, &example, &mut problems);
                     }
-                    if text.len() > MAX_TEXT_BYTES {
-                        problems.push(file.problem(
-                            Severity::Error,
-                            Some(file.region(place.span.clone())),
-                            format!(
-                                "a text of {} bytes is longer than the limit of {} KiB; split it into paragraphs",
-                                text.len(),
-                                MAX_TEXT_BYTES / 1024
-                            ),
-                        ));
-                    }
+                    fields::check_tokens(file, place.span.clone(), text, &mut problems);
                 }
             }
         }
@@ -96,6 +87,11 @@ pub fn collect_labels(report: &Report, problems: &mut Problems) -> HashSet<Strin
         let file = &part.file;
         for place in part.data.places(file.text.len()) {
             let Some(label) = place.label else { continue };
+            if label.trim().is_empty() {
+                let at = fields::key_value(file, place.span.clone(), "label").or(Some(place.span.clone()));
+                fields::check_not_empty(file, at, "the label", label, problems);
+                continue;
+            }
             if let Some(first) = seen.get(label) {
                 let span = find_value(file, place.span.clone(), label);
                 problems.push(file.problem(
@@ -150,6 +146,7 @@ fn check_index_columns(index: &Loaded<Index>, problems: &mut Problems) {
     ));
 }
 
+/// Checks a disclosure tag against the indexes.
 fn check_tag(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -177,6 +174,7 @@ fn check_tag(
     problems.push(file.problem(Severity::Error, find_value(file, span, tag), message));
 }
 
+/// Checks the `{ref:label}` references of a text.
 fn check_refs(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -201,6 +199,7 @@ fn check_refs(
     }
 }
 
+/// Checks the references in a chapter opener.
 fn check_opener_refs(file: &SourceFile, part: &Part, labels: &HashSet<String>, problems: &mut Problems) {
     if let Some(opener) = &part.opener {
         for text in &opener.intro {
@@ -225,6 +224,7 @@ pub fn refs_in(text: &str) -> impl Iterator<Item = Result<&str, ()>> {
     })
 }
 
+/// The checks of one block, by its type.
 fn check_block(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -239,6 +239,10 @@ fn check_block(
         }
         Block::Table { header, rows, .. } => {
             check_rows(file, span.clone(), rows.len(), problems);
+            if header.is_empty() {
+                let at = fields::key_value(file, span.clone(), "header").or(Some(span.clone()));
+                problems.push(file.problem(Severity::Error, at, "a table needs a `header` with at least one cell"));
+            }
             for (i, row) in rows.iter().enumerate() {
                 if row.len() != header.len() {
                     let at = row.first().and_then(|c| find_value(file, span.clone(), c)).or(Some(span.clone()));
@@ -250,13 +254,21 @@ fn check_block(
                 }
             }
         }
-        Block::Figure { image: Some(image), .. } => check_image(file, span, image, &report.base, problems),
+        Block::Figure { image, width_mm, .. } => {
+            if let Some(width) = width_mm {
+                fields::check_width(file, span.clone(), *width, problems);
+            }
+            if let Some(image) = image {
+                check_image(file, span, image, &report.base, problems);
+            }
+        }
         Block::Case { figures, .. } => {
             for image in figures.iter().filter_map(|f| f.image.as_deref()) {
                 check_image(file, span.clone(), image, &report.base, problems);
             }
         }
         Block::OrgChart { nodes, .. } => {
+            fields::check_org_cycles(file, span.clone(), nodes, problems);
             let ids: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
             for parent in nodes.iter().filter_map(|n| n.parent.as_deref()) {
                 if !ids.contains(parent) {
@@ -291,6 +303,7 @@ fn check_block(
     }
 }
 
+/// A table may not have more than [`MAX_TABLE_ROWS`] rows.
 fn check_rows(file: &SourceFile, span: std::ops::Range<usize>, rows: usize, problems: &mut Problems) {
     if rows > MAX_TABLE_ROWS {
         problems.push(file.problem(
@@ -301,6 +314,7 @@ fn check_rows(file: &SourceFile, span: std::ops::Range<usize>, rows: usize, prob
     }
 }
 
+/// Checks a KPI table: rows, values, notes, years and integrity checks.
 fn check_kpi(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -310,6 +324,7 @@ fn check_kpi(
     checks: &[KpiCheck],
     problems: &mut Problems,
 ) {
+    fields::check_years(file, span.clone(), years, problems);
     let mut ids: HashMap<&str, &KpiRow> = HashMap::new();
     for row in rows {
         let name = row.indicator.as_deref().or(row.group.as_deref()).unwrap_or("");
@@ -371,6 +386,7 @@ fn check_kpi(
     }
 }
 
+/// Verifies one integrity check for every year.
 fn check_sum(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -389,6 +405,11 @@ fn check_sum(
             at,
             format!("KPI check names row id '{missing}', which no row of this table has"),
         ));
+        return;
+    }
+    let before = problems.errors();
+    fields::check_numbers(file, span.clone(), check, problems);
+    if problems.errors() > before {
         return;
     }
     if check.total.is_some() == check.equals.is_some() {
@@ -426,27 +447,42 @@ fn check_sum(
     }
 }
 
-/// Parses a KPI value as printed: a number with optional thousands commas,
-/// `/`, or a number qualified by `>`, `<`, `≥`, `≤`, `约` or a trailing `+`.
-/// Returns the number (`None` inside for `/`), or `None` if it is not valid.
+/// Parses a KPI value as printed: `/` (or `-`) for no value, or a number
+/// with at most one qualifier before it (`>`, `<`, `≥`, `≤`, `约`, `＞`, `＜`)
+/// and at most one after it (`+` or `%`). Returns the number (`None` inside
+/// for `/`), or `None` if the value is not valid.
 pub fn parse_kpi(value: &str) -> Option<Option<f64>> {
     let v = value.trim();
     if v == "/" || v == "-" {
         return Some(None);
     }
-    let v = v.trim_start_matches(['>', '<', '≥', '≤', '约', '＞', '＜']).trim_end_matches(['+', '%']).trim();
-    plain_number(v).map(Some)
+    let v = ['>', '<', '≥', '≤', '约', '＞', '＜'].iter().find_map(|q| v.strip_prefix(*q)).unwrap_or(v);
+    let v = v.strip_suffix(['+', '%']).unwrap_or(v);
+    plain_number(v.trim()).map(Some)
 }
 
-/// A plain number with optional thousands separators and sign.
+/// A plain number: an optional `-`, digits (grouped by commas in threes, or
+/// not grouped at all), an optional fraction. `1,400`, `98.62`, `-3`, `7716`;
+/// not `1,,0`, `1,40`, `.5`, `1.` or `1e3`.
 pub fn plain_number(v: &str) -> Option<f64> {
-    let v = v.trim();
-    if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-')) {
+    let unsigned = v.strip_prefix('-').unwrap_or(v);
+    let (int, frac) = match unsigned.split_once('.') {
+        Some((int, frac)) => (int, Some(frac)),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut groups = int.split(',');
+    let first = groups.next()?;
+    let grouped = groups.all(|g| g.len() == 3 && digits(g));
+    let int_ok = digits(first) && grouped && (!int.contains(',') || first.len() <= 3);
+    if !int_ok || frac.is_some_and(|f| !digits(f)) {
         return None;
     }
-    v.replace(',', "").parse().ok()
+    // A number too long for f64 (a pasted run of digits) is not a value.
+    v.replace(',', "").parse().ok().filter(|n: &f64| n.is_finite())
 }
 
+/// Narrows `span` to the quoted `value` (or the text of it) where found.
 fn find_value(file: &SourceFile, span: std::ops::Range<usize>, value: &str) -> Option<std::ops::Range<usize>> {
     if value.is_empty() {
         return Some(span);
@@ -457,6 +493,7 @@ fn find_value(file: &SourceFile, span: std::ops::Range<usize>, value: &str) -> O
         .or(Some(span))
 }
 
+/// Finds `value` after the first place of `after` inside `span`.
 fn find_value_after(
     file: &SourceFile,
     span: std::ops::Range<usize>,
@@ -467,8 +504,12 @@ fn find_value_after(
     find_value(file, start..span.end, value)
 }
 
+/// Resolves and decodes an image (both `check` and `build` run this), so a
+/// corrupt or oversized image is an error at its `image = ` value.
 fn check_image(file: &SourceFile, span: std::ops::Range<usize>, image: &str, base: &Path, problems: &mut Problems) {
-    if let Err(message) = resolve_image(base, image) {
+    let result = resolve_image(base, image)
+        .and_then(|path| crate::images::inspect(&path).map_err(|message| format!("image '{image}': {message}")));
+    if let Err(message) = result {
         problems.push(file.problem(Severity::Error, find_value(file, span, image), message));
     }
 }
@@ -485,15 +526,17 @@ pub fn resolve_image(base: &Path, image: &str) -> Result<PathBuf, String> {
         return Err(format!("image '{image}' lies outside the manifest's folder; copy it into the data folder"));
     }
     if !real.is_file() {
-        return Err(format!("image '{image}' is not a file"));
+        return Err(format!("image '{image}' is not a regular file (a folder, FIFO or device)"));
     }
     Ok(real)
 }
 
+/// Years as `2018, 2019, 2020`.
 fn join(years: &[i32]) -> String {
     years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
 
+/// A number with at most four decimals, without trailing zeros.
 fn trim_float(v: f64) -> String {
     let s = format!("{v:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
@@ -512,6 +555,13 @@ mod tests {
         assert_eq!(parse_kpi("0.00022"), Some(Some(0.00022)));
         assert_eq!(parse_kpi("12a"), None);
         assert_eq!(parse_kpi(""), None);
+        for bad in ["1,,,0,0", "1,40", "1234,567", ",123", "1,", "1.", ".5", "1e3", ">>9", "1++", "-", "--1", "1.2.3"] {
+            assert_eq!(parse_kpi(bad).flatten(), None, "{bad}");
+        }
+        assert_eq!(parse_kpi("-1,234.5"), Some(Some(-1234.5)));
+        // Found by the kpi fuzz target: 400 grouped digits parsed to infinity.
+        assert_eq!(parse_kpi(&format!("1{}", ",000".repeat(110))), None);
+        assert_eq!(parse_kpi("≥98.5%"), Some(Some(98.5)));
     }
 
     #[test]

@@ -2,9 +2,12 @@
 //! the layouts, the fonts or a referenced image.
 //!
 //! The session (and so the Typst world and comemo's caches) stays alive, so a
-//! rebuild only redoes what the change touched. Events are batched; editor
-//! temporary files and the output folder are ignored. A broken save prints
-//! the error and keeps the last good PDF.
+//! rebuild only redoes what the change touched; a change under `fonts/`
+//! starts a new session, so the new fonts are used. Events are batched;
+//! editor temporary files and the output folder are ignored. A broken save
+//! prints the error and keeps the last good PDF. A watched folder that is
+//! replaced (renamed away and created anew, as `git checkout` or a sync tool
+//! does) is watched again. `--emit-data` is written on every build.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,12 +26,16 @@ pub const DEBOUNCE: Duration = Duration::from_millis(30);
 /// Compilations a memoised result may go unused before it is evicted.
 pub const EVICT_AGE: usize = 10;
 
-/// Runs `watch` until Ctrl-C.
+/// Runs `watch` until Ctrl-C (or SIGTERM).
 pub fn watch(args: &BuildArgs) -> ExitCode {
+    let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(args.emit_data.as_deref()).collect();
+    if let Err(code) = crate::exit::guard(&args.common, &outputs, args.force) {
+        return code;
+    }
     let config = args.config();
     let format = config.format;
     let output = config.output.clone();
-    let mut session = match Session::new(config) {
+    let mut session = match Session::new(config.clone()) {
         Ok(session) => session,
         Err(failure) => return fail(&failure, format, &output),
     };
@@ -49,33 +56,99 @@ pub fn watch(args: &BuildArgs) -> ExitCode {
         }
     };
     let ignored = ignored_dirs(&session, &output);
-    for dir in watched_dirs(&session) {
-        if let Err(e) = watcher.watch(&dir, RecursiveMode::Recursive) {
-            eprintln!("error: cannot watch {} ({e})", dir.display());
+    let fonts = absolute(&config.root.join(crate::fonts::FONT_DIR));
+    let mut watched = match watch_all(&mut watcher, &watched_dirs(&session), &[]) {
+        Ok(watched) => watched,
+        Err(message) => {
+            eprintln!("error: {message}");
             return ExitCode::from(EXIT_ERRORS);
         }
-    }
-    rebuild(&mut session, &output);
+    };
+    rebuild(&mut session, &output, args.emit_data.as_deref());
     println!("[{}] watching for changes (Ctrl-C to stop)", clock());
     while !stop.load(Ordering::SeqCst) {
         let Ok(first) = rx.recv_timeout(Duration::from_millis(200)) else { continue };
-        let mut relevant = is_relevant(&first, &ignored);
+        let mut events = vec![first];
         // Batch: an editor's save is often several events.
         while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
-            relevant |= is_relevant(&more, &ignored);
+            events.push(more);
         }
-        if relevant {
-            rebuild(&mut session, &output);
-            session.evict(EVICT_AGE);
+        let dirs: Vec<PathBuf> = watched.iter().map(|w| w.path.clone()).collect();
+        let replaced = watched.iter().any(|w| identity(&w.path) != w.identity);
+        if replaced {
+            // The folder at a watched path is a new one: watch it instead.
+            match watch_all(&mut watcher, &dirs, &watched) {
+                Ok(now) => watched = now,
+                Err(message) => eprintln!("error: {message}"),
+            }
         }
+        let relevant = replaced || events.iter().any(|e| is_relevant(e, &ignored, &dirs));
+        if !relevant {
+            continue;
+        }
+        if events.iter().flatten().flat_map(|e| &e.paths).any(|p| p.starts_with(&fonts)) {
+            // Fonts live in the world: a new session loads the new set.
+            match Session::new(config.clone()) {
+                Ok(fresh) => session = fresh,
+                Err(failure) => {
+                    eprint!("{}", failure.render(format));
+                    println!("[{}] build failed; kept the last good {}", clock(), output.display());
+                    continue;
+                }
+            }
+        }
+        rebuild(&mut session, &output, args.emit_data.as_deref());
+        session.evict(EVICT_AGE);
     }
     println!("[{}] stopped", clock());
     ExitCode::SUCCESS
 }
 
-/// Builds and prints one timestamped status line (plus errors on failure).
-fn rebuild(session: &mut Session, output: &Path) {
-    match session.build() {
+/// A watched folder and the identity (device, inode) it had when watched.
+struct Watched {
+    path: PathBuf,
+    identity: Option<(u64, u64)>,
+}
+
+/// The identity of the folder at `path` now, `None` if there is none.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Watches every folder recursively and its parent non-recursively (so a
+/// replaced folder is noticed), dropping the watches of `old` first.
+fn watch_all(watcher: &mut impl Watcher, dirs: &[PathBuf], old: &[Watched]) -> Result<Vec<Watched>, String> {
+    for w in old {
+        let _ = watcher.unwatch(&w.path);
+        if let Some(parent) = w.path.parent() {
+            let _ = watcher.unwatch(parent);
+        }
+    }
+    let mut out = Vec::new();
+    for dir in dirs {
+        let identity = identity(dir);
+        if identity.is_some() {
+            watcher
+                .watch(dir, RecursiveMode::Recursive)
+                .map_err(|e| format!("cannot watch {} ({e})", dir.display()))?;
+        }
+        if let Some(parent) = dir.parent() {
+            let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
+        }
+        out.push(Watched { path: dir.clone(), identity });
+    }
+    Ok(out)
+}
+
+/// Builds (and writes `--emit-data`), printing one timestamped status line
+/// (plus errors on failure).
+fn rebuild(session: &mut Session, output: &Path, emit: Option<&Path>) {
+    let result = match emit {
+        Some(path) => crate::pipeline::emit_data(session, path).and_then(|()| session.build()),
+        None => session.build(),
+    };
+    match result {
         Ok(outcome) => {
             eprint!("{}", outcome.warnings);
             println!("[{}] {}", clock(), outcome.summary(output));
@@ -102,13 +175,14 @@ fn watched_dirs(session: &Session) -> Vec<PathBuf> {
     dirs
 }
 
-/// What the build itself writes: the PDF, the image cache beside it, and the
+/// What the build itself writes: the PDF, the image cache, and the
 /// root's `out/` and `target/` folders (unless the data lives there).
 fn ignored_dirs(session: &Session, output: &Path) -> Vec<PathBuf> {
     let out = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let data =
         absolute(session.config.manifest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")));
-    let mut ignored = vec![absolute(out).join(output.file_name().unwrap_or_default()), absolute(out).join(".cache")];
+    let cache = absolute(&session.config.root.join(crate::images::CACHE_DIR));
+    let mut ignored = vec![absolute(out).join(output.file_name().unwrap_or_default()), cache];
     for dir in ["out", "target"] {
         let dir = absolute(&session.config.root.join(dir));
         if !data.starts_with(&dir) {
@@ -118,17 +192,22 @@ fn ignored_dirs(session: &Session, output: &Path) -> Vec<PathBuf> {
     ignored
 }
 
+/// The canonical path, or the absolute one for a path that does not exist.
 fn absolute(path: &Path) -> PathBuf {
     path.canonicalize().or_else(|_| std::path::absolute(path)).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Whether an event concerns a file we read (not output, not editor junk).
-fn is_relevant(event: &notify::Result<notify::Event>, ignored: &[PathBuf]) -> bool {
+/// Whether an event concerns a file we read (not output, not editor junk):
+/// a path inside a watched folder (events from a parent folder count only
+/// for the watched folder itself).
+fn is_relevant(event: &notify::Result<notify::Event>, ignored: &[PathBuf], dirs: &[PathBuf]) -> bool {
     let Ok(event) = event else { return false };
     if matches!(event.kind, EventKind::Access(_)) {
         return false;
     }
-    event.paths.iter().any(|p| !ignored.iter().any(|i| p.starts_with(i)) && !is_editor_temp(p))
+    event.paths.iter().any(|p| {
+        dirs.iter().any(|d| p.starts_with(d)) && !ignored.iter().any(|i| p.starts_with(i)) && !is_editor_temp(p)
+    })
 }
 
 /// Editor swap, backup and temporary files.

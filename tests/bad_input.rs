@@ -2,95 +2,12 @@
 //! and asserts the exit code, the message (with file:line where there is
 //! one), that nothing panics, and that the previous PDF is untouched.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
-
+use common::case::{Case, root_copy, root_with};
 use common::*;
-
-/// A prepared copy of the fixture with a good PDF already built.
-struct Case {
-    dir: tempfile::TempDir,
-    pdf: PathBuf,
-    good: Vec<u8>,
-}
-
-impl Case {
-    fn new() -> Self {
-        let dir = fixture("mini");
-        let pdf = dir.path().join("out/report.pdf");
-        let out = build(&dir.path().join("report.toml"), &pdf, &[]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let good = std::fs::read(&pdf).expect("good pdf");
-        Case { dir, pdf, good }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        std::fs::write(self.path(rel), text).expect("write");
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let text = std::fs::read_to_string(self.path(rel)).expect("read");
-        assert!(text.contains(from), "{from:?} not in {rel}");
-        self.write(rel, &text.replacen(from, to, 1));
-    }
-
-    fn append(&self, rel: &str, text: &str) {
-        let old = std::fs::read_to_string(self.path(rel)).expect("read");
-        self.write(rel, &(old + text));
-    }
-
-    fn build_with(&self, extra: &[&str]) -> Output {
-        let mut args = vec!["--diagnostic-format", "short"];
-        args.extend_from_slice(extra);
-        build(&self.path("report.toml"), &self.pdf, &args)
-    }
-
-    /// Builds and asserts a failure with every expected fragment, no panic,
-    /// and the old PDF byte-for-byte untouched.
-    fn fails(&self, expected: &[&str]) -> String {
-        self.fails_with(&[], expected)
-    }
-
-    fn fails_with(&self, extra: &[&str], expected: &[&str]) -> String {
-        let out = self.build_with(extra);
-        self.failed(out, expected)
-    }
-
-    /// Asserts a failed run as `fails` does.
-    fn failed(&self, out: Output, expected: &[&str]) -> String {
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "expected exit 1:\n{err}");
-        assert!(!err.contains("panicked"), "panic:\n{err}");
-        for e in expected {
-            assert!(err.contains(e), "expected {e:?} in:\n{err}");
-        }
-        assert!(std::fs::read(&self.pdf).expect("pdf") == self.good, "the previous PDF was touched");
-        err
-    }
-
-    /// Builds with another root (layouts and fonts).
-    fn build_in(&self, root: &Path) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_csr-press"))
-            .args(["build", self.path("report.toml").to_str().unwrap(), "-o", self.pdf.to_str().unwrap()])
-            .args(["--diagnostic-format", "short", "--root"])
-            .arg(root)
-            .output()
-            .expect("run csr-press")
-    }
-
-    /// Builds and asserts success without a panic.
-    fn succeeds(&self) -> Output {
-        let out = self.build_with(&[]);
-        assert!(out.status.success(), "expected success:\n{}", stderr(&out));
-        out
-    }
-}
 
 #[test]
 fn malformed_toml() {
@@ -110,7 +27,7 @@ fn wrong_type() {
 fn unknown_field() {
     let c = Case::new();
     c.edit("parts/chapter.toml", "type = \"stats\"", "type = \"stats\"\nvaule = 1");
-    c.fails(&["parts/chapter.toml:18:1: error: unknown field `vaule`, expected one of `title`, `items`"]);
+    c.fails(&["parts/chapter.toml:24:1: error: unknown field `vaule`, expected one of `title`, `items`"]);
 }
 
 #[test]
@@ -139,7 +56,7 @@ fn five_megabyte_paragraph() {
     let c = Case::new();
     let huge = "数".repeat(5 * 1024 * 1024 / 3);
     c.append("parts/letter.toml", &format!("\n[[blocks]]\ntype = \"paragraph\"\ntext = \"{huge}\"\n"));
-    c.fails(&["parts/letter.toml:19:1: error: a text of 5242878 bytes is longer than the limit of 64 KiB"]);
+    c.fails(&["parts/letter.toml:21:8: error: a text of 5242878 bytes is longer than the limit of 64 KiB"]);
 }
 
 #[test]
@@ -195,11 +112,7 @@ fn unclosed_reference() {
 #[test]
 fn missing_image() {
     let c = Case::new();
-    c.edit(
-        "parts/chapter.toml",
-        "caption = \"5G 基站建设现场\"",
-        "caption = \"5G 基站建设现场\"\nimage = \"images/site.png\"",
-    );
+    c.figure("image = \"images/site.png\"");
     c.fails(&["parts/chapter.toml:66:10: error: image 'images/site.png' not found"]);
 }
 
@@ -207,11 +120,7 @@ fn missing_image() {
 fn corrupt_image() {
     let c = Case::new();
     c.write("site.png", "this is not a png at all");
-    c.edit(
-        "parts/chapter.toml",
-        "caption = \"5G 基站建设现场\"",
-        "caption = \"5G 基站建设现场\"\nimage = \"site.png\"",
-    );
+    c.figure("image = \"site.png\"");
     c.fails(&["parts/chapter.toml", "image 'site.png': unsupported or corrupt image file"]);
 }
 
@@ -224,11 +133,7 @@ fn truncated_image() {
         .unwrap();
     png.truncate(png.len() / 2);
     std::fs::write(c.path("half.png"), png).unwrap();
-    c.edit(
-        "parts/chapter.toml",
-        "caption = \"5G 基站建设现场\"",
-        "caption = \"5G 基站建设现场\"\nimage = \"half.png\"",
-    );
+    c.figure("image = \"half.png\"");
     c.fails(&["image 'half.png': corrupt image"]);
 }
 
@@ -236,35 +141,16 @@ fn truncated_image() {
 fn enormous_image() {
     let c = Case::new();
     // A PNG header that declares 60000 × 60000 pixels.
-    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-    png.extend_from_slice(&60_000u32.to_be_bytes());
-    png.extend_from_slice(&60_000u32.to_be_bytes());
-    png.extend_from_slice(&[8, 2, 0, 0, 0]);
-    let crc = crc32(&png[12..]);
-    png.extend_from_slice(&crc.to_be_bytes());
-    // An empty IDAT and IEND, so the decoder reaches the image data.
-    for chunk in [&b"IDAT"[..], &b"IEND"[..]] {
-        png.extend_from_slice(&0u32.to_be_bytes());
-        png.extend_from_slice(chunk);
-        png.extend_from_slice(&crc32(chunk).to_be_bytes());
-    }
+    let png = common::png::declaring(60_000, 60_000, 8, 2);
     std::fs::write(c.path("huge.png"), png).unwrap();
-    c.edit(
-        "parts/chapter.toml",
-        "caption = \"5G 基站建设现场\"",
-        "caption = \"5G 基站建设现场\"\nimage = \"huge.png\"",
-    );
+    c.figure("image = \"huge.png\"");
     c.fails(&["image 'huge.png': image is 60000×60000 pixels, more than the 100000000 pixel limit"]);
 }
 
 #[test]
 fn image_path_escaping_the_root() {
     let c = Case::new();
-    c.edit(
-        "parts/chapter.toml",
-        "caption = \"5G 基站建设现场\"",
-        "caption = \"5G 基站建设现场\"\nimage = \"../../../../etc/passwd\"",
-    );
+    c.figure("image = \"../../../../etc/passwd\"");
     c.fails(&["parts/chapter.toml:66:10: error: image '../../../../etc/passwd' lies outside the manifest's folder"]);
 }
 
@@ -272,21 +158,8 @@ fn image_path_escaping_the_root() {
 fn image_symlink_out_of_the_root() {
     let c = Case::new();
     std::os::unix::fs::symlink("/etc/hostname", c.path("photo.png")).unwrap();
-    c.edit(
-        "parts/chapter.toml",
-        "caption = \"5G 基站建设现场\"",
-        "caption = \"5G 基站建设现场\"\nimage = \"photo.png\"",
-    );
+    c.figure("image = \"photo.png\"");
     c.fails(&["image 'photo.png' lies outside the manifest's folder"]);
-}
-
-/// A root with the repository's layouts and a font folder made by `fonts`.
-fn root_with(fonts: impl FnOnce(&Path)) -> tempfile::TempDir {
-    let root = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("layout"), &root.path().join("layout"));
-    copy_dir(&repo().join("themes"), &root.path().join("themes"));
-    fonts(&root.path().join("fonts"));
-    root
 }
 
 #[test]
@@ -307,7 +180,7 @@ fn unreadable_font_folder() {
 #[test]
 fn typst_error_in_a_layout() {
     let c = Case::new();
-    let root = root_with(|f| copy_dir(&repo().join("fonts"), f));
+    let root = root_copy();
     let kpi = root.path().join("layout/kpi.typ");
     let text = std::fs::read_to_string(&kpi).unwrap().replacen("    kpi-notes(b)\n", "    blok(b)\n", 1);
     std::fs::write(&kpi, text).unwrap();
@@ -495,16 +368,4 @@ fn duplicate_index_code() {
     let c = Case::new();
     c.edit("indexes/demo.toml", "{ code = \"A2\", name = \"案例\" }", "{ code = \"A1\", name = \"案例\" }");
     c.fails(&["indexes/demo.toml:9:12: error: duplicate code 'A1' in index 'DEMO'"]);
-}
-
-/// CRC-32 (PNG chunk checksum).
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }

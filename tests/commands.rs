@@ -7,13 +7,6 @@ use std::path::Path;
 
 use common::*;
 
-/// Edits a fixture file in place.
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).expect("read");
-    assert!(text.contains(from), "{from:?} not in {}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
-}
-
 #[test]
 fn check_is_clean_on_valid_data_except_known_warnings() {
     let dir = fixture("mini");
@@ -142,26 +135,24 @@ fn watch_rebuilds_after_an_edit_and_recovers_from_a_broken_one() {
     let dir = fixture("mini");
     let manifest = dir.path().join("report.toml");
     let pdf = dir.path().join("out/report.pdf");
-    with_watch(&manifest, &pdf, |rx| {
-        wait_for(rx, "watching for changes");
-        assert!(pdf.exists());
+    let watch = common::watch::Watch::start(&manifest, &pdf, &repo(), &[]);
+    assert!(pdf.exists());
 
-        let numbers = dir.path().join("parts/numbers.toml");
-        edit(&numbers, "\"1,400+\"", "\"2,468+\"");
-        let line = wait_for(rx, "built");
-        assert!(line.starts_with('[') && line.contains(" ms"), "timestamped status with duration: {line}");
-        assert!(squash(&pdf_text(&pdf, 0)).contains("2,468+"));
+    let numbers = dir.path().join("parts/numbers.toml");
+    edit(&numbers, "\"1,400+\"", "\"2,468+\"");
+    let line = watch.wait_for("built");
+    assert!(line.starts_with('[') && line.contains(" ms"), "timestamped status with duration: {line}");
+    assert!(squash(&pdf_text(&pdf, 0)).contains("2,468+"));
 
-        let good = std::fs::read(&pdf).unwrap();
-        edit(&numbers, "title = \"员工\"", "title = ");
-        wait_for(rx, "build failed; kept the last good");
-        assert!(std::fs::read(&pdf).unwrap() == good, "a broken save must keep the last good PDF");
+    let good = std::fs::read(&pdf).unwrap();
+    edit(&numbers, "title = \"员工\"", "title = ");
+    watch.wait_for("build failed; kept the last good");
+    assert!(std::fs::read(&pdf).unwrap() == good, "a broken save must keep the last good PDF");
 
-        edit(&numbers, "title = \n", "title = \"员工\"\n");
-        wait_for(rx, "built");
-        // Files in the output folder do not trigger builds.
-        std::fs::write(dir.path().join("out/notes.txt"), "x").unwrap();
-    });
+    edit(&numbers, "title = \n", "title = \"员工\"\n");
+    watch.wait_for("built");
+    // Files in the output folder do not trigger builds.
+    std::fs::write(dir.path().join("out/notes.txt"), "x").unwrap();
 }
 
 /// The layouts compile with nothing but the emitted JSON as a real file
@@ -217,24 +208,34 @@ fn figure_images_are_converted_cached_and_downsampled() {
         "caption = \"5G 基站建设现场\"\nimage = \"photo.bmp\"",
     );
     let pdf = root.join("out/report.pdf");
-    let cache = root.join("out/.cache/images");
+    // One cache folder under the root (the repository), keyed by the
+    // source's content hash and the target width.
+    let hash = format!("{:032x}", typst::utils::hash128(&std::fs::read(root.join("photo.bmp")).unwrap()));
+    let cache = repo().join("out/.cache/images");
+    let converted = cache.join(format!("{hash}-3000.png"));
 
     assert!(build(&root.join("report.toml"), &pdf, &[]).status.success());
-    let converted: Vec<_> = std::fs::read_dir(&cache).unwrap().filter_map(Result::ok).map(|e| e.path()).collect();
-    assert_eq!(converted.len(), 1, "{converted:?}");
-    assert!(converted[0].to_string_lossy().ends_with("-3000.png"));
-    let png = image::open(&converted[0]).unwrap();
+    assert!(!root.join("out/.cache").exists(), "no cache beside the output");
+    let png = image::load_from_memory(&cached_png(&converted)).unwrap();
     assert_eq!((png.width(), png.height()), (3000, 1000));
-    let stamp = std::fs::metadata(&converted[0]).unwrap().modified().unwrap();
+    let stamp = std::fs::metadata(&converted).unwrap().modified().unwrap();
 
     std::thread::sleep(std::time::Duration::from_millis(20));
     assert!(build(&root.join("report.toml"), &pdf, &[]).status.success());
-    assert_eq!(std::fs::metadata(&converted[0]).unwrap().modified().unwrap(), stamp, "the cached PNG was rewritten");
+    assert_eq!(std::fs::metadata(&converted).unwrap().modified().unwrap(), stamp, "the cached PNG was rewritten");
 
     let screen = root.join("out/screen.pdf");
     assert!(build(&root.join("report.toml"), &screen, &["--profile", "screen"]).status.success());
-    let small = cache.join(converted[0].file_name().unwrap().to_string_lossy().replace("-3000.png", "-1004.png"));
-    let png = image::open(&small).unwrap_or_else(|e| panic!("{}: {e}", small.display()));
+    let small = cache.join(format!("{hash}-1004.png"));
+    let png = image::load_from_memory(&cached_png(&small)).unwrap_or_else(|e| panic!("{}: {e}", small.display()));
     assert_eq!(png.width(), 1004);
     assert!(std::fs::metadata(&screen).unwrap().len() < std::fs::metadata(&pdf).unwrap().len());
+}
+
+/// The PNG in a cache file: the bytes after the 16-byte hash of themselves.
+fn cached_png(path: &Path) -> Vec<u8> {
+    let stored = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (hash, png) = stored.split_at(16);
+    assert_eq!(hash, typst::utils::hash128(&png).to_le_bytes(), "cache entry does not match its hash");
+    png.to_vec()
 }

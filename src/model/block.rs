@@ -435,6 +435,15 @@ impl Block {
         }
     }
 
+    /// The image paths the block's figures name, as written.
+    pub fn images(&self) -> Vec<&str> {
+        match self {
+            Block::Figure { image, .. } => image.as_deref().into_iter().collect(),
+            Block::Case { figures, .. } => figures.iter().filter_map(|f| f.image.as_deref()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Every piece of printed text in the block, in order.
     pub fn texts(&self) -> Vec<&str> {
         fn items<'a>(out: &mut Vec<&'a str>, items: &'a [ListItem]) {

@@ -1,9 +1,13 @@
 //! Helpers shared by the integration tests: run the real binary on a copy
 //! of a fixture, and read PDFs with poppler-utils.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+pub mod case;
+pub mod png;
+pub mod watch;
 
 /// The repository root (holds layout/ and fonts/).
 pub fn repo() -> PathBuf {
@@ -29,6 +33,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).expect("copy");
         }
     }
+}
+
+/// Edits a file in place: replaces the first `from` with `to`.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{from:?} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
 }
 
 /// Runs `csr-press` with the repository as root.

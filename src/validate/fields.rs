@@ -1,0 +1,133 @@
+//! Field rules: numbers finite and in range, years in order, no empty
+//! labels or headers, no org-chart cycles, no unbreakable tokens. Each
+//! problem is reported at the offending value.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::diag::{Problems, Severity};
+use crate::load::SourceFile;
+use crate::model::{KpiCheck, OrgNode};
+
+/// Narrowest placed figure width, in millimetres.
+pub const MIN_WIDTH_MM: f64 = 5.0;
+/// Widest placed figure width, in millimetres (the A4 page).
+pub const MAX_WIDTH_MM: f64 = 210.0;
+/// Longest run of characters without a break opportunity before a warning.
+pub const MAX_TOKEN_CHARS: usize = 80;
+
+/// The span of the value written after `key =` inside `span`.
+pub fn key_value(file: &SourceFile, span: Range<usize>, key: &str) -> Option<Range<usize>> {
+    let region = file.region(span);
+    let text = file.text.get(region.clone())?;
+    let mut from = 0;
+    while let Some(i) = text[from..].find(key).map(|i| from + i) {
+        from = i + key.len();
+        let before_ok = text[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let rest = &text[from..];
+        let after = rest.trim_start();
+        if before_ok && after.starts_with('=') {
+            let value = after[1..].trim_start();
+            let start = region.start + from + (rest.len() - value.len());
+            let len = value.find([',', '}', '\n', '\r', '#']).unwrap_or(value.len());
+            return Some(start..start + value[..len].trim_end().len());
+        }
+    }
+    None
+}
+
+/// A figure's `width_mm`: finite and within [`MIN_WIDTH_MM`]..=[`MAX_WIDTH_MM`].
+pub fn check_width(file: &SourceFile, span: Range<usize>, width: f64, problems: &mut Problems) {
+    if !(width.is_finite() && (MIN_WIDTH_MM..=MAX_WIDTH_MM).contains(&width)) {
+        problems.push(file.problem(
+            Severity::Error,
+            key_value(file, span.clone(), "width_mm").or(Some(span)),
+            format!("width_mm = {width} is not a width from {MIN_WIDTH_MM} to {MAX_WIDTH_MM} mm"),
+        ));
+    }
+}
+
+/// KPI years: at least one, strictly increasing (so each appears once).
+pub fn check_years(file: &SourceFile, span: Range<usize>, years: &[i32], problems: &mut Problems) {
+    let at = || key_value(file, span.clone(), "years").or(Some(span.clone()));
+    if years.is_empty() {
+        problems.push(file.problem(Severity::Error, at(), "a KPI table needs at least one year in `years`"));
+    } else if let Some(pair) = years.windows(2).find(|w| w[1] <= w[0]) {
+        problems.push(file.problem(
+            Severity::Error,
+            at(),
+            format!(
+                "KPI years must be unique and increasing, but {} follows {}; write them oldest first, once each",
+                pair[1], pair[0]
+            ),
+        ));
+    }
+}
+
+/// A KPI check's numbers: `equals` finite, `tolerance` finite and not negative.
+pub fn check_numbers(file: &SourceFile, span: Range<usize>, check: &KpiCheck, problems: &mut Problems) {
+    let mut bad = |what: &str, value: f64| {
+        let region = file.region(span.clone());
+        let after = file.find(span.clone(), "checks").map_or(region.start, |r| r.end)..region.end;
+        problems.push(file.problem(
+            Severity::Error,
+            key_value(file, after, what).or(Some(span.clone())),
+            format!("KPI check {what} = {value} is not a finite number (not negative); such a check could never fail"),
+        ))
+    };
+    if let Some(equals) = check.equals.filter(|e| !e.is_finite()) {
+        bad("equals", equals);
+    }
+    if !(check.tolerance.is_finite() && check.tolerance >= 0.0) {
+        bad("tolerance", check.tolerance);
+    }
+}
+
+/// An org chart's parent links must not form a cycle.
+pub fn check_org_cycles(file: &SourceFile, span: Range<usize>, nodes: &[OrgNode], problems: &mut Problems) {
+    let parent: HashMap<&str, &str> =
+        nodes.iter().filter_map(|n| n.parent.as_deref().map(|p| (n.id.as_str(), p))).collect();
+    for node in nodes {
+        let mut at = node.id.as_str();
+        for _ in 0..=nodes.len() {
+            match parent.get(at) {
+                Some(&p) if p == node.id => {
+                    problems.push(file.problem(
+                        Severity::Error,
+                        file.find(span.clone(), &format!("\"{}\"", node.id)).or(Some(span.clone())),
+                        format!("org chart node '{}' is its own ancestor (a cycle of `parent` links)", node.id),
+                    ));
+                    return;
+                }
+                Some(&p) => at = p,
+                None => break,
+            }
+        }
+    }
+}
+
+/// A required text that is empty or blank (labels, table headers).
+pub fn check_not_empty(file: &SourceFile, at: Option<Range<usize>>, what: &str, value: &str, problems: &mut Problems) {
+    if value.trim().is_empty() {
+        problems.push(file.problem(Severity::Error, at, format!("{what} is empty; write it or remove the field")));
+    }
+}
+
+/// Warns about a run of more than [`MAX_TOKEN_CHARS`] characters with no
+/// space or Han character: the layout cannot break it.
+pub fn check_tokens(file: &SourceFile, span: Range<usize>, text: &str, problems: &mut Problems) {
+    let longest = text
+        .split(|c: char| c.is_whitespace() || crate::resolve::is_han(c) || c == '/' || c == '-')
+        .max_by_key(|t| t.chars().count());
+    if let Some(token) = longest.filter(|t| t.chars().count() > MAX_TOKEN_CHARS) {
+        let head: String = token.chars().take(24).collect();
+        problems.push(file.problem(
+            Severity::Warning,
+            file.find(span, &head),
+            format!(
+                "an unbroken run of {} characters ('{head}…') cannot be broken across lines and may run off the page; add spaces",
+                token.chars().count()
+            ),
+        ));
+    }
+}
