@@ -1,7 +1,7 @@
 //! What changed since the last build: a small record per output, compared
 //! after every successful build.
 //!
-//! The record (`<output folder>/.cache/<output file>.state.json`) holds a
+//! The record (`out/.cache/changes/<output file>-<path hash>.state.json` under the root) holds a
 //! hash of every laid-out page (computed from the frame items, without the
 //! introspection tags, so it is quick and does not depend on where a page's
 //! elements sit in the document's element tree), the printed page of every
@@ -168,19 +168,30 @@ impl Changes {
     }
 }
 
-/// Where the record of the last build of `output` is kept.
-pub fn state_path(output: &Path) -> PathBuf {
-    let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+/// Where the record of the last build of `output` is kept: in the one cache
+/// folder under the root (never beside an arbitrary output path), named by
+/// the output's file name and a hash of its absolute path.
+pub fn state_path(root: &Path, output: &Path) -> PathBuf {
     let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
-    dir.join(".cache").join(format!("{name}.state.json"))
+    let absolute = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
+    let hash = typst::utils::hash128(&absolute) as u32;
+    root.join(CACHE_DIR).join(format!("{name}-{hash:08x}.state.json"))
 }
+
+/// The folder of the change records, under the root.
+pub const CACHE_DIR: &str = "out/.cache/changes";
 
 /// Records this build of `output` and compares it with the last record;
 /// `None` on the first build.
-pub fn record(document: &PagedDocument, report: &Report, output: &Path) -> Result<Option<Changes>, String> {
+pub fn record(
+    document: &PagedDocument,
+    report: &Report,
+    root: &Path,
+    output: &Path,
+) -> Result<Option<Changes>, String> {
     let names = label_names(report);
     let state = State::of(document, &names);
-    let path = state_path(output);
+    let path = state_path(root, output);
     let old: Option<State> = std::fs::read(&path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let json = serde_json::to_vec_pretty(&state).map_err(|e| format!("cannot record the build ({e})"))?;
     write_atomic(&path, &json)?;

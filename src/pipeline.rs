@@ -224,7 +224,8 @@ impl Session {
         let kinds: Vec<&str> = report.parts.iter().map(|p| p.data.kind.name()).collect();
         // A plan found before for exactly these inputs is where the search
         // starts (and, unchanged, ends): one composition instead of several.
-        let cache = self.config.output.parent().map(|dir| dir.join(".cache").join("copyfit"));
+        // In the one cache folder under the root, never beside the output.
+        let cache = Some(self.config.root.join("out/.cache/copyfit"));
         let key = copyfit::key(
             &resolved.json,
             &[&self.config.root.join("layout"), &theme.dir],
@@ -294,7 +295,7 @@ impl Session {
         write_atomic(&self.config.output, &pdf).map_err(Failure::Setup)?;
         self.stages.push(("write", lap.elapsed()));
         lap = Instant::now();
-        let changes = crate::changes::record(&document, &report, &self.config.output)
+        let changes = crate::changes::record(&document, &report, &self.config.root, &self.config.output)
             .unwrap_or_else(|e| Some(crate::changes::Changes::unrecorded(e)));
         self.stages.push(("changes", lap.elapsed()));
         Ok(Outcome {

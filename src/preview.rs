@@ -47,7 +47,8 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
         }
     };
     // Every preview is recorded, so `--changed` shows what changed since the last one.
-    let changed = crate::changes::record(&document, &report, &args.output.join("contact-sheet.png"));
+    let changed =
+        crate::changes::record(&document, &report, &args.common.root(), &args.output.join("contact-sheet.png"));
     let (pages, marked) = match (args.changed, changed) {
         (true, Ok(Some(changes))) => {
             print!("{}", changes.render());

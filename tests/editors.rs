@@ -261,7 +261,10 @@ fn change_report_names_moved_labels_and_index_pointers() {
     let first = build(Path::new(&manifest(&dir)), &pdf, &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(!stdout(&first).contains("changes since the last build"), "nothing to compare on the first build");
-    assert!(dir.path().join("out/.cache/report.pdf.state.json").is_file());
+    assert!(
+        csr_press::changes::state_path(&repo(), &pdf).is_file(),
+        "the record lives in the cache folder under the root"
+    );
 
     let again = build(Path::new(&manifest(&dir)), &pdf, &[]);
     assert!(stdout(&again).contains("changes since the last build: none"), "{}", stdout(&again));

@@ -258,11 +258,9 @@ fn a_layout_with_rgb_and_transparency_is_an_error_naming_the_standard() {
     copy_dir(&repo().join("themes"), &root.join("themes"));
     let theme = root.join("layout/base.typ");
     let original = std::fs::read_to_string(&theme).expect("base");
-    let broken = original.replacen("#let grey-20 = cmyk(0%, 0%, 0%, 20%)", "#let grey-20 = rgb(60, 170, 60)", 1).replacen(
-        "#let grey-70 = cmyk(0%, 0%, 0%, 70%)",
-        "#let grey-70 = luma(40%, 60%)",
-        1,
-    );
+    let broken = original
+        .replacen("#let grey-20 = cmyk(0%, 0%, 0%, 20%)", "#let grey-20 = rgb(60, 170, 60)", 1)
+        .replacen("#let grey-70 = cmyk(0%, 0%, 0%, 70%)", "#let grey-70 = luma(40%, 60%)", 1);
     assert_ne!(broken, original, "the engine's greys are where the test expects them");
     std::fs::write(&theme, broken).expect("write theme");
     let pdf = dir.path().join("report.pdf");
@@ -303,7 +301,10 @@ fn print_section_sets_the_ink_limit_and_strict_stops_the_build() {
     // The house theme's deep green, C75 M20 Y100 K35, has 230 % ink.
     let err = stderr(&out);
     let line = err.lines().find(|l| l.contains("C75 M20 Y100 K35")).unwrap_or_else(|| panic!("{err}"));
-    assert!(line.contains("themes/house/theme.toml:") && line.contains("230 % total ink") && line.contains("180 %"), "{line}");
+    assert!(
+        line.contains("themes/house/theme.toml:") && line.contains("230 % total ink") && line.contains("180 %"),
+        "{line}"
+    );
 
     std::fs::remove_file(&pdf).expect("remove");
     let out = build(&manifest, &pdf, &["--strict"]);

@@ -101,7 +101,10 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         // Shared: another part's blocks are on the page too (a run-in part).
         let own = format!("p{i}:");
         let shared = start > 0
-            && sheets[start - 1].marks("src").filter_map(|m| m.text("src")).any(|s| s.starts_with('p') && !s.starts_with(&own));
+            && sheets[start - 1]
+                .marks("src")
+                .filter_map(|m| m.text("src"))
+                .any(|s| s.starts_with('p') && !s.starts_with(&own));
         if start > 0 && next == start + 1 && !shared {
             pages::unbalanced(&sheets[start - 1], &format!("p{i}:0"), &mut findings);
         }

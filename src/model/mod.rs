@@ -214,16 +214,16 @@ pub struct Subsection {
 }
 
 mod block;
-mod identity;
 mod chart;
+mod identity;
 mod index;
 mod kpi;
 mod print;
 mod theme;
 
 pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
-pub use identity::{Identity, derive_report_type, split_language};
 pub use chart::{ChartKind, Topic};
+pub use identity::{Identity, derive_report_type, split_language};
 pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};
 pub use print::Print;

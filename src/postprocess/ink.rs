@@ -202,7 +202,9 @@ pub fn name(colour: &Cmyk) -> String {
 /// The byte offset of a `cmyk(c%, m%, y%, k%)` literal in `text`, or of a
 /// theme.toml `[c, m, y, k]` array, that writes `colour` (to ½ %).
 fn find_cmyk(text: &str, colour: &Cmyk) -> Option<usize> {
-    let near = |values: &[f64]| values.len() == 4 && values.iter().zip(colour).all(|(v, c)| (v * 10.0 - f64::from(*c)).abs() <= 5.0);
+    let near = |values: &[f64]| {
+        values.len() == 4 && values.iter().zip(colour).all(|(v, c)| (v * 10.0 - f64::from(*c)).abs() <= 5.0)
+    };
     let mut from = 0;
     while let Some(i) = text[from..].find('[') {
         let start = from + i;
