@@ -13,7 +13,7 @@ use crate::model::{Block, Index, KpiCheck, KpiRow, Part};
 
 mod fields;
 
-pub use fields::{MAX_TOKEN_CHARS, MAX_WIDTH_MM, MIN_WIDTH_MM};
+pub use fields::{MAX_WIDTH_MM, MIN_WIDTH_MM};
 
 /// Most rows a single table may have.
 pub const MAX_TABLE_ROWS: usize = 2000;
@@ -44,7 +44,6 @@ pub fn validate(report: &Report) -> Problems {
                     for tag in pages_in(text) {
                         check_tag(file, place.span.clone(), tag, &codes, &example, &mut problems);
                     }
-                    fields::check_tokens(file, place.span.clone(), text, &mut problems);
                 }
             }
         }

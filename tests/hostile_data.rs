@@ -33,15 +33,16 @@ fn a_megabyte_title_is_an_error_at_the_value() {
 }
 
 #[test]
-fn an_unbreakable_token_is_a_warning_at_its_place() {
+fn an_unbreakable_token_is_broken_by_the_layout_not_run_off_the_page() {
+    // The layouts let a long Latin run break anywhere (layout/report.typ);
+    // the layout preflight would report any text past its column.
     let c = Case::new();
     let token = "A".repeat(400);
     c.edit("parts/letter.toml", "标记字符原样输出", &format!("标记字符{token}"));
     let out = check(&c.path("report.toml"));
     let err = stderr(&out);
-    assert!(err.contains("parts/letter.toml:12:13: warning: an unbroken run of 400 characters"), "{err}");
-    let strict = run(&["check", c.path("report.toml").to_str().unwrap(), "--strict"]);
-    assert_eq!(strict.status.code(), Some(1));
+    assert!(!err.contains("[overflow]") && !err.contains("[overlap]"), "{err}");
+    assert!(!err.contains("unbroken run"), "{err}");
 }
 
 #[test]

@@ -13,8 +13,6 @@ use crate::model::{KpiCheck, OrgNode};
 pub const MIN_WIDTH_MM: f64 = 5.0;
 /// Widest placed figure width, in millimetres (the A4 page).
 pub const MAX_WIDTH_MM: f64 = 210.0;
-/// Longest run of characters without a break opportunity before a warning.
-pub const MAX_TOKEN_CHARS: usize = 80;
 
 /// The span of the value written after `key =` inside `span`.
 pub fn key_value(file: &SourceFile, span: Range<usize>, key: &str) -> Option<Range<usize>> {
@@ -113,21 +111,3 @@ pub fn check_not_empty(file: &SourceFile, at: Option<Range<usize>>, what: &str, 
     }
 }
 
-/// Warns about a run of more than [`MAX_TOKEN_CHARS`] characters with no
-/// space or Han character: the layout cannot break it.
-pub fn check_tokens(file: &SourceFile, span: Range<usize>, text: &str, problems: &mut Problems) {
-    let longest = text
-        .split(|c: char| c.is_whitespace() || crate::resolve::is_han(c) || c == '/' || c == '-')
-        .max_by_key(|t| t.chars().count());
-    if let Some(token) = longest.filter(|t| t.chars().count() > MAX_TOKEN_CHARS) {
-        let head: String = token.chars().take(24).collect();
-        problems.push(file.problem(
-            Severity::Warning,
-            file.find(span, &head),
-            format!(
-                "an unbroken run of {} characters ('{head}…') cannot be broken across lines and may run off the page; add spaces",
-                token.chars().count()
-            ),
-        ));
-    }
-}
