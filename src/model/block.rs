@@ -198,7 +198,7 @@ pub enum Block {
     Materiality {
         /// Matrix title.
         title: String,
-        /// Horizontal axis title (e.g. `中国移动影响程度`).
+        /// Horizontal axis title (e.g. `对公司的影响程度`).
         x_axis: String,
         /// Vertical axis title (e.g. `利益相关方关注程度`).
         y_axis: String,
