@@ -187,6 +187,13 @@ pub fn scan(number: usize, page: &Page) -> Sheet {
         Sheet { number, size: (size.x.to_pt(), size.y.to_pt()), bleed: page.bleed.left.to_pt(), ..Sheet::default() };
     let mut order = 0;
     walk(&page.frame, Transform::identity(), None, &mut sheet, &mut order);
+    // A proof's watermark and slug line (after a `<csr-overlay>` mark) are
+    // meant to sit over the page: they are not the page's content.
+    if let Some(from) = sheet.marks("overlay").map(|m| m.order).min() {
+        sheet.texts.retain(|t| t.order < from);
+        sheet.graphics.retain(|g| g.order < from);
+        sheet.pictures.retain(|p| p.order < from);
+    }
     sheet
 }
 
