@@ -110,4 +110,3 @@ pub fn check_not_empty(file: &SourceFile, at: Option<Range<usize>>, what: &str, 
         problems.push(file.problem(Severity::Error, at, format!("{what} is empty; write it or remove the field")));
     }
 }
-
