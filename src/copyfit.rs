@@ -68,7 +68,7 @@ impl Plan {
     pub fn advance(&mut self, findings: &[Finding], starts: &[usize], kinds: &[&str]) -> bool {
         let mut changed = false;
         for f in findings.iter().filter(|f| f.class == "unbalanced") {
-            let part = f.src.as_deref().and_then(|s| s.strip_prefix('p')?.strip_suffix(":0")?.parse::<usize>().ok());
+            let part = f.src.as_deref().and_then(crate::inspect::part_of);
             if let Some(part) = part.filter(|&p| p < self.balanced.len() && !self.balanced[p] && !self.unbalanceable[p])
             {
                 self.balanced[part] = true;

@@ -68,8 +68,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     let mut part_starts = vec![0; parts];
     for sheet in &sheets {
         for src in sheet.marks("src").filter_map(|m| m.text("src")) {
-            let Some(n) = src.strip_prefix('p').and_then(|s| s.strip_suffix(":0")) else { continue };
-            if let Some(start) = n.parse::<usize>().ok().and_then(|n| part_starts.get_mut(n))
+            if let Some(start) = part_of(src).and_then(|n| part_starts.get_mut(n))
                 && *start == 0
             {
                 *start = sheet.number;
@@ -111,6 +110,11 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     }
     findings.sort_by_key(|f| f.page);
     Inspection { findings, part_starts }
+}
+
+/// The part whose own data place (`pN:0`, the part as a whole) `src` is.
+pub fn part_of(src: &str) -> Option<usize> {
+    src.strip_prefix('p')?.strip_suffix(":0")?.parse().ok()
 }
 
 /// The data place of the last `<csr-src>` mark painted before `order`.
