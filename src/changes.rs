@@ -24,7 +24,8 @@ use crate::load::Report;
 use crate::model::Block;
 use crate::output::write_atomic;
 
-/// The label of the disclosure markers `layout/text.typ` leaves.
+/// The label prefix of the disclosure markers `layout/text.typ` leaves
+/// (`csr-disclosure:TAG`, one label a tag).
 pub const DISCLOSURE_LABEL: &str = "csr-disclosure";
 
 /// What a build laid out, as far as the change report needs it.
@@ -77,7 +78,7 @@ impl State {
             let Some(label) = content.label() else { continue };
             let name = label.resolve();
             let Some(page) = printed(&content) else { continue };
-            if name.as_str() == DISCLOSURE_LABEL {
+            if name.as_str().strip_prefix(DISCLOSURE_LABEL).is_some_and(|rest| rest.starts_with(':')) {
                 let Some((tags, start)) = content.to_packed::<MetadataElem>().and_then(|m| marker(&m.value)) else {
                     continue;
                 };

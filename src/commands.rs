@@ -60,6 +60,10 @@ fn check(args: &CheckArgs) -> ExitCode {
         let config = args.common.config(PathBuf::from("out/check.pdf"), Profile::Print, false);
         match Session::new(config).and_then(|mut session| session.compose()) {
             Ok(composed) => {
+                // The data's checks ran above; what composing adds is its
+                // notes (figures left out) and the layout findings.
+                let notes = composed.problems.0.into_iter().filter(|p| p.severity == crate::diag::Severity::Note);
+                problems.0.extend(notes);
                 problems.0.extend(composed.findings.0);
                 typst_warnings = composed.typst_warnings;
             }

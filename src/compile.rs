@@ -3,8 +3,10 @@
 //! Typst diagnostics are rendered with typst-kit (file:line:col and the
 //! source line in `human` format, one line each in `short`).
 
+use typst::World;
 use typst::diag::{SourceDiagnostic, Warned};
 use typst::foundations::{Datetime, Smart};
+use typst::syntax::{Span, SpanKind};
 use typst_kit::diagnostics::{self, termcolor};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
@@ -23,13 +25,55 @@ pub struct Compiled {
 /// Compiles the world's main file into pages.
 ///
 /// On failure, returns the rendered errors.
+///
+/// `CSR_PRESS_TRACE=FILE` records Typst's own timing events (which layout
+/// functions and show rules take the time) as a Chrome trace in FILE, for
+/// profiling layouts and themes.
 pub fn compile(world: &PressWorld, format: DiagnosticFormat) -> Result<Compiled, String> {
+    let trace = std::env::var_os("CSR_PRESS_TRACE");
+    if trace.is_some() {
+        typst_timing::enable();
+        typst_timing::clear();
+    }
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    if let Some(path) = trace {
+        write_trace(world, std::path::Path::new(&path));
+    }
     let warnings = render(world, &warnings, format);
     match output {
         Ok(document) => Ok(Compiled { document, warnings }),
         Err(errors) => Err(format!("{}{}", render(world, &errors, format), warnings)),
     }
+}
+
+/// Writes the recorded timing events as JSON for Chrome's tracing tool; a
+/// failure is reported on stderr and does not fail the build.
+fn write_trace(world: &PressWorld, path: &std::path::Path) {
+    let written = std::fs::File::create(path).map_err(|e| e.to_string()).and_then(|file| {
+        typst_timing::export_json(std::io::BufWriter::new(file), |span| {
+            span_line(world, Span::from_raw(span)).unwrap_or_else(|| ("unknown".into(), 0))
+        })
+    });
+    if let Err(e) = written {
+        eprintln!("warning: cannot write the trace {}: {e}", path.display());
+    }
+}
+
+/// The file and 1-based line of a span, for the trace.
+fn span_line(world: &PressWorld, span: Span) -> Option<(String, u32)> {
+    let (id, line) = match span.get() {
+        SpanKind::Detached => return None,
+        SpanKind::Number { id, num } => {
+            let source = world.source(id).ok()?;
+            let range = source.range(num, None)?;
+            (id, source.lines().byte_to_line(range.start)?)
+        }
+        SpanKind::Range { id, range } => {
+            let lines = world.file(id).ok()?.lines().ok()?;
+            (id, lines.byte_to_line(range.start)?)
+        }
+    };
+    Some((format!("{:?}", id.vpath()), line as u32 + 1))
 }
 
 /// Exports pages to PDF bytes with a fixed identifier and date, so the same

@@ -6,7 +6,7 @@
 //! The adjustments, per part, read by the layouts from the data (`fit`,
 //! `run_in`, `balance`):
 //! - `fit` from −3 to +3: paragraph and block spacing change by 6 % a step,
-//!   leading by 1.5 % a step, table row padding by 8 % a step, image slots
+//!   leading by 3 % a step, table row padding by 8 % a step, image slots
 //!   by 5 % a step (so ±18 %, ±4.5 %, ±24 %, ±15 % at the ends). Tighter is
 //!   tried first, then looser.
 //! - `balance`: a part that takes one page but fills only its first

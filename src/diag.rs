@@ -16,6 +16,8 @@ pub enum Severity {
     Error,
     /// Reported; stops only `check --strict`.
     Warning,
+    /// Information about a choice the data made; never stops anything.
+    Note,
 }
 
 impl fmt::Display for Severity {
@@ -23,6 +25,7 @@ impl fmt::Display for Severity {
         f.write_str(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         })
     }
 }
@@ -170,7 +173,7 @@ impl Problems {
 
     /// The number of warnings.
     pub fn warnings(&self) -> usize {
-        self.0.len() - self.errors()
+        self.0.iter().filter(|p| p.severity == Severity::Warning).count()
     }
 
     /// Formats every problem, one after the other.

@@ -196,7 +196,7 @@ impl Session {
         self.stages.clear();
         self.composed_json = None;
         let mut lap = Instant::now();
-        let (report, theme, problems) = self.load()?;
+        let (report, theme, mut problems) = self.load()?;
         self.world.set_theme_dir(&theme.dir).map_err(|e| {
             Failure::Setup(format!("cannot read theme {} ({})", theme.dir.display(), crate::load::io_reason(&e)))
         })?;
@@ -204,6 +204,18 @@ impl Session {
         lap = Instant::now();
         let resolved = resolve(&report, self.config.profile, &mut self.images).map_err(Failure::Data)?;
         self.stages.push(("resolve", lap.elapsed()));
+        if resolved.omitted > 0 {
+            let file = &report.manifest.file;
+            let n = resolved.omitted;
+            problems.push(file.problem(
+                crate::diag::Severity::Note,
+                file.find(0..file.text.len(), "missing_images"),
+                format!(
+                    "{n} figure{} without an image left out of this PDF ([print] missing_images = \"omit\"); the proof shows where they go",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
+        }
         lap = Instant::now();
         let date = parse_date(&report.manifest.data.meta.date).ok_or_else(|| {
             let file = &report.manifest.file;

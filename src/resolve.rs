@@ -19,7 +19,7 @@ use typst::syntax::FileId;
 use crate::diag::{Problem, Problems, Severity};
 use crate::images::ImageCache;
 use crate::load::{Report, SourceFile};
-use crate::model::{Identity, Index, Meta, Part};
+use crate::model::{Identity, Index, Meta, MissingImages, Part};
 use crate::world::{DATA_PATH, project_file};
 
 /// The build profile, which selects page setup and output intent.
@@ -65,6 +65,8 @@ struct LayoutData<'a> {
 pub struct Resolved {
     /// The JSON the layouts read.
     pub json: Vec<u8>,
+    /// Figures without an image left out (`[print] missing_images = "omit"`).
+    pub omitted: usize,
     /// Virtual files (data and images) by id.
     pub files: HashMap<FileId, Bytes>,
 }
@@ -110,9 +112,11 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     if problems.has_errors() {
         return Err(problems);
     }
+    let omit = report.manifest.data.print.as_ref().is_some_and(|p| p.missing_images == MissingImages::Omit);
+    let omitted = if omit && profile != Profile::Proof { omit_missing_figures(&mut value) } else { 0 };
     let json = serde_json::to_vec(&value).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
     files.insert(project_file(DATA_PATH), Bytes::new(json.clone()));
-    Ok(Resolved { json, files })
+    Ok(Resolved { json, omitted, files })
 }
 
 /// A problem that is not the data's fault.
@@ -156,6 +160,31 @@ fn place_images(
         }
         _ => {}
     }
+}
+
+/// Leaves out every figure block and case-box figure that has no image;
+/// returns how many.
+fn omit_missing_figures(value: &mut Value) -> usize {
+    let mut omitted = 0;
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if let (Value::Array(items), "blocks" | "figures") = (&mut *v, key.as_str()) {
+                    let before = items.len();
+                    let figures_only = key == "figures";
+                    items.retain(|item| {
+                        let figure = figures_only || item.get("type").and_then(Value::as_str) == Some("figure");
+                        !figure || item.get("image").is_some_and(|i| !i.is_null())
+                    });
+                    omitted += before - items.len();
+                }
+                omitted += omit_missing_figures(v);
+            }
+        }
+        Value::Array(items) => omitted += items.iter_mut().map(omit_missing_figures).sum::<usize>(),
+        _ => {}
+    }
+    omitted
 }
 
 /// The fields that hold prose; only their strings are normalised.

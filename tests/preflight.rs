@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{copy_dir, fixture, repo, stderr, stdout};
+use common::{copy_dir, fixture, pdf_text, repo, squash, stderr, stdout};
 
 /// A project root in a temporary folder: the stress data, a copy of the
 /// layouts with `layout_edits` applied (file, text, replacement), and the
@@ -217,6 +217,44 @@ fn an_image_slot_without_image_is_a_print_warning_and_a_strict_error() {
     // In a proof it stays a visible, labelled box, and is not reported.
     let out = press(root.path(), &["build", "--profile", "proof", "-o", pdf.to_str().expect("path")]);
     assert!(out.status.success() && findings(&out, "image-missing").is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_images_omit_leaves_the_figure_out_of_print_with_a_note() {
+    // `[print] missing_images = "omit"`: an edition printed without photos
+    // still to come. Print leaves the figure and its caption out, says so in
+    // a note, and passes --strict; the proof still shows the labelled box.
+    let root = variant(&[], &[("parts/03-chapter.toml", "image = \"images/grey-0.png\"\n", "")]);
+    let manifest = root.path().join("report.toml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(&manifest, format!("{text}\n[print]\nmissing_images = \"omit\"\n")).expect("write manifest");
+    let pdf = root.path().join("out.pdf");
+    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let note = stderr(&out);
+    assert!(
+        note.lines().any(|l| l.contains("report.toml:") && l.contains(": note: 1 figure without an image left out")),
+        "{note}"
+    );
+    let caption = "示范项目现场（30毫米宽）";
+    assert!(!squash(&pdf_text(&pdf, 0)).contains(caption), "the omitted figure's caption was printed");
+    let proof = root.path().join("proof.pdf");
+    let out = press(root.path(), &["build", "--profile", "proof", "-o", proof.to_str().expect("path")]);
+    assert!(out.status.success() && findings(&out, "image-missing").is_empty(), "{}", stderr(&out));
+    assert!(squash(&pdf_text(&proof, 0)).contains(caption), "the proof lost the figure's box and caption");
+}
+
+#[test]
+fn an_unknown_missing_images_choice_is_a_located_error() {
+    let root = variant(&[], &[]);
+    let manifest = root.path().join("report.toml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(&manifest, format!("{text}\n[print]\nmissing_images = \"hide\"\n")).expect("write manifest");
+    let out = press(root.path(), &["check"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    let said = stderr(&out);
+    let line = format!("report.toml:{}:", text.lines().count() + 3);
+    assert!(said.lines().any(|l| l.contains(&line) && l.contains("`placeholder` or `omit`")), "{said}");
 }
 
 #[test]

@@ -226,7 +226,7 @@ pub use chart::{ChartKind, Topic};
 pub use identity::{Identity, derive_report_type, split_language};
 pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};
-pub use print::Print;
+pub use print::{MissingImages, Print};
 pub use theme::{Accent, Colour, Labels, PALETTE_ROLES, SpotColour, TYPE_SCALE, ThemeSpec, TypeChoices};
 
 /// A labelled, taggable place: a part, section, subsection or block.

@@ -31,4 +31,21 @@ pub struct Print {
     /// Highest total area coverage (C+M+Y+K) in percent. Default 300.
     #[serde(default)]
     pub ink_limit: Option<Spanned<f64>>,
+    /// What the finished profiles (print and screen) do with a figure that
+    /// has no image yet. The proof always shows it as a labelled box.
+    #[serde(default)]
+    pub missing_images: MissingImages,
+}
+
+/// `[print] missing_images`: a printer must never receive a placeholder.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingImages {
+    /// A labelled box, and a preflight warning (an error with `--strict`):
+    /// the images are still to come.
+    #[default]
+    Placeholder,
+    /// The figure and its caption are left out, with a note saying how
+    /// many: an edition printed without the photographs.
+    Omit,
 }
