@@ -10,7 +10,9 @@
 //!   by 5 % a step (so ±18 %, ±4.5 %, ±24 %, ±15 % at the ends). Tighter is
 //!   tried first, then looser.
 //! - `balance`: a part that takes one page but fills only its first
-//!   column has its text shared evenly between the two columns.
+//!   column has its text shared evenly between the two columns: the
+//!   preflight reads how tall the text stands in one column, and the
+//!   layouts give each column half of that (no second layout to measure it).
 //! - `run_in`: a short part starts on the page where the part before it
 //!   ends, under an inline heading, instead of on a page of its own. Tried
 //!   for a part whose only page would be near-empty (the next part is run
@@ -31,8 +33,10 @@ pub const STEPS: [i64; 7] = [0, -1, -2, -3, 1, 2, 3];
 pub struct Plan {
     /// Per part: the index into [`STEPS`] and whether it runs in.
     pub parts: Vec<(usize, bool)>,
-    /// Per part: whether its columns are balanced (a one-page part).
-    pub balanced: Vec<bool>,
+    /// Per part whose columns are balanced (a one-page part): the height,
+    /// in points, its text takes in one column, read from the pages where
+    /// it stood unbalanced. The layouts give each column half of it.
+    pub balanced: Vec<Option<f64>>,
     /// Parts whose balancing was tried and taken back.
     pub unbalanceable: Vec<bool>,
     /// Parts for which nothing in range helped.
@@ -44,7 +48,7 @@ impl Plan {
     pub fn new(count: usize) -> Self {
         Self {
             parts: vec![(0, false); count],
-            balanced: vec![false; count],
+            balanced: vec![None; count],
             unbalanceable: vec![false; count],
             exhausted: vec![false; count],
         }
@@ -57,7 +61,7 @@ impl Plan {
             if let Value::Object(map) = part {
                 map.insert("fit".into(), Value::from(STEPS[*step]));
                 map.insert("run_in".into(), Value::from(*run_in));
-                map.insert("balance".into(), Value::from(*balance));
+                map.insert("balance".into(), balance.map_or(Value::Null, Value::from));
             }
         }
     }
@@ -69,9 +73,10 @@ impl Plan {
         let mut changed = false;
         for f in findings.iter().filter(|f| f.class == "unbalanced") {
             let part = f.src.as_deref().and_then(crate::inspect::part_of);
-            if let Some(part) = part.filter(|&p| p < self.balanced.len() && !self.balanced[p] && !self.unbalanceable[p])
-            {
-                self.balanced[part] = true;
+            let part =
+                part.filter(|&p| p < self.balanced.len() && self.balanced[p].is_none() && !self.unbalanceable[p]);
+            if let (Some(part), Some(height)) = (part, f.extent) {
+                self.balanced[part] = Some(height);
                 changed = true;
             }
         }
@@ -79,8 +84,8 @@ impl Plan {
         // worse (content crossing, a head parted), it is taken back.
         for (part, &start) in starts.iter().enumerate() {
             let worse = |f: &&Finding| matches!(f.class, "overlap" | "overflow" | "stranded") && f.page == start;
-            if self.balanced[part] && findings.iter().any(|f| worse(&f)) {
-                self.balanced[part] = false;
+            if self.balanced[part].is_some() && findings.iter().any(|f| worse(&f)) {
+                self.balanced[part] = None;
                 self.unbalanceable[part] = true;
                 changed = true;
             }
@@ -188,7 +193,7 @@ mod tests {
     use crate::inspect::Finding;
 
     fn near_empty(page: usize) -> Finding {
-        Finding { page, class: "near-empty", message: String::new(), src: None }
+        Finding { page, class: "near-empty", message: String::new(), src: None, extent: None }
     }
 
     #[test]

@@ -47,7 +47,8 @@ pub fn load_fonts(root: &Path, system: bool) -> Result<(FontStore, Vec<FontInfo>
 pub const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc"];
 
 /// Checks every font file in `dir`: its table directory must parse and
-/// every table must lie inside the file.
+/// every table must lie inside the file. Only the directories are read (a
+/// few kilobytes of each font, not the whole files).
 fn check_font_files(dir: &Path) -> Result<(), String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {} ({e})", dir.display()))?;
     for entry in entries.flatten() {
@@ -59,41 +60,57 @@ fn check_font_files(dir: &Path) -> Result<(), String> {
         if !is_font || !path.is_file() {
             continue;
         }
-        let data = std::fs::read(&path).map_err(|e| format!("cannot read font {} ({e})", path.display()))?;
-        if let Err(why) = check_font_data(&data) {
+        if let Err(why) = check_font_file(&path) {
             return Err(format!("font file {} is truncated or corrupt ({why}); replace it", path.display()));
         }
     }
     Ok(())
 }
 
-/// Checks the table directory of a font (or of every font in a collection).
-pub fn check_font_data(data: &[u8]) -> Result<(), String> {
-    let u32_at = |at: usize| -> Result<usize, String> {
-        data.get(at..at + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-            .ok_or_else(|| "the header is cut off".to_string())
+/// Checks one font file, reading its directories only.
+fn check_font_file(path: &Path) -> Result<(), String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let size = file.metadata().map_err(|e| format!("cannot read it: {e}"))?.len();
+    let mut read_at = |at: usize, len: usize| -> Result<Vec<u8>, String> {
+        let mut buf = vec![0; len];
+        file.seek(SeekFrom::Start(at as u64))
+            .and_then(|_| file.read_exact(&mut buf))
+            .map_err(|_| "cut off".to_string())?;
+        Ok(buf)
     };
-    let offsets: Vec<usize> = if data.starts_with(b"ttcf") {
-        let count = u32_at(8)?;
+    check_font_directories(&mut read_at, usize::try_from(size).unwrap_or(usize::MAX))
+}
+
+/// Checks the table directories of a font file of `size` bytes, read
+/// through `read_at(offset, length)`: every table must lie inside the file.
+fn check_font_directories(
+    read_at: &mut dyn FnMut(usize, usize) -> Result<Vec<u8>, String>,
+    size: usize,
+) -> Result<(), String> {
+    let be32 = |b: &[u8], at: usize| u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) as usize;
+    let head = read_at(0, 12).map_err(|_| "the header is cut off".to_string())?;
+    let offsets: Vec<usize> = if head.starts_with(b"ttcf") {
+        let count = be32(&head, 8);
         if count == 0 || count > 1024 {
             return Err(format!("a collection of {count} fonts"));
         }
-        (0..count).map(|i| u32_at(12 + 4 * i)).collect::<Result<_, _>>()?
+        let list = read_at(12, 4 * count).map_err(|_| "the header is cut off".to_string())?;
+        (0..count).map(|i| be32(&list, 4 * i)).collect()
     } else {
         vec![0]
     };
     for start in offsets {
-        let tables = data.get(start + 4..start + 6).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
-        let tables = tables.ok_or("the table directory is cut off")?;
+        let header = read_at(start, 12).map_err(|_| "the table directory is cut off".to_string())?;
+        let tables = usize::from(u16::from_be_bytes([header[4], header[5]]));
         if tables == 0 {
             return Err("no tables".into());
         }
+        let records = read_at(start + 12, 16 * tables).map_err(|_| "the header is cut off".to_string())?;
         for i in 0..tables {
-            let record = start + 12 + 16 * i;
-            let (offset, length) = (u32_at(record + 8)?, u32_at(record + 12)?);
-            if offset.checked_add(length).is_none_or(|end| end > data.len()) {
-                return Err(format!("a table ends at byte {} of a {}-byte file", offset + length, data.len()));
+            let (offset, length) = (be32(&records, 16 * i + 8), be32(&records, 16 * i + 12));
+            if offset.checked_add(length).is_none_or(|end| end > size) {
+                return Err(format!("a table ends at byte {} of a {size}-byte file", offset + length));
             }
         }
     }

@@ -39,6 +39,9 @@ pub struct Finding {
     pub message: String,
     /// The data place (`pN:offset` or `iN:offset`) the finding belongs to.
     pub src: Option<String>,
+    /// For `unbalanced`: how tall, in points, the part's text stands in its
+    /// one column (between its `<csr-flow>` marks), for copyfit to balance.
+    pub extent: Option<f64>,
 }
 
 /// What the rules need to know about the build.
@@ -152,7 +155,7 @@ fn locate<'a>(report: &'a Report, src: &str) -> Option<(&'a Path, &'a str, usize
 
 /// A finding for `sheet` painted at `order`, without a data place yet.
 pub(crate) fn found(sheet: &Sheet, order: usize, class: &'static str, message: String) -> (usize, Finding) {
-    (order, Finding { page: sheet.number, class, message, src: None })
+    (order, Finding { page: sheet.number, class, message, src: None, extent: None })
 }
 
 /// Shortens text quoted in a message.

@@ -1,6 +1,8 @@
 //! Page-level rules: the grid each page declares, and near-empty pages.
 
 use super::scan::{Area, Sheet};
+use typst::foundations::Value;
+
 use super::{Finding, found};
 
 /// Below this share of the type area used, a text page is near-empty.
@@ -114,12 +116,17 @@ pub fn unbalanced(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
         }
     }
     if per_column[1] == 0 && body_lines(sheet, &grid) >= 8 {
+        // The text's height in its one column: from the mark before the
+        // columns to the mark after the last block (layout/parts.typ).
+        let flow = |edge: &str| sheet.marks("flow").find(|m| m.value == Value::Str(edge.into())).map(|m| m.at.1);
+        let extent = flow("start").zip(flow("end")).map(|(top, end)| end - top).filter(|h| *h > 0.0);
         out.push(Finding {
             page: sheet.number,
             class: "unbalanced",
             message: "the part's one page fills its first column and leaves the second empty; balance the columns"
                 .to_owned(),
             src: Some(part.to_owned()),
+            extent,
         });
     }
 }
