@@ -109,16 +109,19 @@ pub fn near_empty(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
 /// the second stands empty beside it. `part` is the part's data place.
 pub fn unbalanced(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
     let Some(grid) = grid(sheet).filter(|g| !g.designed && g.columns == 2) else { return };
+    // The part's columns run from the mark before them to the mark after
+    // its last block (layout/parts.typ); a part band's title above them,
+    // running across both columns, is not column text.
+    let flow = |edge: &str| sheet.marks("flow").find(|m| m.value == Value::Str(edge.into())).map(|m| m.at.1);
+    let top = flow("start").unwrap_or(grid.body.y0);
     let mut per_column = [0usize; 2];
-    for t in sheet.texts.iter().filter(|t| t.size >= 6.0 && !t.text.trim().is_empty()) {
+    for t in sheet.texts.iter().filter(|t| t.size >= 6.0 && !t.text.trim().is_empty() && t.area.y0 >= top - 1.0) {
         if grid.body.contains(&t.area, 2.0) {
             per_column[grid.column_of(t.area.x0).min(1)] += 1;
         }
     }
     if per_column[1] == 0 && body_lines(sheet, &grid) >= 8 {
-        // The text's height in its one column: from the mark before the
-        // columns to the mark after the last block (layout/parts.typ).
-        let flow = |edge: &str| sheet.marks("flow").find(|m| m.value == Value::Str(edge.into())).map(|m| m.at.1);
+        // The text's height in its one column, for copyfit to balance on.
         let extent = flow("start").zip(flow("end")).map(|(top, end)| end - top).filter(|h| *h > 0.0);
         out.push(Finding {
             page: sheet.number,
