@@ -141,6 +141,9 @@ pub struct Session {
     stages: Vec<(&'static str, Duration)>,
     /// The layout data of the last composition, copyfit settings included.
     composed_json: Option<Vec<u8>>,
+    /// The copyfit plan of the last composition (in `watch`, where the next
+    /// search starts when the inputs are new).
+    last_plan: Option<Plan>,
 }
 
 impl Session {
@@ -160,7 +163,15 @@ impl Session {
         })?;
         // One cache folder under the root, never beside an arbitrary -o path.
         let cache = Some(config.root.join(crate::images::CACHE_DIR));
-        Ok(Self { config, world, images: ImageCache::new(cache), date, stages: Vec::new(), composed_json: None })
+        Ok(Self {
+            config,
+            world,
+            images: ImageCache::new(cache),
+            date,
+            stages: Vec::new(),
+            composed_json: None,
+            last_plan: None,
+        })
     }
 
     /// Loads and validates the data and finds its theme; returns the
@@ -245,7 +256,16 @@ impl Session {
             &format!("{} {} {}", self.config.profile.name(), self.config.marks, self.config.system_fonts),
         );
         let remembered = cache.as_deref().and_then(|dir| copyfit::recall(dir, &key, report.parts.len()));
-        let mut plan = remembered.clone().unwrap_or_else(|| Plan::new(report.parts.len()));
+        // In a live session (watch), new inputs start from the last plan: an
+        // edit seldom changes how the other parts fit, so one composition
+        // usually confirms it. What it gave up on stays given up on until a
+        // build from the start. Such a plan is not remembered: the cache
+        // keeps only searches from the start, the plans a clean build finds.
+        let carried = match (&remembered, &self.last_plan) {
+            (None, Some(last)) if last.parts.len() == report.parts.len() => Some(last.clone()),
+            _ => None,
+        };
+        let mut plan = remembered.clone().or_else(|| carried.clone()).unwrap_or_else(|| Plan::new(report.parts.len()));
         // Print post-processing converts every RGB image to CMYK (src/postprocess).
         let options = InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI, images_converted: true };
         // Compose, inspect, and copyfit parts that end on a near-empty page.
@@ -267,10 +287,12 @@ impl Session {
             }
         };
         if let Some(dir) = cache.as_deref()
+            && carried.is_none()
             && remembered.as_ref() != Some(&plan)
         {
             copyfit::remember(dir, &key, &plan);
         }
+        self.last_plan = Some(plan);
         let findings = inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
         if findings.has_errors() {
             return Err(Failure::Data(findings));

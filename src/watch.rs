@@ -86,7 +86,9 @@ pub fn watch(args: &BuildArgs) -> ExitCode {
         if !relevant {
             continue;
         }
-        if events.iter().flatten().flat_map(|e| &e.paths).any(|p| p.starts_with(&fonts)) {
+        // A font read (an access event, as every build makes) is no change.
+        let changed = events.iter().flatten().filter(|e| !matches!(e.kind, EventKind::Access(_)));
+        if changed.flat_map(|e| &e.paths).any(|p| p.starts_with(&fonts)) {
             // Fonts live in the world: a new session loads the new set.
             match Session::new(config.clone()) {
                 Ok(fresh) => session = fresh,
@@ -144,10 +146,12 @@ fn watch_all(watcher: &mut impl Watcher, dirs: &[PathBuf], old: &[Watched]) -> R
 /// Builds (and writes `--emit-data`), printing one timestamped status line
 /// (plus errors on failure).
 fn rebuild(session: &mut Session, output: &Path, emit: Option<&Path>) {
-    let result = match emit {
-        Some(path) => crate::pipeline::emit_data(session, path).and_then(|()| session.build()),
-        None => session.build(),
-    };
+    // The data is written after composing, so that it is this build's (with
+    // its copyfit settings), never the last one's.
+    let result = session.build().and_then(|outcome| match emit {
+        Some(path) => crate::pipeline::emit_data(session, path).map(|()| outcome),
+        None => Ok(outcome),
+    });
     match result {
         Ok(outcome) => {
             eprint!("{}", outcome.warnings);

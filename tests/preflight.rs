@@ -307,3 +307,31 @@ fn a_remembered_copyfit_plan_gives_the_same_pdf_in_one_composition() {
     let (third, _) = build("c.pdf");
     assert!(first == third, "the PDF depends on the cache");
 }
+
+#[test]
+fn watch_starts_the_search_after_an_edit_from_the_last_plan() {
+    // The stress fixture needs copyfit (short parts run in, columns
+    // balanced). After an edit, `watch` starts from the plan of its last
+    // build: one composition, not the whole search again.
+    let root = fixture("stress");
+    let pdf = root.path().join("out.pdf");
+    common::with_watch(&root.path().join("report.toml"), &pdf, |rx| {
+        common::wait_for(rx, "watching for changes");
+        // New figures of the same width (tabular digits): inputs never
+        // built before, pages that fit as they did.
+        let novel = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").subsec_nanos();
+        let (a, b) = (10 + novel % 90, 10 + novel / 90 % 90);
+        // Saved as editors save: a new file renamed into place (a file
+        // rewritten in place can be read half written, a different input).
+        let part = root.path().join("parts/04-performance.toml");
+        let text = std::fs::read_to_string(&part).expect("read part");
+        let edited =
+            text.replacen("values = [\"0\", \"13\", \"26\"]", &format!("values = [\"0\", \"{a}\", \"{b}\"]"), 1);
+        assert_ne!(text, edited, "the fixture has no such row");
+        let temp = root.path().join("parts/.saving.tmp");
+        std::fs::write(&temp, edited).expect("write");
+        std::fs::rename(&temp, &part).expect("rename");
+        let rebuilt = common::wait_for(rx, "built");
+        assert_eq!(rebuilt.matches("compile ").count(), 1, "{rebuilt}");
+    });
+}

@@ -249,6 +249,8 @@ pub fn with_watch(
     let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
         .args(["watch", manifest.to_str().expect("utf-8 path"), "-o", pdf.to_str().expect("utf-8 path"), "--root"])
         .arg(repo())
+        // Stage times on the status lines, for tests that count compositions.
+        .env("CSR_PRESS_TIMINGS", "1")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
