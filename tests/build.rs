@@ -1,6 +1,8 @@
 //! The `build` command on the small fixture: pages, fonts, boxes, text,
 //! located data errors, atomic output and byte-identical rebuilds.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! The editor and CI commands: `check` (with every preflight warning),
 //! `preview`, `fonts`, `watch` and `build --emit-data`.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod common;
 
 use std::path::Path;

@@ -6,6 +6,8 @@
 //!
 //! and look at the new PNGs before committing them.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod common;
 
 use std::path::PathBuf;

@@ -2,6 +2,8 @@
 //! the source text, its index pages are right, and its typography follows
 //! the checklist. One print build is shared by the tests in this file.
 
+#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod common;
 
 use std::collections::HashSet;
@@ -105,8 +107,8 @@ fn index_segments(pdf: &Path, titles: &[String]) -> Vec<(String, Vec<usize>)> {
         let starts: Vec<usize> = (current..titles.len()).filter(|&k| text.contains(&squash(&titles[k]))).collect();
         if let Some(&k) = starts.first() {
             // A page where earlier tables end and a new one starts belongs to both.
-            for s in current..=*starts.last().unwrap_or(&k) {
-                segments[s].1.push(i + 1);
+            for segment in &mut segments[current..=*starts.last().unwrap_or(&k)] {
+                segment.1.push(i + 1);
             }
             current = *starts.last().unwrap_or(&k);
         } else {
@@ -172,7 +174,7 @@ fn index_table_text(pdf: &Path, pages: &[usize], title: &str, next: Option<&str>
     let flat: String = squashed_index.iter().map(|(_, c)| c).collect();
     let locate = |t: &str| flat.find(&squash(t)).map(|i| squashed_index[flat[..i].chars().count()].0);
     let start = locate(title).unwrap_or(0);
-    let end = next.and_then(|t| locate(t)).filter(|&e| e > start).unwrap_or(text.len());
+    let end = next.and_then(locate).filter(|&e| e > start).unwrap_or(text.len());
     text[start..end].to_owned()
 }
 
