@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::args::{BuildArgs, CheckArgs, Command, KpiCommand};
 use crate::exit::{EXIT_ERRORS, fail};
-use crate::pipeline::{Failure, Session, emit_data};
+use crate::pipeline::{Failure, Session};
 use crate::resolve::Profile;
 
 /// Runs one command.
@@ -32,14 +32,7 @@ fn build(args: &BuildArgs) -> ExitCode {
     crate::output::install_cleanup();
     let config = args.config();
     let format = config.format;
-    let result = Session::new(config).and_then(|mut session| {
-        let built = session.build();
-        // Written after composing, so that it carries the copyfit settings.
-        if let Some(path) = &args.emit_data {
-            emit_data(&mut session, path)?;
-        }
-        built
-    });
+    let result = Session::new(config).and_then(|mut session| session.build_emitting(args.emit_data.as_deref()));
     match result {
         Ok(outcome) => {
             eprint!("{}", outcome.warnings);

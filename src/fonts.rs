@@ -106,7 +106,7 @@ fn check_font_directories(
         if tables == 0 {
             return Err("no tables".into());
         }
-        let records = read_at(start + 12, 16 * tables).map_err(|_| "the header is cut off".to_string())?;
+        let records = read_at(start + 12, 16 * tables).map_err(|_| "the table directory is cut off".to_string())?;
         for i in 0..tables {
             let (offset, length) = (be32(&records, 16 * i + 8), be32(&records, 16 * i + 12));
             if offset.checked_add(length).is_none_or(|end| end > size) {

@@ -300,6 +300,16 @@ impl Session {
         Ok(Composed { document: compiled.document, report, problems, typst_warnings: compiled.warnings, findings })
     }
 
+    /// Builds, then writes the data to `emit` (`--emit-data`) when given:
+    /// after the build, so that it is this build's data as composed (with
+    /// its copyfit settings), and written even when the build failed.
+    pub fn build_emitting(&mut self, emit: Option<&Path>) -> Result<Outcome, Failure> {
+        let built = self.build();
+        let emitted = emit.map_or(Ok(()), |path| emit_data(self, path));
+        let outcome = built?;
+        emitted.map(|()| outcome)
+    }
+
     /// Builds the PDF and writes it atomically to the configured output.
     pub fn build(&mut self) -> Result<Outcome, Failure> {
         let start = Instant::now();

@@ -73,6 +73,9 @@ pub fn watch(args: &BuildArgs) -> ExitCode {
         while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
             events.push(more);
         }
+        // A read (an access event, as every build makes of the fonts and
+        // the data) changes nothing.
+        events.retain(|e| !e.as_ref().is_ok_and(|e| matches!(e.kind, EventKind::Access(_))));
         let dirs: Vec<PathBuf> = watched.iter().map(|w| w.path.clone()).collect();
         let replaced = watched.iter().any(|w| identity(&w.path) != w.identity);
         if replaced {
@@ -86,9 +89,7 @@ pub fn watch(args: &BuildArgs) -> ExitCode {
         if !relevant {
             continue;
         }
-        // A font read (an access event, as every build makes) is no change.
-        let changed = events.iter().flatten().filter(|e| !matches!(e.kind, EventKind::Access(_)));
-        if changed.flat_map(|e| &e.paths).any(|p| p.starts_with(&fonts)) {
+        if events.iter().flatten().flat_map(|e| &e.paths).any(|p| p.starts_with(&fonts)) {
             // Fonts live in the world: a new session loads the new set.
             match Session::new(config.clone()) {
                 Ok(fresh) => session = fresh,
@@ -146,12 +147,7 @@ fn watch_all(watcher: &mut impl Watcher, dirs: &[PathBuf], old: &[Watched]) -> R
 /// Builds (and writes `--emit-data`), printing one timestamped status line
 /// (plus errors on failure).
 fn rebuild(session: &mut Session, output: &Path, emit: Option<&Path>) {
-    // The data is written after composing, so that it is this build's (with
-    // its copyfit settings), never the last one's.
-    let result = session.build().and_then(|outcome| match emit {
-        Some(path) => crate::pipeline::emit_data(session, path).map(|()| outcome),
-        None => Ok(outcome),
-    });
+    let result = session.build_emitting(emit);
     match result {
         Ok(outcome) => {
             eprint!("{}", outcome.warnings);
@@ -206,9 +202,6 @@ fn absolute(path: &Path) -> PathBuf {
 /// for the watched folder itself).
 fn is_relevant(event: &notify::Result<notify::Event>, ignored: &[PathBuf], dirs: &[PathBuf]) -> bool {
     let Ok(event) = event else { return false };
-    if matches!(event.kind, EventKind::Access(_)) {
-        return false;
-    }
     event.paths.iter().any(|p| {
         dirs.iter().any(|d| p.starts_with(d)) && !ignored.iter().any(|i| p.starts_with(i)) && !is_editor_temp(p)
     })

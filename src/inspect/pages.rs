@@ -1,8 +1,8 @@
 //! Page-level rules: the grid each page declares, and near-empty pages.
 
-use super::scan::{Area, Sheet};
 use typst::foundations::Value;
 
+use super::scan::{Area, Sheet};
 use super::{Finding, found};
 
 /// Below this share of the type area used, a text page is near-empty.
@@ -110,10 +110,13 @@ pub fn near_empty(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
 pub fn unbalanced(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
     let Some(grid) = grid(sheet).filter(|g| !g.designed && g.columns == 2) else { return };
     // The part's columns run from the mark before them to the mark after
-    // its last block (layout/parts.typ); a part band's title above them,
-    // running across both columns, is not column text.
-    let flow = |edge: &str| sheet.marks("flow").find(|m| m.value == Value::Str(edge.into())).map(|m| m.at.1);
-    let top = flow("start").unwrap_or(grid.body.y0);
+    // its last block (layout/parts.typ): the last start on the page (a part
+    // run in after another starts below it) and the end that follows. A
+    // part band's title above them, across both columns, is not column text.
+    let flow = |edge: &'static str| sheet.marks("flow").filter(move |m| m.value == Value::Str(edge.into()));
+    let start = flow("start").last();
+    let end = start.and_then(|s| flow("end").find(|m| m.order > s.order));
+    let top = start.map_or(grid.body.y0, |m| m.at.1);
     let mut per_column = [0usize; 2];
     for t in sheet.texts.iter().filter(|t| t.size >= 6.0 && !t.text.trim().is_empty() && t.area.y0 >= top - 1.0) {
         if grid.body.contains(&t.area, 2.0) {
@@ -122,7 +125,7 @@ pub fn unbalanced(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
     }
     if per_column[1] == 0 && body_lines(sheet, &grid) >= 8 {
         // The text's height in its one column, for copyfit to balance on.
-        let extent = flow("start").zip(flow("end")).map(|(top, end)| end - top).filter(|h| *h > 0.0);
+        let extent = start.zip(end).map(|(s, e)| e.at.1 - s.at.1).filter(|h| *h > 0.0);
         out.push(Finding {
             page: sheet.number,
             class: "unbalanced",
