@@ -24,6 +24,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod output;
+pub mod parallel;
 pub mod pipeline;
 pub mod postprocess;
 pub mod preflight;

@@ -101,7 +101,8 @@ pub fn load(manifest: &Path) -> Result<Report, Problems> {
 /// exist yet means (`kpi export` falls back to the values in TOML).
 pub fn load_with(manifest: &Path, missing: crate::sheets::Missing) -> Result<Report, Problems> {
     let mut problems = Problems::default();
-    let base = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
+    // A bare file name (`report.toml`) has an empty parent: the folder is ".".
+    let base = manifest.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| ".".into(), Path::to_path_buf);
     let manifest = read_toml::<Manifest>(manifest, &mut problems).ok_or_else(|| problems.clone())?;
 
     let mut seen = Vec::new();

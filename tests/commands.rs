@@ -18,6 +18,21 @@ fn check_is_clean_on_valid_data_except_known_warnings() {
 }
 
 #[test]
+fn a_manifest_named_without_a_folder_is_read_from_the_current_one() {
+    // `csr-press check report.toml` run in the report's folder: the
+    // manifest's folder is "." (an empty parent once failed to resolve).
+    let dir = fixture("mini");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csr-press"))
+        .args(["check", "report.toml", "--diagnostic-format", "short", "--root"])
+        .arg(repo())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("check: 0 errors"), "{}", stdout(&out));
+}
+
+#[test]
 fn check_reports_every_preflight_warning_and_strict_fails() {
     let dir = fixture("mini");
     let root = dir.path();

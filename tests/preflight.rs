@@ -77,6 +77,35 @@ fn stress_fixture_composes_with_no_finding() {
 }
 
 #[test]
+fn a_letter_spaced_line_is_found_as_advice() {
+    // A Latin name (23 letters, too short to be broken) does not fit after
+    // the paragraph's first words: justification spreads the nine Han
+    // characters before it over the whole measure. Only rewording mends
+    // that, so it is a located note, and `--strict` still passes.
+    let root = variant(
+        &[],
+        &[(
+            "parts/03-chapter.toml",
+            "text = \"报告期内，公司",
+            "text = \"报告期内，公司依托ZhangjiakouWindSolarHub项目",
+        )],
+    );
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "advice failed --strict:\n{}", stderr(&out));
+    let found = findings(&out, "letter-spaced");
+    assert!(
+        found
+            .iter()
+            .any(|l| l.contains("03-chapter.toml:") && l.contains(": note: page ") && l.contains("报告期内，公司依托")),
+        "no located [letter-spaced] note:\n{}",
+        stderr(&out)
+    );
+    // The composed fixture has no such line.
+    let clean = press(variant(&[], &[]).path(), &["check"]);
+    assert!(findings(&clean, "letter-spaced").is_empty(), "{}", stderr(&clean));
+}
+
+#[test]
 fn a_heading_parted_from_its_text_is_found() {
     // The layout copy lets headings go unstuck and puts a tall space after
     // each: the text after a heading lands in the next column.

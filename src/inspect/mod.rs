@@ -2,7 +2,8 @@
 //! frames, not the PDF) the way a print designer reads a proof and reports
 //! what they would mark: near-empty pages, heads and rows stranded at a
 //! column foot, anything running past its column or the trim, text over
-//! text or art, text hidden under a fill, images too coarse or in the wrong
+//! text or art, text hidden under a fill, lines letter-spaced by
+//! justification (advice), images too coarse or in the wrong
 //! colour model, and empty image slots.
 //!
 //! The layouts cooperate by leaving marks (`metadata` labelled `<csr-…>`):
@@ -13,6 +14,7 @@
 
 mod geometry;
 mod keep;
+mod lines;
 mod pages;
 mod pictures;
 pub mod scan;
@@ -32,8 +34,8 @@ pub struct Finding {
     /// 1-based physical page.
     pub page: usize,
     /// Short class: `near-empty`, `unbalanced`, `stranded`, `overflow`,
-    /// `overlap`, `hidden-text`, `bleed`, `image-ppi`, `image-colour`,
-    /// `image-missing`.
+    /// `overlap`, `hidden-text`, `letter-spaced`, `bleed`, `image-ppi`,
+    /// `image-colour`, `image-missing`.
     pub class: &'static str,
     /// What is wrong and what to do.
     pub message: String,
@@ -43,6 +45,10 @@ pub struct Finding {
     /// one column (between its `<csr-flow>` marks), for copyfit to balance.
     pub extent: Option<f64>,
 }
+
+/// Classes of finding that only an editor can mend (by rewording): they
+/// are reported as notes, which never fail a build, `--strict` included.
+pub const ADVICE: &[&str] = &["letter-spaced"];
 
 /// What the rules need to know about the build.
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +73,9 @@ pub struct Inspection {
 
 /// Inspects every page of a report with `parts` parts.
 pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Inspection {
-    let sheets: Vec<Sheet> = document.pages().iter().enumerate().map(|(i, page)| scan(i + 1, page)).collect();
+    let pages: Vec<(usize, &typst_layout::Page)> =
+        document.pages().iter().enumerate().map(|(i, p)| (i + 1, p)).collect();
+    let sheets: Vec<Sheet> = crate::parallel::map(&pages, |&(number, page)| scan(number, page));
     let mut part_starts = vec![0; parts];
     for sheet in &sheets {
         for src in sheet.marks("src").filter_map(|m| m.text("src")) {
@@ -80,14 +88,19 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     }
     let mut findings = Vec::new();
     let mut last_src: Option<String> = None;
-    for sheet in &sheets {
+    // The rules of one page read that page only: pages are checked on all cores.
+    let per_page = crate::parallel::map(&sheets, |sheet| {
         let mut found = Vec::new();
         pages::near_empty(sheet, &mut found);
+        lines::letter_spaced(sheet, &mut found);
         geometry::overflow(sheet, &mut found);
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);
         geometry::past_bleed(sheet, &mut found);
         pictures::check(sheet, options, &mut found);
+        found
+    });
+    for (sheet, found) in sheets.iter().zip(per_page) {
         for (order, mut finding) in found {
             finding.src = finding.src.or_else(|| src_before(sheet, order)).or_else(|| last_src.clone());
             findings.push(finding);
@@ -131,6 +144,7 @@ pub fn problems(findings: &[Finding], report: &Report, manifest: &Path, strict: 
     let severity = if strict { Severity::Error } else { Severity::Warning };
     let mut out = Problems::default();
     for f in findings {
+        let severity = if ADVICE.contains(&f.class) { Severity::Note } else { severity };
         let message = format!("page {}: {} [{}]", f.page, f.message, f.class);
         let located = f.src.as_deref().and_then(|src| locate(report, src));
         out.push(match located {

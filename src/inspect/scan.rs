@@ -6,6 +6,7 @@
 use typst::foundations::{Dict, Value};
 use typst::introspection::{MetadataElem, Tag};
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
+use typst::text::TextItem;
 use typst::visualize::{CurveItem, Geometry, ImageKind, Paint};
 use typst_layout::Page;
 
@@ -72,6 +73,11 @@ pub struct TextRun {
     pub size: f64,
     /// The characters.
     pub text: String,
+    /// How much wider than the font sets them justification set the run's
+    /// Han characters, in em: one value per character that stands between
+    /// two others of the run, none of them a Latin letter or digit (Typst
+    /// adds a quarter em between Han and Latin, which is not justification).
+    pub han_spread: Vec<f32>,
 }
 
 /// A filled or stroked shape.
@@ -232,6 +238,7 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, ord
                     baseline,
                     size: size.to_pt(),
                     text: text.text.to_string(),
+                    han_spread: han_spread(text),
                 });
             }
             FrameItem::Shape(shape, _) => {
@@ -275,6 +282,31 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, ord
             FrameItem::Tag(_) | FrameItem::Link(..) => {}
         }
     }
+}
+
+/// What justification added to the advance of a run's Han characters (see
+/// [`TextRun::han_spread`]).
+fn han_spread(text: &TextItem) -> Vec<f32> {
+    let first = |g: &typst::text::Glyph| text.text.get(g.range()).and_then(|s| s.chars().next());
+    let chars: Vec<Option<char>> = text.glyphs.iter().map(first).collect();
+    let latin = |c: Option<char>| c.is_none_or(|c| c.is_ascii_alphanumeric());
+    let mut out = Vec::new();
+    for (i, glyph) in text.glyphs.iter().enumerate().skip(1) {
+        let (Some(&before), Some(&next)) = (chars.get(i - 1), chars.get(i + 1)) else { continue };
+        if chars[i].is_some_and(is_ideograph)
+            && !latin(before)
+            && !latin(next)
+            && let Some(natural) = text.font.x_advance(glyph.id)
+        {
+            out.push((glyph.x_advance - natural).get() as f32);
+        }
+    }
+    out
+}
+
+/// A CJK ideograph (not punctuation, whose width justification also changes).
+pub fn is_ideograph(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
 fn point(ts: Transform, p: Point) -> (f64, f64) {

@@ -72,31 +72,24 @@ struct State {
     stroke: (Space, Vec<f64>),
 }
 
-/// Scans (and rewrites for overprint) every page of `doc`.
+/// Scans (and rewrites for overprint) every page of `doc`. Pages are read
+/// on all cores ([`crate::parallel`]); what they found is merged in page
+/// order, so the result is the same as reading them one by one.
 pub fn scan(doc: &mut Document, pdfx: bool) -> Scan {
+    let pages: Vec<(u32, ObjectId)> = doc.get_pages().into_iter().collect();
+    let walked = crate::parallel::map(&pages, |&(number, page)| walk_page(doc, number, page, pdfx));
     let mut scan = Scan::default();
     let mut rewrites: HashMap<ObjectId, Vec<u8>> = HashMap::new();
     let mut holders: BTreeSet<ObjectId> = BTreeSet::new();
     let mut page_streams: Vec<(ObjectId, Vec<ObjectId>)> = Vec::new();
-    for (number, page) in doc.get_pages() {
-        let bleed = page_box(doc, page);
-        let resources = page_resources(doc, page);
-        let data = doc.get_page_content(page);
-        let init = State { ctm: IDENTITY, fill: (Space::Gray, vec![0.0]), stroke: (Space::Gray, vec![0.0]) };
-        let mut walker = Walker {
-            doc,
-            page: number,
-            bleed,
-            scan: &mut scan,
-            rewrites: &mut rewrites,
-            holders: &mut holders,
-            pdfx,
-            depth: 0,
-        };
-        if let Some(ops) = walker.walk(&data, &resources, init) {
-            rewrites.insert(page, ops);
-            holders.insert(page);
-            page_streams.push((page, doc.get_page_contents(page)));
+    for walk in walked {
+        scan.merge(walk.scan);
+        rewrites.extend(walk.rewrites);
+        holders.extend(walk.holders);
+        if let Some(ops) = walk.own {
+            rewrites.insert(walk.page, ops);
+            holders.insert(walk.page);
+            page_streams.push((walk.page, doc.get_page_contents(walk.page)));
         }
     }
     for (page, streams) in page_streams {
@@ -121,6 +114,55 @@ pub fn scan(doc: &mut Document, pdfx: bool) -> Scan {
         add_overprint_states(doc, holder);
     }
     scan
+}
+
+impl Scan {
+    /// Adds what another scan found (of later pages).
+    fn merge(&mut self, other: Scan) {
+        for (colour, usage) in other.colours {
+            let mine = self.colours.entry(colour).or_default();
+            mine.pages.extend(usage.pages);
+            mine.text |= usage.text;
+            mine.fine |= usage.fine;
+            mine.largest_mm2 = mine.largest_mm2.max(usage.largest_mm2);
+        }
+        for (violation, pages) in other.violations {
+            self.violations.entry(violation).or_default().extend(pages);
+        }
+        self.overprinted += other.overprinted;
+    }
+}
+
+/// What walking one page found: its scan, the forms it rewrote, and its own
+/// rewritten content (when small black text on it was set to overprint).
+struct PageWalk {
+    page: ObjectId,
+    scan: Scan,
+    rewrites: HashMap<ObjectId, Vec<u8>>,
+    holders: BTreeSet<ObjectId>,
+    own: Option<Vec<u8>>,
+}
+
+/// Walks one page's content and the forms it draws.
+fn walk_page(doc: &Document, number: u32, page: ObjectId, pdfx: bool) -> PageWalk {
+    let mut walk =
+        PageWalk { page, scan: Scan::default(), rewrites: HashMap::new(), holders: BTreeSet::new(), own: None };
+    let bleed = page_box(doc, page);
+    let resources = page_resources(doc, page);
+    let data = doc.get_page_content(page);
+    let init = State { ctm: IDENTITY, fill: (Space::Gray, vec![0.0]), stroke: (Space::Gray, vec![0.0]) };
+    let mut walker = Walker {
+        doc,
+        page: number,
+        bleed,
+        scan: &mut walk.scan,
+        rewrites: &mut walk.rewrites,
+        holders: &mut walk.holders,
+        pdfx,
+        depth: 0,
+    };
+    walk.own = walker.walk(&data, &resources, init);
+    walk
 }
 
 /// A Flate-compressed stream (fast level: content streams are rewritten on
