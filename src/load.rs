@@ -101,8 +101,7 @@ pub fn load(manifest: &Path) -> Result<Report, Problems> {
 /// exist yet means (`kpi export` falls back to the values in TOML).
 pub fn load_with(manifest: &Path, missing: crate::sheets::Missing) -> Result<Report, Problems> {
     let mut problems = Problems::default();
-    // A bare file name (`report.toml`) has an empty parent: the folder is ".".
-    let base = manifest.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| ".".into(), Path::to_path_buf);
+    let base = folder_of(manifest).to_path_buf();
     let manifest = read_toml::<Manifest>(manifest, &mut problems).ok_or_else(|| problems.clone())?;
 
     let mut seen = Vec::new();
@@ -169,6 +168,11 @@ fn resolve_listed(
 /// The folder a path is relative to (`.` for an empty parent).
 pub fn base_dir(base: &Path) -> &Path {
     if base.as_os_str().is_empty() { Path::new(".") } else { base }
+}
+
+/// The folder a file is in: `.` for a bare file name (`report.toml`).
+pub fn folder_of(file: &Path) -> &Path {
+    base_dir(file.parent().unwrap_or(Path::new("")))
 }
 
 /// Reads and parses one TOML file, recording any problem.

@@ -36,7 +36,7 @@ impl Inputs {
     /// `fonts/`, the data folder, the manifest, and (when the manifest
     /// loads) every listed file and image.
     pub fn of(manifest: &Path, root: &Path) -> Self {
-        let data = crate::load::base_dir(manifest.parent().unwrap_or(Path::new(""))).to_path_buf();
+        let data = crate::load::folder_of(manifest).to_path_buf();
         let mut files = vec![manifest.to_path_buf()];
         if let Ok(report) = crate::load::load(manifest) {
             files.extend(report.files().map(|f| f.path.clone()));

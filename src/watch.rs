@@ -19,6 +19,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::args::BuildArgs;
 use crate::exit::{EXIT_ERRORS, fail};
+use crate::load::folder_of;
 use crate::pipeline::Session;
 
 /// How long to wait for more events after the first one of a batch.
@@ -164,7 +165,7 @@ fn rebuild(session: &mut Session, output: &Path, emit: Option<&Path>) {
 /// layouts, the fonts and the root's themes.
 fn watched_dirs(session: &Session) -> Vec<PathBuf> {
     let config = &session.config;
-    let data = config.manifest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let data = folder_of(&config.manifest);
     let mut dirs = vec![absolute(data), absolute(&config.root.join("layout")), absolute(&config.root.join("fonts"))];
     dirs.extend(Some(config.root.join(crate::theme::THEMES_DIR)).filter(|d| d.is_dir()).map(|d| absolute(&d)));
     dirs.sort();
@@ -178,9 +179,8 @@ fn watched_dirs(session: &Session) -> Vec<PathBuf> {
 /// What the build itself writes: the PDF, the image cache, and the
 /// root's `out/` and `target/` folders (unless the data lives there).
 fn ignored_dirs(session: &Session, output: &Path) -> Vec<PathBuf> {
-    let out = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let data =
-        absolute(session.config.manifest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")));
+    let out = folder_of(output);
+    let data = absolute(folder_of(&session.config.manifest));
     let cache = absolute(&session.config.root.join(crate::images::CACHE_DIR));
     let mut ignored = vec![absolute(out).join(output.file_name().unwrap_or_default()), cache];
     for dir in ["out", "target"] {

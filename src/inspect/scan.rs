@@ -289,13 +289,14 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, ord
 fn han_spread(text: &TextItem) -> Vec<f32> {
     let first = |g: &typst::text::Glyph| text.text.get(g.range()).and_then(|s| s.chars().next());
     let chars: Vec<Option<char>> = text.glyphs.iter().map(first).collect();
-    let latin = |c: Option<char>| c.is_none_or(|c| c.is_ascii_alphanumeric());
+    let latin = |c: char| c.is_ascii_alphanumeric();
     let mut out = Vec::new();
     for (i, glyph) in text.glyphs.iter().enumerate().skip(1) {
+        // A glyph without text (a ligature's tail) counts as Latin: left out.
         let (Some(&before), Some(&next)) = (chars.get(i - 1), chars.get(i + 1)) else { continue };
         if chars[i].is_some_and(is_ideograph)
-            && !latin(before)
-            && !latin(next)
+            && !before.is_none_or(latin)
+            && !next.is_none_or(latin)
             && let Some(natural) = text.font.x_advance(glyph.id)
         {
             out.push((glyph.x_advance - natural).get() as f32);
@@ -305,7 +306,7 @@ fn han_spread(text: &TextItem) -> Vec<f32> {
 }
 
 /// A CJK ideograph (not punctuation, whose width justification also changes).
-pub fn is_ideograph(c: char) -> bool {
+fn is_ideograph(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
