@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::Config;
+use crate::config::Profile;
+use crate::config::{PrintOptions, Standard};
 use crate::diag::DiagnosticFormat;
-use crate::pipeline::Config;
-use crate::postprocess::{PrintOptions, Standard};
-use crate::resolve::Profile;
 
 /// Typesets the structured data of a report into a print-ready PDF.
 #[derive(Debug, Parser)]

@@ -20,9 +20,9 @@ use typst::introspection::{Introspector, MetadataElem};
 use typst::layout::{Frame, FrameItem};
 use typst_layout::PagedDocument;
 
-use crate::load::Report;
 use crate::model::Block;
 use crate::output::write_atomic;
+use crate::source::Report;
 
 /// The label prefix of the disclosure markers `layout/text.typ` leaves
 /// (`csr-disclosure:TAG`, one label a tag).

@@ -13,9 +13,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::diag::{Problems, Severity};
-use crate::load::{Report, SourceFile};
 use crate::model::{Block, ChartKind, KpiRow};
 use crate::sheets::indicator_key;
+use crate::source::{Report, SourceFile};
 use crate::validate::parse_kpi;
 
 /// Highest score on a materiality axis.

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::args::{BuildArgs, CheckArgs, Command, KpiCommand};
+use crate::config::Profile;
 use crate::exit::{EXIT_ERRORS, fail};
 use crate::pipeline::{Failure, Session};
-use crate::resolve::Profile;
 
 /// Runs one command.
 pub fn run(command: Command) -> ExitCode {

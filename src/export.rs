@@ -14,10 +14,11 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxErro
 
 use crate::args::KpiExportArgs;
 use crate::exit::{EXIT_ERRORS, EXIT_USAGE};
-use crate::load::{Report, load_with};
+use crate::load::load_with;
 use crate::model::{Block, KpiRow};
 use crate::output::write_atomic;
 use crate::sheets::{ID_HEADER, INDICATOR_HEADER, Missing, UNIT_HEADER, kpi_blocks, sheet_names};
+use crate::source::Report;
 
 /// Header fill: the brand blue of `layout/theme.typ` (C100 M45 as RGB).
 const HEADER_FILL: u32 = 0x0072BC;

@@ -21,7 +21,7 @@ pub fn load_fonts(root: &Path, system: bool) -> Result<(FontStore, Vec<FontInfo>
         format!(
             "cannot read the font folder {} ({}); run from the folder holding fonts/ or pass --root",
             dir.display(),
-            crate::load::io_reason(&e)
+            crate::paths::io_reason(&e)
         )
     })?;
     check_font_files(&dir)?;

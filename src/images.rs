@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use image::{ImageError, ImageFormat, ImageReader, Limits};
 use typst::foundations::Bytes;
 
-use crate::resolve::Profile;
+use crate::config::Profile;
 use crate::validate::resolve_image;
 
 /// Largest accepted image, in pixels (width × height).
@@ -48,7 +48,7 @@ type Inspected = (PathBuf, u64, std::time::SystemTime, Result<(), String>);
 /// file within the size limit, decodable within [`MAX_PIXELS`] and
 /// [`MAX_DECODE_BYTES`], or an SVG within the limits of [`crate::svg`].
 pub fn inspect(path: &Path) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read ({})", crate::load::io_reason(&e)))?;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read ({})", crate::paths::io_reason(&e)))?;
     if !meta.is_file() {
         return Err("is not a regular file (a folder, FIFO or device)".into());
     }
@@ -64,7 +64,7 @@ pub fn inspect(path: &Path) -> Result<(), String> {
     if let Some(hit) = INSPECTED.lock().ok().and_then(|c| c.iter().find(|e| key(e)).map(|e| e.3.clone())) {
         return hit;
     }
-    let data = std::fs::read(path).map_err(|e| format!("cannot read ({})", crate::load::io_reason(&e)))?;
+    let data = std::fs::read(path).map_err(|e| format!("cannot read ({})", crate::paths::io_reason(&e)))?;
     let result = if is_svg(path) { crate::svg::check_svg(&data) } else { decode(&data).map(|_| ()) };
     if let Ok(mut cache) = INSPECTED.lock() {
         cache.retain(|e| e.0 != path);
@@ -127,7 +127,7 @@ impl ImageCache {
         width_mm: Option<f64>,
     ) -> Result<(String, Bytes), String> {
         let path = resolve_image(base, image)?;
-        let data = std::fs::read(&path).map_err(|e| format!("cannot read ({})", crate::load::io_reason(&e)))?;
+        let data = std::fs::read(&path).map_err(|e| format!("cannot read ({})", crate::paths::io_reason(&e)))?;
         let hash = typst::utils::hash128(&data);
         let width_mm = width_mm.unwrap_or(DEFAULT_WIDTH_MM);
         let key = (hash, profile, width_mm.to_bits());

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::load::io_reason;
+use crate::paths::io_reason;
 
 /// The prefix of every temporary file csr-press writes.
 pub const TEMP_PREFIX: &str = ".csr-press-";
@@ -36,7 +36,7 @@ impl Inputs {
     /// `fonts/`, the data folder, the manifest, and (when the manifest
     /// loads) every listed file and image.
     pub fn of(manifest: &Path, root: &Path) -> Self {
-        let data = crate::load::folder_of(manifest).to_path_buf();
+        let data = crate::paths::folder_of(manifest).to_path_buf();
         let mut files = vec![manifest.to_path_buf()];
         if let Ok(report) = crate::load::load(manifest) {
             files.extend(report.files().map(|f| f.path.clone()));

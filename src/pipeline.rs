@@ -4,22 +4,25 @@
 //! between builds, so `watch` recompiles incrementally; `build` uses one
 //! session for one run.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use typst::foundations::Datetime;
 use typst_layout::PagedDocument;
 
 use crate::compile::{compile, export_pdf};
+use crate::config::Config;
+use crate::config::Profile;
 use crate::copyfit::{self, Plan};
 use crate::diag::{DiagnosticFormat, Problems};
 use crate::fonts::load_fonts;
 use crate::images::ImageCache;
 use crate::inspect::{Options as InspectOptions, inspect, problems as inspect_problems};
-use crate::load::{Report, load};
+use crate::load::load;
 use crate::output::write_atomic;
-use crate::postprocess::{Job, PrintOptions, finish_print};
-use crate::resolve::{Profile, resolve};
+use crate::postprocess::{Job, finish_print};
+use crate::resolve::resolve;
+use crate::source::Report;
 use crate::theme::{Theme, check_report};
 use crate::validate::validate;
 use crate::world::PressWorld;
@@ -31,29 +34,6 @@ pub const PRINT_PPI: f64 = 300.0;
 
 /// Bleed of the print profile on every side, in millimetres.
 pub const BLEED_MM: f32 = 3.0;
-
-/// Everything a build needs to know, resolved from the command line.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The manifest (`data/report.toml`).
-    pub manifest: PathBuf,
-    /// The folder holding `layout/` and `fonts/`.
-    pub root: PathBuf,
-    /// Where the PDF goes.
-    pub output: PathBuf,
-    /// Print, proof or screen.
-    pub profile: Profile,
-    /// Crop and registration marks (print profile).
-    pub marks: bool,
-    /// Also use the machine's fonts.
-    pub system_fonts: bool,
-    /// How problems are printed.
-    pub format: DiagnosticFormat,
-    /// Layout preflight findings are errors: the build fails and writes nothing.
-    pub strict: bool,
-    /// PDF/X standard, output profile and strictness of the print profile.
-    pub print: PrintOptions,
-}
 
 /// Why a build failed.
 #[derive(Debug)]
@@ -159,7 +139,7 @@ impl Session {
             inputs.push(("build-date", today_utc()));
         }
         let world = PressWorld::new(&config.root, fonts, &inputs, date).map_err(|e| {
-            Failure::Setup(format!("cannot use root {} ({})", config.root.display(), crate::load::io_reason(&e)))
+            Failure::Setup(format!("cannot use root {} ({})", config.root.display(), crate::paths::io_reason(&e)))
         })?;
         // One cache folder under the root, never beside an arbitrary -o path.
         let cache = Some(config.root.join(crate::images::CACHE_DIR));
@@ -209,7 +189,7 @@ impl Session {
         let mut lap = Instant::now();
         let (report, theme, mut problems) = self.load()?;
         self.world.set_theme_dir(&theme.dir).map_err(|e| {
-            Failure::Setup(format!("cannot read theme {} ({})", theme.dir.display(), crate::load::io_reason(&e)))
+            Failure::Setup(format!("cannot read theme {} ({})", theme.dir.display(), crate::paths::io_reason(&e)))
         })?;
         self.stages.push(("load+validate", lap.elapsed()));
         lap = Instant::now();

@@ -13,8 +13,9 @@ use typst::text::FontInfo;
 use crate::args::CommonArgs;
 use crate::diag::{Problems, Severity};
 use crate::fonts::load_fonts;
-use crate::load::{Report, SourceFile, load};
+use crate::load::load;
 use crate::model::Block;
+use crate::source::{Report, SourceFile};
 use crate::validate::{refs_in, validate};
 
 /// Runs every validation plus the preflight warnings.

@@ -16,35 +16,12 @@ use serde_json::Value;
 use typst::foundations::Bytes;
 use typst::syntax::FileId;
 
+use crate::config::Profile;
 use crate::diag::{Problem, Problems, Severity};
 use crate::images::ImageCache;
-use crate::load::{Report, SourceFile};
 use crate::model::{Identity, Index, Meta, MissingImages, Part};
+use crate::source::{Report, SourceFile};
 use crate::world::{DATA_PATH, project_file};
-
-/// The build profile, which selects page setup and output intent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Profile {
-    /// Print-ready: 3 mm bleed, TrimBox and BleedBox, CMYK.
-    #[default]
-    Print,
-    /// Design review: no bleed, PROOF watermark and slug line.
-    Proof,
-    /// On screen: no bleed, links.
-    Screen,
-}
-
-impl Profile {
-    /// The profile's name as the layouts see it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Profile::Print => "print",
-            Profile::Proof => "proof",
-            Profile::Screen => "screen",
-        }
-    }
-}
 
 /// The width a logo is prepared for, in millimetres.
 pub const LOGO_WIDTH_MM: f64 = 60.0;

@@ -47,7 +47,7 @@ pub fn scaffold(dir: &Path) -> Result<(), String> {
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {} ({})", parent.display(), crate::load::io_reason(&e)))?;
+                .map_err(|e| format!("cannot create {} ({})", parent.display(), crate::paths::io_reason(&e)))?;
         }
         // `create_new` refuses a file that appeared meanwhile.
         std::fs::OpenOptions::new()
@@ -55,7 +55,7 @@ pub fn scaffold(dir: &Path) -> Result<(), String> {
             .create_new(true)
             .open(&target)
             .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-            .map_err(|e| format!("cannot write {} ({})", target.display(), crate::load::io_reason(&e)))?;
+            .map_err(|e| format!("cannot write {} ({})", target.display(), crate::paths::io_reason(&e)))?;
     }
     Ok(())
 }

@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader};
 
 use crate::diag::{Problem, Problems, Severity};
-use crate::load::{Loaded, SourceFile, shown_path};
 use crate::model::{Block, KpiRow, Part};
+use crate::paths::shown_path;
+use crate::source::{Loaded, SourceFile};
 use crate::validate::parse_kpi;
 
 /// Longest sheet name a workbook allows.
@@ -228,7 +229,7 @@ fn open(base: &Path, source: &str, file: &SourceFile, at: Option<std::ops::Range
 }
 
 fn read_csv(path: &Path, shown: String) -> Result<Grid, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown} ({})", crate::load::io_reason(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown} ({})", crate::paths::io_reason(&e)))?;
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut cells = Vec::new();

@@ -7,8 +7,8 @@
 use serde_json::{Value, json};
 use toml::Spanned;
 
-use crate::load::Report;
 use crate::model::{Block, Section};
+use crate::source::Report;
 
 /// Adds `src` to every place in the JSON tree built from `report`.
 pub fn annotate(value: &mut Value, report: &Report) {

@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Problem, Problems, Severity};
-use crate::load::{Loaded, Report, SourceFile, read_toml};
 use crate::model::{Colour, PALETTE_ROLES, TYPE_SCALE, ThemeSpec, split_language};
+use crate::source::{Loaded, Report, SourceFile, read_toml};
 use crate::validate::resolve_image;
 
 /// The theme of a manifest without `[design] theme`.

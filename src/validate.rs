@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Problems, Severity};
-use crate::load::{Loaded, Report, SourceFile};
 use crate::model::{Block, Index, KpiCheck, KpiRow, Part};
+use crate::source::{Loaded, Report, SourceFile};
 
 mod fields;
 

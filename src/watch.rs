@@ -19,7 +19,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::args::BuildArgs;
 use crate::exit::{EXIT_ERRORS, fail};
-use crate::load::folder_of;
+use crate::paths::folder_of;
 use crate::pipeline::Session;
 
 /// How long to wait for more events after the first one of a batch.

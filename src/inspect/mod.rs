@@ -23,9 +23,9 @@ use std::path::Path;
 
 use typst_layout::PagedDocument;
 
+use crate::config::Profile;
 use crate::diag::{Problem, Problems, Severity};
-use crate::load::Report;
-use crate::resolve::Profile;
+use crate::source::Report;
 use scan::{Sheet, scan};
 
 /// One thing a designer would mark on a page.

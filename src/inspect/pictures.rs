@@ -4,7 +4,7 @@
 
 use super::scan::Sheet;
 use super::{Finding, Options, found};
-use crate::resolve::Profile;
+use crate::config::Profile;
 
 /// Checks every image and image slot on a page.
 pub fn check(sheet: &Sheet, options: Options, out: &mut Vec<(usize, Finding)>) {

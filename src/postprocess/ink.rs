@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::content::{Cmyk, Scan, Violation};
 use super::raster::describe_pages;
-use super::setup::Standard;
+use crate::config::Standard;
 use crate::diag::{Problem, Problems, Severity};
 
 /// Plain-K areas at least this large (mm²) get the rich-black advice.

@@ -22,9 +22,9 @@ use std::time::{Duration, Instant};
 
 use lopdf::{Document, Object};
 
+use crate::config::{PrintOptions, Standard};
 use crate::diag::{Problem, Problems, Severity};
-use crate::load::Report;
-pub use setup::{PrintOptions, Standard};
+use crate::source::Report;
 
 /// One millimetre in PDF points.
 pub const MM: f32 = 72.0 / 25.4;

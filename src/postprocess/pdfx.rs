@@ -5,7 +5,8 @@
 
 use lopdf::{Dictionary, Document, Object, Stream, StringFormat, dictionary};
 
-use super::setup::{ICC_REGISTRY, PrintSetup, Standard};
+use super::setup::{ICC_REGISTRY, PrintSetup};
+use crate::config::Standard;
 
 /// The value of `GTS_PDFXVersion` (Info and XMP) for a standard.
 pub fn version_key(standard: Standard) -> Option<&'static str> {

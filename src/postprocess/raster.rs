@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use lopdf::{Document, Object, ObjectId, Stream};
 
 use super::convert::{Converter, max_coverage};
-use super::setup::Standard;
+use crate::config::Standard;
 
 /// Largest decoded image the stage accepts, in bytes.
 const MAX_DECODED: usize = 1 << 30;

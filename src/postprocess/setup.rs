@@ -5,10 +5,11 @@
 //! The command line wins over the manifest. Problems point at the manifest
 //! field they concern.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::config::{PrintOptions, Standard};
 use crate::diag::{Problem, Problems, Severity};
-use crate::load::Report;
+use crate::source::Report;
 
 /// Total area coverage allowed by default, in percent (coated stock).
 pub const DEFAULT_INK_LIMIT: f64 = 300.0;
@@ -29,39 +30,6 @@ pub const REGISTERED_CONDITIONS: &[(&str, &str)] = &[
     ("CGATS TR 006", "GRACoL 2006 Coated #1 (CGATS TR 006)"),
     ("CGATS TR 001", "SWOP (CGATS TR 001)"),
 ];
-
-/// The PDF/X standard the print profile writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Standard {
-    /// PDF/X-1a:2003: PDF 1.4, CMYK and spot only, no transparency.
-    X1a,
-    /// PDF/X-4: PDF 1.6 with the output profile embedded.
-    X4,
-    /// A plain PDF (boxes, CMYK images and ink preflight only).
-    None,
-}
-
-impl Standard {
-    /// The standard's name as printed in messages and in the PDF.
-    pub fn name(self) -> &'static str {
-        match self {
-            Standard::X1a => "PDF/X-1a:2003",
-            Standard::X4 => "PDF/X-4",
-            Standard::None => "plain PDF",
-        }
-    }
-}
-
-/// Print options given on the command line.
-#[derive(Debug, Clone, Default)]
-pub struct PrintOptions {
-    /// `--pdfx`: overrides `[print] standard`.
-    pub standard: Option<Standard>,
-    /// `--icc`: the printer's CMYK profile; overrides `[print] profile`.
-    pub icc: Option<PathBuf>,
-    /// `--strict`: print preflight warnings stop the build.
-    pub strict: bool,
-}
 
 /// The printer's CMYK output profile.
 pub struct OutputProfile {
@@ -198,7 +166,7 @@ pub fn resolve(report: &Report, options: &PrintOptions) -> Result<PrintSetup, Pr
 /// Reads and checks a CMYK output profile.
 fn read_profile(path: &Path) -> Result<OutputProfile, String> {
     let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read the output profile {} ({})", path.display(), crate::load::io_reason(&e)))?;
+        .map_err(|e| format!("cannot read the output profile {} ({})", path.display(), crate::paths::io_reason(&e)))?;
     let profile = moxcms::ColorProfile::new_from_slice(&bytes)
         .map_err(|e| format!("{} is not a usable ICC profile ({e})", path.display()))?;
     if profile.color_space != moxcms::DataColorSpace::Cmyk

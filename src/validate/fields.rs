@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::diag::{Problems, Severity};
-use crate::load::SourceFile;
 use crate::model::{KpiCheck, OrgNode};
+use crate::source::SourceFile;
 
 /// Narrowest placed figure width, in millimetres.
 pub const MIN_WIDTH_MM: f64 = 5.0;
