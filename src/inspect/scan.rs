@@ -1,7 +1,7 @@
 //! Flattens a laid-out page into what a designer sees: text runs, shapes
 //! and images as boxes on the page (in points, from the trim's top-left
 //! corner), in paint order, plus the marks the layouts leave for the
-//! preflight (`<csr-…>` metadata).
+//! preflight (`<csr-…>` metadata, parsed into a [`Mark`] here).
 
 use typst::foundations::{Dict, Value};
 use typst::introspection::{MetadataElem, Tag};
@@ -9,6 +9,8 @@ use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::text::TextItem;
 use typst::visualize::{CurveItem, Geometry, ImageKind, Paint};
 use typst_layout::Page;
+
+use super::marks::Mark;
 
 /// An axis-aligned box on the page, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,20 +110,20 @@ pub struct Picture {
     pub colour: Option<&'static str>,
 }
 
-/// A `<csr-…>` mark left by the layouts.
+/// A mark left by the layouts (`layout/marks.typ`), where it stands on a page.
 #[derive(Debug, Clone)]
-pub struct Mark {
+pub struct PlacedMark {
     /// Paint order on the page.
     pub order: usize,
-    /// The label without the `csr-` prefix (`keep`, `src`, `slot`, …).
-    pub kind: String,
+    /// What kind of mark it is.
+    pub kind: Mark,
     /// Where it sits.
     pub at: (f64, f64),
     /// The metadata value.
     pub value: Value,
 }
 
-impl Mark {
+impl PlacedMark {
     /// A string field of the mark's dictionary.
     pub fn text(&self, key: &str) -> Option<&str> {
         match &self.value {
@@ -176,12 +178,12 @@ pub struct Sheet {
     /// Images in paint order.
     pub pictures: Vec<Picture>,
     /// Marks in document order.
-    pub marks: Vec<Mark>,
+    pub marks: Vec<PlacedMark>,
 }
 
 impl Sheet {
     /// Marks of one kind.
-    pub fn marks<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Mark> + 'a {
+    pub fn marks(&self, kind: Mark) -> impl Iterator<Item = &PlacedMark> {
         self.marks.iter().filter(move |m| m.kind == kind)
     }
 }
@@ -195,7 +197,7 @@ pub fn scan(number: usize, page: &Page) -> Sheet {
     walk(&page.frame, Transform::identity(), None, &mut sheet, &mut order);
     // A proof's watermark and slug line (after a `<csr-overlay>` mark) are
     // meant to sit over the page: they are not the page's content.
-    if let Some(from) = sheet.marks("overlay").map(|m| m.order).min() {
+    if let Some(from) = sheet.marks(Mark::Overlay).map(|m| m.order).min() {
         sheet.texts.retain(|t| t.order < from);
         sheet.graphics.retain(|g| g.order < from);
         sheet.pictures.retain(|p| p.order < from);
@@ -270,11 +272,11 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, ord
             FrameItem::Tag(Tag::Start(content, _)) => {
                 let Some(label) = content.label() else { continue };
                 let name = label.resolve();
-                let Some(kind) = name.as_str().strip_prefix("csr-") else { continue };
+                let Some((kind, _)) = Mark::parse(name.as_str()) else { continue };
                 let Some(meta) = content.to_packed::<MetadataElem>() else { continue };
-                sheet.marks.push(Mark {
+                sheet.marks.push(PlacedMark {
                     order: *order,
-                    kind: kind.to_owned(),
+                    kind,
                     at: point(at, Point::zero()),
                     value: meta.value.clone(),
                 });
