@@ -160,6 +160,7 @@ pub fn key(data: &[u8], folders: &[&Path], fonts: &Path, options: &str) -> Strin
     format!("{hash:032x}")
 }
 
+/// Every file under `folder` with its bytes, for [`key`].
 fn collect(folder: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
         let path = entry.path();
@@ -196,8 +197,7 @@ fn can_run_in(kind: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Plan, STEPS};
-    use crate::inspect::marks::layout_sources;
-    use crate::inspect::{Finding, FindingClass};
+    use crate::inspect::{Finding, FindingClass, layout_sources};
 
     fn near_empty(page: usize) -> Finding {
         Finding { page, class: FindingClass::NearEmpty, message: String::new(), src: None, extent: None }

@@ -9,6 +9,7 @@ use super::{Finding, FindingClass, Mark, found, quote};
 /// Tolerance in points for "touches" versus "crosses".
 const SLACK: f64 = 1.0;
 
+/// Whether a run prints anything (not only spaces).
 fn visible(t: &TextRun) -> bool {
     !t.text.trim().is_empty()
 }
@@ -55,6 +56,8 @@ pub fn overflow(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     }
 }
 
+/// How far, in points, `a` reaches past the type area's sides (`body`),
+/// or past the trim (width `w`) when `trim` is set or there is no grid.
 fn excess(a: &Area, body: Option<Area>, w: f64, trim: bool) -> f64 {
     let (lo, hi) = match (trim, body) {
         (false, Some(b)) => (b.x0, b.x1),

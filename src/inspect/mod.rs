@@ -17,7 +17,7 @@ mod finding;
 mod geometry;
 mod keep;
 mod lines;
-pub mod marks;
+mod marks;
 mod pages;
 mod pictures;
 pub mod scan;
@@ -30,6 +30,8 @@ use crate::diag::{Problem, Problems, Severity};
 use crate::load::Report;
 use crate::resolve::Profile;
 pub use finding::{Finding, FindingClass, UnknownFindingClass};
+#[cfg(test)]
+pub(crate) use marks::layout_sources;
 pub use marks::{Mark, NotAMark};
 use scan::{Sheet, scan};
 

@@ -155,6 +155,7 @@ impl PlacedMark {
     }
 }
 
+/// A string field of a mark's dictionary.
 fn field<'a>(dict: &'a Dict, key: &str) -> Option<&'a str> {
     match dict.get(key) {
         Ok(Value::Str(s)) => Some(s.as_str()),
@@ -205,6 +206,8 @@ pub fn scan(number: usize, page: &Page) -> Sheet {
     sheet
 }
 
+/// Adds everything in `frame` (placed by `ts`, inside `clip`) to `sheet`,
+/// numbering items in paint order.
 fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, order: &mut usize) {
     for (pos, item) in frame.items() {
         *order += 1;
@@ -312,11 +315,13 @@ fn is_ideograph(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
+/// A point of a frame, on the page, in points.
 fn point(ts: Transform, p: Point) -> (f64, f64) {
     let p = p.transform(ts);
     (p.x.to_pt(), p.y.to_pt())
 }
 
+/// The page box of the frame box from `min` to `max` under `ts`.
 fn transformed(ts: Transform, min: Point, max: Point) -> Area {
     let corners =
         [point(ts, min), point(ts, Point::new(max.x, min.y)), point(ts, max), point(ts, Point::new(min.x, max.y))];
@@ -326,6 +331,8 @@ fn transformed(ts: Transform, min: Point, max: Point) -> Area {
     Area { x0: fold(xs, f64::min), y0: fold(ys, f64::min), x1: fold(xs, f64::max), y1: fold(ys, f64::max) }
 }
 
+/// The box two boxes share (inside out, x1 < x0 or y1 < y0, where they do
+/// not meet).
 fn intersect(a: Area, b: Area) -> Area {
     Area { x0: a.x0.max(b.x0), y0: a.y0.max(b.y0), x1: a.x1.min(b.x1), y1: a.y1.min(b.y1) }
 }
@@ -336,6 +343,7 @@ fn clipped_away(clip: Option<Area>, area: &Area) -> bool {
     clip.is_some_and(|c| c.overlap(area) <= 0.0 && (area.width() > 0.0 || area.height() > 0.0))
 }
 
+/// Whether a fill hides what is under it.
 fn is_opaque(paint: &Paint) -> bool {
     match paint {
         Paint::Solid(color) => color.alpha().is_none_or(|a| a >= 0.99),
@@ -399,6 +407,7 @@ fn outline(geometry: &Geometry, ts: Transform) -> Vec<(f64, f64)> {
     out
 }
 
+/// Points along the segment from `a` to `b`, in page coordinates.
 fn sample_line(out: &mut Vec<(f64, f64)>, ts: Transform, a: Point, b: Point) {
     for i in 0..=16 {
         let t = f64::from(i) / 16.0;
