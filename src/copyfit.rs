@@ -1,14 +1,16 @@
 //! Part of stage 4 (compile): copyfitting. When the layout preflight finds
 //! a near-empty page at the end of a part, the part's spacing is adjusted
-//! within documented bounds and the pages composed again, until the page is
-//! gone or filled, or nothing in range helps (then the finding stays).
+//! within bounds and the pages composed again, until the page is gone or
+//! filled, or nothing in range helps (then the finding stays).
 //!
 //! The adjustments, per part, read by the layouts from the data (`fit`,
 //! `run_in`, `balance`):
-//! - `fit` from −3 to +3: paragraph and block spacing change by 6 % a step,
-//!   leading by 3 % a step, table row padding by 8 % a step, image slots
-//!   by 5 % a step (so ±18 %, ±4.5 %, ±24 %, ±15 % at the ends). Tighter is
-//!   tried first, then looser.
+//! - `fit` from −3 to +3: a step of tightening (negative) or loosening
+//!   (positive). What a step does to paragraph and block spacing, leading,
+//!   table row padding and image slots is the layouts' alone
+//!   (`layout/copyfit.typ`, the only layout file that reads `fit`): this
+//!   module chooses steps and knows no factor. Tighter is tried first, then
+//!   looser.
 //! - `balance`: a part that takes one page but fills only its first
 //!   column has its text shared evenly between the two columns: the
 //!   preflight reads how tall the text stands in one column, and the
@@ -23,7 +25,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::inspect::Finding;
+use crate::inspect::{Finding, FindingClass};
 
 /// The order in which `fit` steps are tried.
 pub const STEPS: [i64; 7] = [0, -1, -2, -3, 1, 2, 3];
@@ -71,7 +73,7 @@ impl Plan {
     /// changed (when not, composing again would give the same pages).
     pub fn advance(&mut self, findings: &[Finding], starts: &[usize], kinds: &[&str]) -> bool {
         let mut changed = false;
-        for f in findings.iter().filter(|f| f.class == "unbalanced") {
+        for f in findings.iter().filter(|f| f.class == FindingClass::Unbalanced) {
             let part = f.src.as_deref().and_then(crate::inspect::part_of);
             let part =
                 part.filter(|&p| p < self.balanced.len() && self.balanced[p].is_none() && !self.unbalanceable[p]);
@@ -83,14 +85,18 @@ impl Plan {
         // Balancing guesses the column height; where it made the part's page
         // worse (content crossing, a head parted), it is taken back.
         for (part, &start) in starts.iter().enumerate() {
-            let worse = |f: &&Finding| matches!(f.class, "overlap" | "overflow" | "stranded") && f.page == start;
+            let worse = |f: &&Finding| {
+                matches!(f.class, FindingClass::Overlap | FindingClass::Overflow | FindingClass::Stranded)
+                    && f.page == start
+            };
             if self.balanced[part].is_some() && findings.iter().any(|f| worse(&f)) {
                 self.balanced[part] = None;
                 self.unbalanceable[part] = true;
                 changed = true;
             }
         }
-        let mut pages: Vec<usize> = findings.iter().filter(|f| f.class == "near-empty").map(|f| f.page).collect();
+        let mut pages: Vec<usize> =
+            findings.iter().filter(|f| f.class == FindingClass::NearEmpty).map(|f| f.page).collect();
         pages.dedup();
         for page in pages {
             let Some(part) = starts.iter().rposition(|&s| s <= page) else { continue };
@@ -154,6 +160,7 @@ pub fn key(data: &[u8], folders: &[&Path], fonts: &Path, options: &str) -> Strin
     format!("{hash:032x}")
 }
 
+/// Every file under `folder` with its bytes, for [`key`].
 fn collect(folder: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
         let path = entry.path();
@@ -190,10 +197,28 @@ fn can_run_in(kind: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Plan, STEPS};
-    use crate::inspect::Finding;
+    use crate::inspect::{Finding, FindingClass, layout_sources};
 
     fn near_empty(page: usize) -> Finding {
-        Finding { page, class: "near-empty", message: String::new(), src: None, extent: None }
+        Finding { page, class: FindingClass::NearEmpty, message: String::new(), src: None, extent: None }
+    }
+
+    /// The file that owns the copyfit factors.
+    const COPYFIT_TYP: &str = "layout/copyfit.typ";
+
+    #[test]
+    fn only_copyfit_typ_knows_what_a_fit_step_does() {
+        // The factors live on the Typst side only: one layout file reads a
+        // part's `fit` step, the rest ask it for a scale.
+        let sources = layout_sources();
+        let readers: Vec<&str> =
+            sources.iter().filter(|(_, text)| text.contains("\"fit\"")).map(|(name, _)| name.as_str()).collect();
+        assert_eq!(readers, [COPYFIT_TYP], "layout files that read `fit` themselves");
+        // Every step Rust chooses is one the layouts document.
+        let (_, copyfit_typ) = sources.iter().find(|(name, _)| name == COPYFIT_TYP).expect("layout/copyfit.typ");
+        let (low, high) = (STEPS.iter().min().copied(), STEPS.iter().max().copied());
+        let range = format!("{}…{}", low.unwrap_or_default(), high.unwrap_or_default()).replace('-', "−");
+        assert!(copyfit_typ.contains(&range), "layout/copyfit.typ documents the steps {range}");
     }
 
     #[test]

@@ -4,11 +4,12 @@
 
 use super::pages::grid;
 use super::scan::{Area, Sheet, TextRun};
-use super::{Finding, found, quote};
+use super::{Finding, FindingClass, Mark, found, quote};
 
 /// Tolerance in points for "touches" versus "crosses".
 const SLACK: f64 = 1.0;
 
+/// Whether a run prints anything (not only spaces).
 fn visible(t: &TextRun) -> bool {
     !t.text.trim().is_empty()
 }
@@ -30,7 +31,7 @@ pub fn overflow(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
             out.push(found(
                 sheet,
                 t.order,
-                "overflow",
+                FindingClass::Overflow,
                 format!(
                     "text {} runs {:.1} mm past {limit}; allow it to break or shorten it",
                     quote(&t.text),
@@ -45,7 +46,7 @@ pub fn overflow(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
             out.push(found(
                 sheet,
                 p.order,
-                "overflow",
+                FindingClass::Overflow,
                 format!(
                     "an image {:.0} mm wide runs past the type area; make it no wider than its column",
                     p.area.width() / 72.0 * 25.4
@@ -55,6 +56,8 @@ pub fn overflow(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     }
 }
 
+/// How far, in points, `a` reaches past the type area's sides (`body`),
+/// or past the trim (width `w`) when `trim` is set or there is no grid.
 fn excess(a: &Area, body: Option<Area>, w: f64, trim: bool) -> f64 {
     let (lo, hi) = match (trim, body) {
         (false, Some(b)) => (b.x0, b.x1),
@@ -80,14 +83,19 @@ pub fn overlap(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
                 out.push(found(
                     sheet,
                     b.order,
-                    "overlap",
+                    FindingClass::Overlap,
                     format!("text {} is set over text {}; give it room", quote(&b.text), quote(&a.text)),
                 ));
             }
         }
         for p in &sheet.pictures {
             if shrink(&a.area).overlap(&p.area) > 0.0 {
-                out.push(found(sheet, a.order, "overlap", format!("text {} is set over an image", quote(&a.text))));
+                out.push(found(
+                    sheet,
+                    a.order,
+                    FindingClass::Overlap,
+                    format!("text {} is set over an image", quote(&a.text)),
+                ));
             }
         }
         for g in sheet.graphics.iter().filter(|g| g.stroked_only) {
@@ -96,7 +104,7 @@ pub fn overlap(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
                 out.push(found(
                     sheet,
                     a.order,
-                    "overlap",
+                    FindingClass::Overlap,
                     format!("a graphic line crosses text {}; move the art or the text", quote(&a.text)),
                 ));
             }
@@ -109,7 +117,7 @@ pub fn overlap(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
                 out.push(found(
                     sheet,
                     a.order,
-                    "overlap",
+                    FindingClass::Overlap,
                     format!("text {} straddles the edge of a coloured panel", quote(&a.text)),
                 ));
             }
@@ -145,7 +153,7 @@ pub fn hidden(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
             out.push(found(
                 sheet,
                 by,
-                "hidden-text",
+                FindingClass::HiddenText,
                 format!("text {} is hidden under a fill painted over it; leave it out on this page", quote(&t.text)),
             ));
         }
@@ -156,7 +164,7 @@ pub fn hidden(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
 pub fn past_bleed(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     let (w, h) = sheet.size;
     // The page's own bleed (the media may also hold a slug for the marks).
-    let Some(b) = sheet.marks("page").next().and_then(|m| m.length("bleed")) else { return };
+    let Some(b) = sheet.marks(Mark::Page).next().and_then(|m| m.length("bleed")) else { return };
     let bleed_box = Area { x0: -b, y0: -b, x1: w + b, y1: h + b };
     let areas = sheet
         .graphics
@@ -170,7 +178,7 @@ pub fn past_bleed(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
             out.push(found(
                 sheet,
                 order,
-                "bleed",
+                FindingClass::Bleed,
                 format!(
                     "art runs {:.1} mm past the bleed edge, over the crop marks; clip it to the bleed",
                     (bleed_box.x0 - area.x0)

@@ -6,15 +6,15 @@
 //! `scope: "page"`) is stranded.
 
 use super::pages::grid;
-use super::scan::{Mark, Sheet};
-use super::{Finding, quote};
+use super::scan::{PlacedMark, Sheet};
+use super::{Finding, FindingClass, Mark, quote};
 
 /// Checks every head mark of every page.
 pub fn stranded(sheets: &[Sheet], out: &mut Vec<Finding>) {
     // Followers per id: (page index, mark).
-    let mut bodies: std::collections::HashMap<&str, Vec<(usize, &Mark)>> = std::collections::HashMap::new();
+    let mut bodies: std::collections::HashMap<&str, Vec<(usize, &PlacedMark)>> = std::collections::HashMap::new();
     for (i, sheet) in sheets.iter().enumerate() {
-        for m in sheet.marks("keep").filter(|m| m.text("role") == Some("body")) {
+        for m in sheet.marks(Mark::Keep).filter(|m| m.text("role") == Some("body")) {
             if let Some(id) = m.text("id") {
                 bodies.entry(id).or_default().push((i, m));
             }
@@ -22,12 +22,12 @@ pub fn stranded(sheets: &[Sheet], out: &mut Vec<Finding>) {
     }
     for (i, sheet) in sheets.iter().enumerate() {
         let g = grid(sheet);
-        for head in sheet.marks("keep").filter(|m| m.text("role") == Some("head")) {
+        for head in sheet.marks(Mark::Keep).filter(|m| m.text("role") == Some("head")) {
             let Some(id) = head.text("id") else { continue };
             let followers = bodies.get(id).map_or(&[][..], Vec::as_slice);
             let need = head.int("need").unwrap_or(1).max(1) as usize;
             // Only as many followers as exist after this head can be asked for.
-            let after: Vec<&(usize, &Mark)> =
+            let after: Vec<&(usize, &PlacedMark)> =
                 followers.iter().filter(|(p, m)| *p > i || (*p == i && m.order > head.order)).collect();
             let need = need.min(after.len());
             if need == 0 {
@@ -48,7 +48,7 @@ pub fn stranded(sheets: &[Sheet], out: &mut Vec<Finding>) {
                 let place = if page_scope { "page" } else { "column" };
                 out.push(Finding {
                     page: sheet.number,
-                    class: "stranded",
+                    class: FindingClass::Stranded,
                     message: format!(
                         "{what} {text} is stranded at the foot of a {place}: {with} of the {need} \
                          things it must keep with follow it there; keep them together",

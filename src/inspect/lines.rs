@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::pages::grid;
 use super::scan::{Sheet, TextRun};
-use super::{Finding, found, quote};
+use super::{Finding, FindingClass, found, quote};
 
 /// A justified line whose Han characters each stand wider than the font
 /// sets them by more than this (in em) reads as letter-spaced: the eye sees
@@ -45,7 +45,7 @@ pub fn letter_spaced(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
         out.push(found(
             sheet,
             order,
-            "letter-spaced",
+            FindingClass::LetterSpaced,
             format!(
                 "letter-spaced line {}: justification sets each character {spread:.2} em apart; \
                  reword the sentence, or let the long number or name before the break move",

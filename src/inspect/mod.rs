@@ -6,15 +6,18 @@
 //! justification (advice), images too coarse or in the wrong
 //! colour model, and empty image slots.
 //!
-//! The layouts cooperate by leaving marks (`metadata` labelled `<csr-…>`):
-//! `<csr-page>` describes each page's grid, `<csr-src>` names the data
-//! place a block comes from, `<csr-keep>` ties a head to what must follow
-//! it, `<csr-slot>` is an image slot without an image. The rules know
-//! nothing of any report or theme: they read geometry and marks.
+//! The layouts cooperate by leaving marks (`metadata` labelled `<csr-…>`,
+//! all of them from `layout/marks.typ`, read as a [`Mark`]): `<csr-page>`
+//! describes each page's grid, `<csr-src>` names the data place a block
+//! comes from, `<csr-keep>` ties a head to what must follow it,
+//! `<csr-slot>` is an image slot without an image. The rules know nothing
+//! of any report or theme: they read geometry and marks.
 
+mod finding;
 mod geometry;
 mod keep;
 mod lines;
+mod marks;
 mod pages;
 mod pictures;
 pub mod scan;
@@ -26,29 +29,11 @@ use typst_layout::PagedDocument;
 use crate::config::Profile;
 use crate::diag::{Problem, Problems, Severity};
 use crate::source::Report;
+pub use finding::{Finding, FindingClass, UnknownFindingClass};
+#[cfg(test)]
+pub(crate) use marks::layout_sources;
+pub use marks::{Mark, NotAMark};
 use scan::{Sheet, scan};
-
-/// One thing a designer would mark on a page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    /// 1-based physical page.
-    pub page: usize,
-    /// Short class: `near-empty`, `unbalanced`, `stranded`, `overflow`,
-    /// `overlap`, `hidden-text`, `letter-spaced`, `bleed`, `image-ppi`,
-    /// `image-colour`, `image-missing`.
-    pub class: &'static str,
-    /// What is wrong and what to do.
-    pub message: String,
-    /// The data place (`pN:offset` or `iN:offset`) the finding belongs to.
-    pub src: Option<String>,
-    /// For `unbalanced`: how tall, in points, the part's text stands in its
-    /// one column (between its `<csr-flow>` marks), for copyfit to balance.
-    pub extent: Option<f64>,
-}
-
-/// Classes of finding that only an editor can mend (by rewording): they
-/// are reported as notes, which never fail a build, `--strict` included.
-pub const ADVICE: &[&str] = &["letter-spaced"];
 
 /// What the rules need to know about the build.
 #[derive(Debug, Clone, Copy)]
@@ -78,7 +63,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     let sheets: Vec<Sheet> = crate::parallel::map(&pages, |&(number, page)| scan(number, page));
     let mut part_starts = vec![0; parts];
     for sheet in &sheets {
-        for src in sheet.marks("src").filter_map(|m| m.text("src")) {
+        for src in sheet.marks(Mark::Src).filter_map(|m| m.text("src")) {
             if let Some(start) = part_of(src).and_then(|n| part_starts.get_mut(n))
                 && *start == 0
             {
@@ -105,7 +90,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
             finding.src = finding.src.or_else(|| src_before(sheet, order)).or_else(|| last_src.clone());
             findings.push(finding);
         }
-        if let Some(src) = sheet.marks("src").filter_map(|m| m.text("src")).last() {
+        if let Some(src) = sheet.marks(Mark::Src).filter_map(|m| m.text("src")).last() {
             last_src = Some(src.to_owned());
         }
     }
@@ -117,7 +102,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         let own = format!("p{i}:");
         let shared = start > 0
             && sheets[start - 1]
-                .marks("src")
+                .marks(Mark::Src)
                 .filter_map(|m| m.text("src"))
                 .any(|s| s.starts_with('p') && !s.starts_with(&own));
         if start > 0 && next == start + 1 && !shared {
@@ -135,7 +120,7 @@ pub fn part_of(src: &str) -> Option<usize> {
 
 /// The data place of the last `<csr-src>` mark painted before `order`.
 fn src_before(sheet: &Sheet, order: usize) -> Option<String> {
-    sheet.marks("src").filter(|m| m.order <= order).filter_map(|m| m.text("src")).last().map(str::to_owned)
+    sheet.marks(Mark::Src).filter(|m| m.order <= order).filter_map(|m| m.text("src")).last().map(str::to_owned)
 }
 
 /// Turns findings into located problems: at the data place when it is
@@ -144,7 +129,7 @@ pub fn problems(findings: &[Finding], report: &Report, manifest: &Path, strict: 
     let severity = if strict { Severity::Error } else { Severity::Warning };
     let mut out = Problems::default();
     for f in findings {
-        let severity = if ADVICE.contains(&f.class) { Severity::Note } else { severity };
+        let severity = if f.class.is_advice() { Severity::Note } else { severity };
         let message = format!("page {}: {} [{}]", f.page, f.message, f.class);
         let located = f.src.as_deref().and_then(|src| locate(report, src));
         out.push(match located {
@@ -168,7 +153,7 @@ fn locate<'a>(report: &'a Report, src: &str) -> Option<(&'a Path, &'a str, usize
 }
 
 /// A finding for `sheet` painted at `order`, without a data place yet.
-pub(crate) fn found(sheet: &Sheet, order: usize, class: &'static str, message: String) -> (usize, Finding) {
+pub(crate) fn found(sheet: &Sheet, order: usize, class: FindingClass, message: String) -> (usize, Finding) {
     (order, Finding { page: sheet.number, class, message, src: None, extent: None })
 }
 

@@ -3,7 +3,7 @@
 use typst::foundations::Value;
 
 use super::scan::{Area, Sheet};
-use super::{Finding, found};
+use super::{Finding, FindingClass, Mark, found};
 
 /// Below this share of the type area used, a text page is near-empty.
 pub const NEAR_EMPTY: f64 = 0.2;
@@ -34,7 +34,7 @@ impl Grid {
 
 /// The grid a page declares, if it declares one.
 pub fn grid(sheet: &Sheet) -> Option<Grid> {
-    let mark = sheet.marks("page").next()?;
+    let mark = sheet.marks(Mark::Page).next()?;
     let designed = mark.text("role").is_some_and(|r| r != "text");
     let left = mark.length("left")?;
     let right = mark.length("right")?;
@@ -94,7 +94,7 @@ pub fn near_empty(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
         out.push(found(
             sheet,
             order,
-            "near-empty",
+            FindingClass::NearEmpty,
             format!(
                 "near-empty page: {lines} line{} of text, {:.0} % of the type area used; \
                  let the part end on the page before, or add content",
@@ -113,7 +113,7 @@ pub fn unbalanced(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
     // its last block (layout/parts.typ): the last start on the page (a part
     // run in after another starts below it) and the end that follows. A
     // part band's title above them, across both columns, is not column text.
-    let flow = |edge: &'static str| sheet.marks("flow").filter(move |m| m.value == Value::Str(edge.into()));
+    let flow = |edge: &'static str| sheet.marks(Mark::Flow).filter(move |m| m.value == Value::Str(edge.into()));
     let start = flow("start").last();
     let end = start.and_then(|s| flow("end").find(|m| m.order > s.order));
     let top = start.map_or(grid.body.y0, |m| m.at.1);
@@ -128,7 +128,7 @@ pub fn unbalanced(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
         let extent = start.zip(end).map(|(s, e)| e.at.1 - s.at.1).filter(|h| *h > 0.0);
         out.push(Finding {
             page: sheet.number,
-            class: "unbalanced",
+            class: FindingClass::Unbalanced,
             message: "the part's one page fills its first column and leaves the second empty; balance the columns"
                 .to_owned(),
             src: Some(part.to_owned()),

@@ -3,7 +3,7 @@
 //! width), RGB images in print, and image slots that have no image.
 
 use super::scan::Sheet;
-use super::{Finding, Options, found};
+use super::{Finding, FindingClass, Mark, Options, found};
 use crate::config::Profile;
 
 /// Checks every image and image slot on a page.
@@ -19,7 +19,7 @@ pub fn check(sheet: &Sheet, options: Options, out: &mut Vec<(usize, Finding)>) {
             out.push(found(
                 sheet,
                 p.order,
-                "image-ppi",
+                FindingClass::ImagePpi,
                 format!(
                     "an image is {ppi:.0} ppi at its placed size ({:.0} × {:.0} mm); print needs {:.0} ppi: \
                      supply {} × {} pixels or place it smaller",
@@ -35,18 +35,18 @@ pub fn check(sheet: &Sheet, options: Options, out: &mut Vec<(usize, Finding)>) {
             out.push(found(
                 sheet,
                 p.order,
-                "image-colour",
+                FindingClass::ImageColour,
                 "an RGB image in the print profile; convert it to CMYK for the press".to_owned(),
             ));
         }
     }
     if options.profile == Profile::Print {
-        for slot in sheet.marks("slot") {
+        for slot in sheet.marks(Mark::Slot) {
             let caption = slot.text("text").unwrap_or("");
             let (_, finding) = found(
                 sheet,
                 slot.order,
-                "image-missing",
+                FindingClass::ImageMissing,
                 format!("image slot '{caption}' has no image; it prints as a placeholder: give the figure an `image`"),
             );
             out.push((slot.order, Finding { src: slot.text("src").map(str::to_owned), ..finding }));

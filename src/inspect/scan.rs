@@ -1,7 +1,7 @@
 //! Flattens a laid-out page into what a designer sees: text runs, shapes
 //! and images as boxes on the page (in points, from the trim's top-left
 //! corner), in paint order, plus the marks the layouts leave for the
-//! preflight (`<csr-…>` metadata).
+//! preflight (`<csr-…>` metadata, parsed into a [`Mark`] here).
 
 use typst::foundations::{Dict, Value};
 use typst::introspection::{MetadataElem, Tag};
@@ -9,6 +9,8 @@ use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::text::TextItem;
 use typst::visualize::{CurveItem, Geometry, ImageKind, Paint};
 use typst_layout::Page;
+
+use super::marks::Mark;
 
 /// An axis-aligned box on the page, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -108,20 +110,20 @@ pub struct Picture {
     pub colour: Option<&'static str>,
 }
 
-/// A `<csr-…>` mark left by the layouts.
+/// A mark left by the layouts (`layout/marks.typ`), where it stands on a page.
 #[derive(Debug, Clone)]
-pub struct Mark {
+pub struct PlacedMark {
     /// Paint order on the page.
     pub order: usize,
-    /// The label without the `csr-` prefix (`keep`, `src`, `slot`, …).
-    pub kind: String,
+    /// What kind of mark it is.
+    pub kind: Mark,
     /// Where it sits.
     pub at: (f64, f64),
     /// The metadata value.
     pub value: Value,
 }
 
-impl Mark {
+impl PlacedMark {
     /// A string field of the mark's dictionary.
     pub fn text(&self, key: &str) -> Option<&str> {
         match &self.value {
@@ -153,6 +155,7 @@ impl Mark {
     }
 }
 
+/// A string field of a mark's dictionary.
 fn field<'a>(dict: &'a Dict, key: &str) -> Option<&'a str> {
     match dict.get(key) {
         Ok(Value::Str(s)) => Some(s.as_str()),
@@ -176,12 +179,12 @@ pub struct Sheet {
     /// Images in paint order.
     pub pictures: Vec<Picture>,
     /// Marks in document order.
-    pub marks: Vec<Mark>,
+    pub marks: Vec<PlacedMark>,
 }
 
 impl Sheet {
     /// Marks of one kind.
-    pub fn marks<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Mark> + 'a {
+    pub fn marks(&self, kind: Mark) -> impl Iterator<Item = &PlacedMark> {
         self.marks.iter().filter(move |m| m.kind == kind)
     }
 }
@@ -195,7 +198,7 @@ pub fn scan(number: usize, page: &Page) -> Sheet {
     walk(&page.frame, Transform::identity(), None, &mut sheet, &mut order);
     // A proof's watermark and slug line (after a `<csr-overlay>` mark) are
     // meant to sit over the page: they are not the page's content.
-    if let Some(from) = sheet.marks("overlay").map(|m| m.order).min() {
+    if let Some(from) = sheet.marks(Mark::Overlay).map(|m| m.order).min() {
         sheet.texts.retain(|t| t.order < from);
         sheet.graphics.retain(|g| g.order < from);
         sheet.pictures.retain(|p| p.order < from);
@@ -203,6 +206,8 @@ pub fn scan(number: usize, page: &Page) -> Sheet {
     sheet
 }
 
+/// Adds everything in `frame` (placed by `ts`, inside `clip`) to `sheet`,
+/// numbering items in paint order.
 fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, order: &mut usize) {
     for (pos, item) in frame.items() {
         *order += 1;
@@ -270,11 +275,11 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, ord
             FrameItem::Tag(Tag::Start(content, _)) => {
                 let Some(label) = content.label() else { continue };
                 let name = label.resolve();
-                let Some(kind) = name.as_str().strip_prefix("csr-") else { continue };
+                let Some((kind, _)) = Mark::parse(name.as_str()) else { continue };
                 let Some(meta) = content.to_packed::<MetadataElem>() else { continue };
-                sheet.marks.push(Mark {
+                sheet.marks.push(PlacedMark {
                     order: *order,
-                    kind: kind.to_owned(),
+                    kind,
                     at: point(at, Point::zero()),
                     value: meta.value.clone(),
                 });
@@ -310,11 +315,13 @@ fn is_ideograph(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
+/// A point of a frame, on the page, in points.
 fn point(ts: Transform, p: Point) -> (f64, f64) {
     let p = p.transform(ts);
     (p.x.to_pt(), p.y.to_pt())
 }
 
+/// The page box of the frame box from `min` to `max` under `ts`.
 fn transformed(ts: Transform, min: Point, max: Point) -> Area {
     let corners =
         [point(ts, min), point(ts, Point::new(max.x, min.y)), point(ts, max), point(ts, Point::new(min.x, max.y))];
@@ -324,6 +331,8 @@ fn transformed(ts: Transform, min: Point, max: Point) -> Area {
     Area { x0: fold(xs, f64::min), y0: fold(ys, f64::min), x1: fold(xs, f64::max), y1: fold(ys, f64::max) }
 }
 
+/// The box two boxes share (inside out, x1 < x0 or y1 < y0, where they do
+/// not meet).
 fn intersect(a: Area, b: Area) -> Area {
     Area { x0: a.x0.max(b.x0), y0: a.y0.max(b.y0), x1: a.x1.min(b.x1), y1: a.y1.min(b.y1) }
 }
@@ -334,6 +343,7 @@ fn clipped_away(clip: Option<Area>, area: &Area) -> bool {
     clip.is_some_and(|c| c.overlap(area) <= 0.0 && (area.width() > 0.0 || area.height() > 0.0))
 }
 
+/// Whether a fill hides what is under it.
 fn is_opaque(paint: &Paint) -> bool {
     match paint {
         Paint::Solid(color) => color.alpha().is_none_or(|a| a >= 0.99),
@@ -397,6 +407,7 @@ fn outline(geometry: &Geometry, ts: Transform) -> Vec<(f64, f64)> {
     out
 }
 
+/// Points along the segment from `a` to `b`, in page coordinates.
 fn sample_line(out: &mut Vec<(f64, f64)>, ts: Transform, a: Point, b: Point) {
     for i in 0..=16 {
         let t = f64::from(i) / 16.0;

@@ -1,0 +1,135 @@
+//! What the layout preflight reports: a [`Finding`] of a [`FindingClass`].
+//! The classes are named here once; the rules, copyfit and the output match
+//! on the enum, and its [`name`](FindingClass::name) is what is printed
+//! (`[near-empty]` at the end of a message).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One thing a designer would mark on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// 1-based physical page.
+    pub page: usize,
+    /// What kind of thing it is.
+    pub class: FindingClass,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// The data place (`pN:offset` or `iN:offset`) the finding belongs to.
+    pub src: Option<String>,
+    /// For [`FindingClass::Unbalanced`]: how tall, in points, the part's
+    /// text stands in its one column (between its flow marks), for copyfit
+    /// to balance.
+    pub extent: Option<f64>,
+}
+
+/// The kinds of finding of the layout preflight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FindingClass {
+    /// A text page whose type area carries almost nothing.
+    NearEmpty,
+    /// A one-page part that fills its first column and leaves the second empty.
+    Unbalanced,
+    /// A head parted from what must follow it.
+    Stranded,
+    /// Something running past its column or the trim.
+    Overflow,
+    /// Text over text or over art.
+    Overlap,
+    /// Text hidden under an opaque fill.
+    HiddenText,
+    /// A line whose Han characters justification set far apart (advice).
+    LetterSpaced,
+    /// Art running past the bleed.
+    Bleed,
+    /// An image too coarse at its placed size.
+    ImagePpi,
+    /// An RGB image in print.
+    ImageColour,
+    /// An image slot without an image.
+    ImageMissing,
+}
+
+impl FindingClass {
+    /// Every class.
+    pub const ALL: [FindingClass; 11] = [
+        FindingClass::NearEmpty,
+        FindingClass::Unbalanced,
+        FindingClass::Stranded,
+        FindingClass::Overflow,
+        FindingClass::Overlap,
+        FindingClass::HiddenText,
+        FindingClass::LetterSpaced,
+        FindingClass::Bleed,
+        FindingClass::ImagePpi,
+        FindingClass::ImageColour,
+        FindingClass::ImageMissing,
+    ];
+
+    /// The name printed with a finding.
+    pub const fn name(self) -> &'static str {
+        match self {
+            FindingClass::NearEmpty => "near-empty",
+            FindingClass::Unbalanced => "unbalanced",
+            FindingClass::Stranded => "stranded",
+            FindingClass::Overflow => "overflow",
+            FindingClass::Overlap => "overlap",
+            FindingClass::HiddenText => "hidden-text",
+            FindingClass::LetterSpaced => "letter-spaced",
+            FindingClass::Bleed => "bleed",
+            FindingClass::ImagePpi => "image-ppi",
+            FindingClass::ImageColour => "image-colour",
+            FindingClass::ImageMissing => "image-missing",
+        }
+    }
+
+    /// Whether only an editor can mend it (by rewording): such findings are
+    /// reported as notes, which never fail a build, `--strict` included.
+    pub const fn is_advice(self) -> bool {
+        matches!(self, FindingClass::LetterSpaced)
+    }
+}
+
+impl fmt::Display for FindingClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is no finding class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFindingClass(pub String);
+
+impl fmt::Display for UnknownFindingClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not a class of layout finding", self.0)
+    }
+}
+
+impl std::error::Error for UnknownFindingClass {}
+
+impl FromStr for FindingClass {
+    type Err = UnknownFindingClass;
+
+    /// The class printed as `name`.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        FindingClass::ALL.into_iter().find(|c| c.name() == name).ok_or_else(|| UnknownFindingClass(name.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FindingClass;
+
+    #[test]
+    fn class_names_are_distinct_and_read_back() {
+        let mut names: Vec<&str> = FindingClass::ALL.iter().map(|c| c.name()).collect();
+        for class in FindingClass::ALL {
+            assert_eq!(class.name().parse(), Ok(class));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FindingClass::ALL.len());
+        assert!("near empty".parse::<FindingClass>().is_err());
+    }
+}
