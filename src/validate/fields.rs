@@ -34,6 +34,28 @@ pub fn key_value(file: &SourceFile, span: Range<usize>, key: &str) -> Option<Ran
     None
 }
 
+/// Narrows `span` to the quoted `value` (or the text of it) where found.
+pub fn find_value(file: &SourceFile, span: std::ops::Range<usize>, value: &str) -> Option<std::ops::Range<usize>> {
+    if value.is_empty() {
+        return Some(span);
+    }
+    file.find(span.clone(), &format!("\"{value}\""))
+        .map(|r| r.start + 1..r.end - 1)
+        .or_else(|| file.find(span.clone(), value))
+        .or(Some(span))
+}
+
+/// Finds `value` after the first place of `after` inside `span`.
+pub fn find_value_after(
+    file: &SourceFile,
+    span: std::ops::Range<usize>,
+    after: &str,
+    value: &str,
+) -> Option<std::ops::Range<usize>> {
+    let start = find_value(file, span.clone(), after)?.end;
+    find_value(file, start..span.end, value)
+}
+
 /// A figure's `width_mm`: finite and within [`MIN_WIDTH_MM`]..=[`MAX_WIDTH_MM`].
 pub fn check_width(file: &SourceFile, span: Range<usize>, width: f64, problems: &mut Problems) {
     if !(width.is_finite() && (MIN_WIDTH_MM..=MAX_WIDTH_MM).contains(&width)) {
