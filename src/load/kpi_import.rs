@@ -145,7 +145,7 @@ pub fn import(base: &Path, parts: &mut [Loaded<Part>], missing: Missing, problem
         let part_source = part.data.kpi_source.clone();
         for spanned in blocks_mut(&mut part.data) {
             let span = spanned.span();
-            let Block::Kpi { title, years, rows, source, sheet, .. } = spanned.get_mut() else { continue };
+            let Block::Kpi { title, years, rows, source, worksheet, .. } = spanned.get_mut() else { continue };
             let default_name = names.next().unwrap_or_default();
             let (source, at) = match (source.as_deref(), &part_source) {
                 (Some(s), _) => (s.to_owned(), file.find(span.clone(), s)),
@@ -168,7 +168,7 @@ pub fn import(base: &Path, parts: &mut [Loaded<Part>], missing: Missing, problem
                     continue;
                 }
             };
-            let worksheet = sheet.clone().unwrap_or(default_name);
+            let worksheet = worksheet.clone().unwrap_or(default_name);
             match book.grid(&worksheet) {
                 Ok(grid) => fill(&grid, title, years, rows, problems),
                 Err(e) => problems.push(file.problem(Severity::Error, file.find(span, &source), e.to_string())),
