@@ -5,7 +5,7 @@
 //! through symlinks). [`inspect`] is the check `validate` runs for `check`
 //! and `build` alike: the whole image is decoded within a memory limit
 //! (SVGs are checked by [`crate::svg`]), so a corrupt image fails both the
-//! same way. The image cache of the resolve stage ([`crate::images`])
+//! same way. The image cache of the resolve stage (`images`)
 //! decodes with the same limits ([`decode`]).
 
 use std::io::Cursor;

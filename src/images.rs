@@ -20,6 +20,7 @@ use typst::foundations::Bytes;
 use crate::config::Profile;
 use crate::image_check::{ImageError, decode, header, is_svg, locate_image};
 use crate::paths::{Cache, io_reason};
+use crate::virtual_files::IMAGES_DIR;
 
 /// Width assumed for a figure without `width_mm`: the text column, in mm.
 pub const DEFAULT_WIDTH_MM: f64 = 170.0;
@@ -75,10 +76,10 @@ impl ImageCache {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         if is_svg(path) {
             crate::svg::check_svg(&data)?;
-            return Ok((format!("/.csr-press/images/{hash:032x}.svg"), Bytes::new(data)));
+            return Ok((format!("{IMAGES_DIR}/{hash:032x}.svg"), Bytes::new(data)));
         }
         if ext == "pdf" {
-            return Ok((format!("/.csr-press/images/{hash:032x}.pdf"), Bytes::new(data)));
+            return Ok((format!("{IMAGES_DIR}/{hash:032x}.pdf"), Bytes::new(data)));
         }
         let (format, w, _) = header(&data)?;
         let ppi = f64::from(w) / (width_mm / 25.4);
@@ -89,12 +90,12 @@ impl ImageCache {
             decode(&data)?;
             self.processed += 1;
             let ext = format.extensions_str().first().copied().unwrap_or("img");
-            return Ok((format!("/.csr-press/images/{hash:032x}.{ext}"), Bytes::new(data)));
+            return Ok((format!("{IMAGES_DIR}/{hash:032x}.{ext}"), Bytes::new(data)));
         }
         let target_w = if downsample { (width_mm / 25.4 * SCREEN_PPI).round() as u32 } else { w };
         let name = format!("{hash:032x}-{target_w}.png");
         if let Some(cached) = self.dir.as_ref().and_then(|dir| read_cached(&dir.join(&name))) {
-            return Ok((format!("/.csr-press/images/{name}"), Bytes::new(cached)));
+            return Ok((format!("{IMAGES_DIR}/{name}"), Bytes::new(cached)));
         }
         let (mut decoded, _) = decode(&data)?;
         let (w, h) = (decoded.width(), decoded.height());
@@ -113,7 +114,7 @@ impl ImageCache {
             stored.extend_from_slice(&png);
             let _ = crate::write::write_atomic(&dir.join(&name), &stored);
         }
-        Ok((format!("/.csr-press/images/{name}"), Bytes::new(png)))
+        Ok((format!("{IMAGES_DIR}/{name}"), Bytes::new(png)))
     }
 }
 

@@ -8,7 +8,7 @@
 //! atomically. Stages call only down; below them all lies the substrate
 //! ([`source`], [`paths`], [`config`], [`model`], [`diag`], [`locate`]) and
 //! what several stages derive from the data ([`workbook`], [`charts`],
-//! [`image_check`], [`svg`]). [`theme`] finds the report's design theme and checks the
+//! [`image_check`], [`svg`], [`virtual_files`]). [`theme`] finds the report's design theme and checks the
 //! report against it. [`pipeline`] strings the stages together; the commands
 //! live in [`commands`]; [`scaffold`] writes new reports.
 
@@ -44,6 +44,7 @@ pub mod svg;
 pub mod theme;
 pub mod typst_diag;
 pub mod validate;
+pub mod virtual_files;
 pub mod watch;
 pub mod workbook;
 pub mod world;

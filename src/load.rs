@@ -8,7 +8,7 @@
 //! file that is not a data file is never parsed, so its content is never
 //! echoed in an error. KPI values a table takes from a spreadsheet are
 //! read in here too ([`kpi_import`]), so every later stage sees one report.
-//! Loading only loads: checking what parsing cannot is [`crate::validate`].
+//! Loading only loads: checking what parsing cannot is `validate`.
 
 use std::path::{Component, Path, PathBuf};
 

@@ -23,7 +23,7 @@ use crate::images::ImageCache;
 use crate::model::markup::REF_OPEN;
 use crate::model::{Block, Identity, Index, Meta, MissingImages, Part};
 use crate::source::{Report, SourceFile};
-use crate::world::{DATA_PATH, project_file};
+use crate::virtual_files::{DATA_PATH, project_file};
 
 /// The width a logo is prepared for, in millimetres.
 pub const LOGO_WIDTH_MM: f64 = 60.0;

@@ -1,5 +1,5 @@
 //! The KPI workbook contract shared by the spreadsheet import (stage 1,
-//! [`crate::load`]) and `kpi export`: which worksheet holds which KPI table,
+//! `load`) and `kpi export`: which worksheet holds which KPI table,
 //! and the header texts of its columns. A workbook `kpi export` writes is
 //! one the import reads back unchanged.
 

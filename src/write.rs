@@ -6,7 +6,7 @@
 //! Temporary files carry the process id in their name; they are removed on
 //! failure, on SIGINT/SIGTERM ([`install_cleanup`]), and by the next run
 //! when the process that made them was killed. Which outputs may be written
-//! at all is the output guard's business ([`crate::guard`]).
+//! at all is the output guard's business (`guard`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
