@@ -5,7 +5,8 @@
 //! the offending value where it can be found in the text. The checks live
 //! by kind: `references` (labels, `{ref:}`, disclosure tags, indexes),
 //! `blocks` (each block by its type), `kpi` (KPI tables), `graphics`
-//! (charts, materiality, QR codes) and `fields` (single values).
+//! (charts, materiality, QR codes) and `fields` (single values); `find`
+//! narrows a block's span to the offending value.
 
 use crate::diag::Problems;
 use crate::model::markup::pages_in;
@@ -13,6 +14,7 @@ use crate::source::Report;
 
 mod blocks;
 mod fields;
+mod find;
 mod graphics;
 mod kpi;
 mod references;

@@ -5,7 +5,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::fields::{self, find_value};
+use super::fields;
+use super::find::{find_value, key_value};
 use super::graphics::check_graphic;
 use super::kpi::check_kpi;
 use crate::diag::{Problems, Severity};
@@ -32,7 +33,7 @@ pub fn check_block(
         Block::Table { header, rows, .. } => {
             check_rows(file, span.clone(), rows.len(), problems);
             if header.is_empty() {
-                let at = fields::key_value(file, span.clone(), "header").or(Some(span.clone()));
+                let at = key_value(file, span.clone(), "header").or(Some(span.clone()));
                 problems.push(file.problem(Severity::Error, at, "a table needs a `header` with at least one cell"));
             }
             for (i, row) in rows.iter().enumerate() {

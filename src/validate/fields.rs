@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::find::key_value;
 use crate::diag::{Problems, Severity};
 use crate::model::{KpiCheck, OrgNode};
 use crate::source::SourceFile;
@@ -13,48 +14,6 @@ use crate::source::SourceFile;
 pub const MIN_WIDTH_MM: f64 = 5.0;
 /// Widest placed figure width, in millimetres (the A4 page).
 pub const MAX_WIDTH_MM: f64 = 210.0;
-
-/// The span of the value written after `key =` inside `span`.
-pub fn key_value(file: &SourceFile, span: Range<usize>, key: &str) -> Option<Range<usize>> {
-    let region = file.region(span);
-    let text = file.text.get(region.clone())?;
-    let mut from = 0;
-    while let Some(i) = text[from..].find(key).map(|i| from + i) {
-        from = i + key.len();
-        let before_ok = text[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-        let rest = &text[from..];
-        let after = rest.trim_start();
-        if before_ok && after.starts_with('=') {
-            let value = after[1..].trim_start();
-            let start = region.start + from + (rest.len() - value.len());
-            let len = value.find([',', '}', '\n', '\r', '#']).unwrap_or(value.len());
-            return Some(start..start + value[..len].trim_end().len());
-        }
-    }
-    None
-}
-
-/// Narrows `span` to the quoted `value` (or the text of it) where found.
-pub fn find_value(file: &SourceFile, span: std::ops::Range<usize>, value: &str) -> Option<std::ops::Range<usize>> {
-    if value.is_empty() {
-        return Some(span);
-    }
-    file.find(span.clone(), &format!("\"{value}\""))
-        .map(|r| r.start + 1..r.end - 1)
-        .or_else(|| file.find(span.clone(), value))
-        .or(Some(span))
-}
-
-/// Finds `value` after the first place of `after` inside `span`.
-pub fn find_value_after(
-    file: &SourceFile,
-    span: std::ops::Range<usize>,
-    after: &str,
-    value: &str,
-) -> Option<std::ops::Range<usize>> {
-    let start = find_value(file, span.clone(), after)?.end;
-    find_value(file, start..span.end, value)
-}
 
 /// A figure's `width_mm`: finite and within [`MIN_WIDTH_MM`]..=[`MAX_WIDTH_MM`].
 pub fn check_width(file: &SourceFile, span: Range<usize>, width: f64, problems: &mut Problems) {

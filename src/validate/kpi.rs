@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::fields::{self, find_value, find_value_after};
+use super::fields;
+use super::find::{find_value, find_value_after};
 use crate::diag::{Problems, Severity};
 use crate::model::kpi_value::{parse_kpi, plain_number};
 use crate::model::{KpiCheck, KpiRow};

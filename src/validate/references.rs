@@ -5,7 +5,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::fields::{self, find_value};
+use super::fields;
+use super::find::{find_value, key_value};
 use crate::diag::{Problems, Severity};
 use crate::model::markup::{REF_OPEN, refs_in};
 use crate::model::{Index, Part};
@@ -46,7 +47,7 @@ pub fn collect_labels(report: &Report, problems: &mut Problems) -> HashSet<Strin
         for place in part.data.places(file.text.len()) {
             let Some(label) = place.label else { continue };
             if label.trim().is_empty() {
-                let at = fields::key_value(file, place.span.clone(), "label").or(Some(place.span.clone()));
+                let at = key_value(file, place.span.clone(), "label").or(Some(place.span.clone()));
                 fields::check_not_empty(file, at, "the label", label, problems);
                 continue;
             }
@@ -148,11 +149,9 @@ pub fn check_refs(
                 file.find(span.clone(), &format!("{REF_OPEN}{label}}}")),
                 format!("reference to unknown label '{label}' (define `label = \"{label}\"` on a section or block)"),
             )),
-            Err(()) => problems.push(file.problem(
-                Severity::Error,
-                file.find(span.clone(), REF_OPEN),
-                "unclosed reference: write {ref:label}",
-            )),
+            Err(unclosed) => {
+                problems.push(file.problem(Severity::Error, file.find(span.clone(), REF_OPEN), unclosed.to_string()))
+            }
         }
     }
 }
