@@ -150,3 +150,22 @@ pub mod until_merge {
         super::guard_output(path, inputs, force).map_err(|e| e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loaded_report_names_its_inputs() {
+        let manifest = "parts = [\"part.toml\"]\n[meta]\ntitle = \"t\"\ntheme = \"s\"\nyear = 2020\n\
+                        organisation = \"o\"\ndate = \"2020-01-01\"\nlanguage = \"zh-CN\"\n";
+        let part = "kind = \"chapter\"\nid = \"a\"\ntitle = \"A\"\n";
+        let (report, problems) = crate::load::report_from_texts(manifest, part, &[]);
+        let report = report.unwrap_or_else(|| panic!("{problems:?}"));
+        let inputs = Inputs::from_report(&report, &Root::new("/root"));
+        assert_eq!(inputs.folders, vec![PathBuf::from("/root/layout"), PathBuf::from("/root/fonts")]);
+        assert_eq!(inputs.data, Some(PathBuf::from(".")));
+        assert!(inputs.files.contains(&PathBuf::from("report.toml")));
+        assert!(inputs.files.contains(&PathBuf::from("part.toml")));
+    }
+}

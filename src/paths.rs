@@ -140,3 +140,27 @@ impl Root {
         self.0.join(cache.relative())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confined_paths_stay_inside_their_folder() {
+        let outer = tempfile::tempdir().expect("temporary folder");
+        let data = outer.path().join("data");
+        std::fs::create_dir_all(data.join("images")).expect("data folder");
+        std::fs::write(data.join("images/a.png"), b"png").expect("image");
+        std::fs::write(outer.path().join("secret.png"), b"png").expect("outside file");
+        let real = confined(&data, "images/a.png").expect("inside");
+        assert!(real.is_absolute() && real.ends_with("images/a.png"));
+        assert_eq!(confined(&data, "images/b.png"), Err(PathError::NotFound));
+        assert_eq!(confined(&data, "../secret.png"), Err(PathError::Outside));
+        assert_eq!(confined(&data, "images"), Err(PathError::NotAFile));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outer.path().join("secret.png"), data.join("link.png")).expect("symlink");
+            assert_eq!(confined(&data, "link.png"), Err(PathError::Outside));
+        }
+    }
+}

@@ -19,6 +19,7 @@ use typst::syntax::FileId;
 use crate::charts::{ChartError, plot, qr_runs};
 use crate::config::Profile;
 use crate::diag::{Problem, Problems, Severity};
+use crate::image_check::ImageError;
 use crate::images::ImageCache;
 use crate::model::markup::REF_OPEN;
 use crate::model::{Block, Identity, Index, Meta, MissingImages, Part};
@@ -76,10 +77,10 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
                 files.insert(project_file(&vpath), bytes);
                 value["identity"]["logo"] = Value::String(vpath);
             }
-            Err(message) => problems.push(Problem::file(
+            Err(error) => problems.push(Problem::file(
                 Severity::Error,
                 &report.manifest.file.shown,
-                format!("logo '{logo}': {message}"),
+                image_message("logo", logo, &error),
             )),
         }
     }
@@ -137,6 +138,15 @@ fn enrich(value: &mut Value, report: &Report) -> Result<(), EnrichError> {
     }
 }
 
+/// What is wrong with an image the data names (`what`: `image` or
+/// `logo`); a path error names the image itself.
+fn image_message(what: &str, image: &str, error: &ImageError) -> String {
+    match error {
+        ImageError::Path(error) => error.to_string(),
+        error => format!("{what} '{image}': {error}"),
+    }
+}
+
 /// A problem that is not the data's fault.
 fn internal(message: String) -> Problems {
     Problems(vec![Problem::file(Severity::Error, Path::new("<data>"), message)])
@@ -161,9 +171,9 @@ fn place_images(
                         files.insert(project_file(&vpath), bytes);
                         map.insert("image".into(), Value::String(vpath));
                     }
-                    Err(message) => {
+                    Err(error) => {
                         let at = file.find(0..file.text.len(), &format!("\"{image}\""));
-                        problems.push(file.problem(Severity::Error, at, format!("image '{image}': {message}")))
+                        problems.push(file.problem(Severity::Error, at, image_message("image", &image, &error)))
                     }
                 }
             }

@@ -17,7 +17,7 @@ use calamine::{Data, Reader};
 
 use crate::diag::{Problem, Problems, Severity};
 use crate::locate::{CellRef, WorksheetRef};
-use crate::model::kpi_value::{commas_group_thousands, format_number, indicator_key, parse_kpi};
+use crate::model::kpi_value::{format_number, indicator_key, parse_kpi};
 use crate::model::{Block, KpiRow, Part};
 use crate::paths::{PathError, confined, io_reason, shown_path};
 use crate::source::Loaded;
@@ -368,7 +368,8 @@ fn fill(grid: &Grid, title: &str, years: &[i32], rows: &mut [KpiRow], problems: 
 fn value_of(cell: &Cell, template: Option<&str>) -> Result<String, CellError> {
     match cell {
         Cell::Empty => Err(CellError::Empty),
-        Cell::Text(s) if parse_kpi(s).is_some() && commas_group_thousands(s) => Ok(s.clone()),
+        // The grammar groups thousands in threes: `1,2.3` is not a value.
+        Cell::Text(s) if parse_kpi(s).is_some() => Ok(s.clone()),
         Cell::Text(s) | Cell::Other(s) => Err(CellError::NotANumber(s.clone())),
         Cell::Number(f) => Ok(format_number(*f, template)),
     }
