@@ -21,8 +21,8 @@ use typst::layout::{Frame, FrameItem};
 use typst_layout::PagedDocument;
 
 use crate::model::Block;
-use crate::output::write_atomic;
 use crate::source::Report;
+use crate::write::until_merge::write_atomic;
 
 /// The label prefix of the disclosure markers `layout/text.typ` leaves
 /// (`csr-disclosure:TAG`, one label a tag).

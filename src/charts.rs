@@ -5,18 +5,62 @@
 //! they come from a spreadsheet). The numbers are resolved here and handed to
 //! `layout/charts.typ` as a `plot` value; QR codes are encoded here into runs
 //! of dark modules that the layout draws as one vector path in 100 % K.
-//! [`check`] runs during validation, [`enrich`] while resolving.
-
-use std::ops::Range;
+//! Validation checks that a chart's [`plot`] resolves; the resolve stage
+//! adds it to the layout JSON.
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
-use crate::diag::{Problems, Severity};
+use crate::model::kpi_value::{indicator_key, parse_kpi};
 use crate::model::{Block, ChartKind, KpiRow};
-use crate::sheets::indicator_key;
-use crate::source::{Report, SourceFile};
-use crate::validate::parse_kpi;
+use crate::source::Report;
+
+/// Why a chart or QR code cannot be drawn.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ChartError {
+    /// The chart names a table no KPI table is labelled with.
+    #[error("chart names table '{0}', which is not the label of any KPI table")]
+    UnknownTable(String),
+    /// The table has no row of that id or indicator.
+    #[error("KPI table '{table}' has no row '{row}' (name a row id or indicator)")]
+    UnknownRow {
+        /// The table's label.
+        table: String,
+        /// The row asked for.
+        row: String,
+    },
+    /// The chart names no rows.
+    #[error("a chart needs at least one row")]
+    NoRows,
+    /// A share ring names a year the table does not have.
+    #[error("KPI table '{table}' has no year {year} (it has {years:?})")]
+    UnknownYear {
+        /// The table's label.
+        table: String,
+        /// The year asked for.
+        year: i32,
+        /// The table's years.
+        years: Vec<i32>,
+    },
+    /// The rows of a bar or line chart have different units.
+    #[error("{}", format!("the rows of a {kind:?} chart must share one unit; table '{table}' mixes them").to_lowercase())]
+    MixedUnits {
+        /// The kind of chart.
+        kind: ChartKind,
+        /// The table's label.
+        table: String,
+    },
+    /// A share ring has a row without a positive value.
+    #[error("every row of a share ring needs a positive value in its year")]
+    RingValues,
+    /// The text cannot be encoded as a QR code.
+    #[error("cannot encode '{text}' as a QR code ({reason})")]
+    Qr {
+        /// The text (a URL).
+        text: String,
+        /// Why.
+        reason: String,
+    },
+}
 
 /// Highest score on a materiality axis.
 pub const SCORE_MAX: f64 = 10.0;
@@ -49,9 +93,14 @@ pub struct Series {
 }
 
 /// Resolves a chart's rows against the KPI table labelled `table`.
-pub fn plot(report: &Report, kind: ChartKind, table: &str, rows: &[String], year: Option<i32>) -> Result<Plot, String> {
-    let (years, table_rows) = kpi_table(report, table)
-        .ok_or_else(|| format!("chart names table '{table}', which is not the label of any KPI table"))?;
+pub fn plot(
+    report: &Report,
+    kind: ChartKind,
+    table: &str,
+    rows: &[String],
+    year: Option<i32>,
+) -> Result<Plot, ChartError> {
+    let (years, table_rows) = kpi_table(report, table).ok_or_else(|| ChartError::UnknownTable(table.to_owned()))?;
     let picked: Vec<&KpiRow> = rows
         .iter()
         .map(|want| {
@@ -61,27 +110,26 @@ pub fn plot(report: &Report, kind: ChartKind, table: &str, rows: &[String], year
                 .or_else(|| {
                     table_rows.iter().find(|r| r.indicator.as_deref().map(indicator_key) == Some(indicator_key(want)))
                 })
-                .ok_or_else(|| format!("KPI table '{table}' has no row '{want}' (name a row id or indicator)"))
+                .ok_or_else(|| ChartError::UnknownRow { table: table.to_owned(), row: want.clone() })
         })
         .collect::<Result<_, _>>()?;
     if picked.is_empty() {
-        return Err("a chart needs at least one row".into());
+        return Err(ChartError::NoRows);
     }
     let columns: Vec<usize> = match (kind, year) {
-        (ChartKind::Ring, Some(y)) => vec![
-            years
-                .iter()
-                .position(|&t| t == y)
-                .ok_or_else(|| format!("KPI table '{table}' has no year {y} (it has {years:?})"))?,
-        ],
+        (ChartKind::Ring, Some(y)) => {
+            vec![years.iter().position(|&t| t == y).ok_or_else(|| ChartError::UnknownYear {
+                table: table.to_owned(),
+                year: y,
+                years: years.to_vec(),
+            })?]
+        }
         (ChartKind::Ring, None) => vec![years.len().saturating_sub(1)],
         _ => (0..years.len()).collect(),
     };
     let unit = picked[0].unit.clone();
     if kind != ChartKind::Ring && picked.iter().any(|r| r.unit != unit) {
-        return Err(
-            format!("the rows of a {kind:?} chart must share one unit; table '{table}' mixes them").to_lowercase()
-        );
+        return Err(ChartError::MixedUnits { kind, table: table.to_owned() });
     }
     let series: Vec<Series> = picked
         .iter()
@@ -92,7 +140,7 @@ pub fn plot(report: &Report, kind: ChartKind, table: &str, rows: &[String], year
         })
         .collect();
     if kind == ChartKind::Ring && series.iter().any(|s| s.values.iter().any(|v| v.is_none_or(|v| v < 0.0))) {
-        return Err("every row of a share ring needs a positive value in its year".into());
+        return Err(ChartError::RingValues);
     }
     let largest = match kind {
         ChartKind::Stacked => {
@@ -135,9 +183,9 @@ pub fn nice_ceiling(value: f64) -> f64 {
 pub type QrRows = Vec<Vec<[usize; 2]>>;
 
 /// The dark modules of a QR code for `text`: its width in modules and its rows.
-pub fn qr_runs(text: &str) -> Result<(usize, QrRows), String> {
-    let code =
-        qrcode::QrCode::new(text.as_bytes()).map_err(|e| format!("cannot encode '{text}' as a QR code ({e})"))?;
+pub fn qr_runs(text: &str) -> Result<(usize, QrRows), ChartError> {
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| ChartError::Qr { text: text.to_owned(), reason: e.to_string() })?;
     let width = code.width();
     let colors = code.to_colors();
     let rows = colors
@@ -156,58 +204,6 @@ pub fn qr_runs(text: &str) -> Result<(usize, QrRows), String> {
         })
         .collect();
     Ok((width, rows))
-}
-
-/// Validates a chart, materiality or QR block.
-pub fn check(file: &SourceFile, span: Range<usize>, block: &Block, report: &Report, problems: &mut Problems) {
-    let message = match block {
-        Block::Chart { kind, table, rows, year, .. } => plot(report, *kind, table, rows, *year).err(),
-        Block::Materiality { topics, .. } => {
-            let bad = topics.iter().find(|t| !(0.0..=SCORE_MAX).contains(&t.x) || !(0.0..=SCORE_MAX).contains(&t.y));
-            let mut numbers: Vec<u32> = topics.iter().map(|t| t.no).collect();
-            numbers.sort_unstable();
-            let repeated = numbers.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
-            match (bad, repeated) {
-                (Some(t), _) => Some(format!("topic {} has scores outside 0–{SCORE_MAX}", t.no)),
-                (None, Some(n)) => Some(format!("topic number {n} is used twice")),
-                _ => None,
-            }
-        }
-        Block::Qr { url, .. } if url.trim().is_empty() => Some("a QR code needs a `url`".into()),
-        Block::Qr { url, .. } => qr_runs(url).err(),
-        _ => None,
-    };
-    if let Some(message) = message {
-        problems.push(file.problem(Severity::Error, Some(file.region(span)), message));
-    }
-}
-
-/// Adds what the layouts draw to chart and QR blocks of the layout JSON:
-/// `plot` to charts, `width` and `runs` to QR codes.
-pub fn enrich(value: &mut Value, report: &Report) -> Result<(), String> {
-    match value {
-        Value::Object(map) => {
-            match map.get("type").and_then(Value::as_str) {
-                Some("chart") => {
-                    let block: Block = serde_json::from_value(Value::Object(map.clone())).map_err(|e| e.to_string())?;
-                    if let Block::Chart { kind, table, rows, year, .. } = block {
-                        let plot = plot(report, kind, &table, &rows, year)?;
-                        map.insert("plot".into(), serde_json::to_value(plot).map_err(|e| e.to_string())?);
-                    }
-                }
-                Some("qr") => {
-                    let url = map.get("url").and_then(Value::as_str).unwrap_or_default();
-                    let (width, runs) = qr_runs(url)?;
-                    map.insert("width".into(), json!(width));
-                    map.insert("runs".into(), json!(runs));
-                }
-                _ => {}
-            }
-            map.values_mut().try_for_each(|v| enrich(v, report))
-        }
-        Value::Array(items) => items.iter_mut().try_for_each(|v| enrich(v, report)),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ fn build(args: &BuildArgs) -> ExitCode {
     if let Err(code) = crate::exit::guard(&args.common, &outputs, args.force) {
         return code;
     }
-    crate::output::install_cleanup();
+    crate::write::install_cleanup();
     let config = args.config();
     let format = config.format;
     let result = Session::new(config).and_then(|mut session| session.build_emitting(args.emit_data.as_deref()));

@@ -185,7 +185,7 @@ pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
 pub fn remember(dir: &Path, key: &str, plan: &Plan) {
     if let Ok(json) = serde_json::to_vec(plan) {
         let _ = std::fs::create_dir_all(dir);
-        let _ = crate::output::write_atomic(&dir.join(format!("{key}.json")), &json);
+        let _ = crate::write::write_atomic(&dir.join(format!("{key}.json")), &json);
     }
 }
 

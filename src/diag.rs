@@ -82,6 +82,12 @@ impl Problem {
         Self::at(severity, path, "", None, message)
     }
 
+    /// Creates a problem at a spreadsheet cell or about a whole worksheet
+    /// (the place is shown as `file.xlsx!Sheet!B3` or `file.xlsx!Sheet`).
+    pub fn in_spreadsheet(severity: Severity, place: &impl fmt::Display, message: impl Into<String>) -> Self {
+        Self::file(severity, Path::new(&place.to_string()), message)
+    }
+
     /// Formats the problem.
     pub fn render(&self, format: DiagnosticFormat) -> String {
         let mut out = String::new();

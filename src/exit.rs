@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use crate::args::CommonArgs;
 use crate::diag::DiagnosticFormat;
-use crate::output::{Inputs, guard_output};
+use crate::guard::Inputs;
+use crate::guard::until_merge::guard_output;
 use crate::pipeline::Failure;
 
 /// Exit code for a build or check that found errors.

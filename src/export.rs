@@ -4,7 +4,7 @@
 //! Each sheet has a header row (`id`, `指标名称`, `单位`, one column per year),
 //! sub-heading rows in bold, value cells formatted as text (so `/`, `>90` and
 //! `1,400+` survive a round trip) and the table's notes under it. The sheet
-//! names are the ones [`crate::sheets`] looks for, so pointing a part's
+//! names are the ones [`crate::load::kpi_import`] looks for, so pointing a part's
 //! `kpi_source` at the filled-in workbook needs no further setup.
 
 use std::path::Path;
@@ -14,11 +14,12 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxErro
 
 use crate::args::KpiExportArgs;
 use crate::exit::{EXIT_ERRORS, EXIT_USAGE};
+use crate::load::Missing;
 use crate::load::load_with;
 use crate::model::{Block, KpiRow};
-use crate::output::write_atomic;
-use crate::sheets::{ID_HEADER, INDICATOR_HEADER, Missing, UNIT_HEADER, kpi_blocks, sheet_names};
 use crate::source::Report;
+use crate::workbook::{ID_HEADER, INDICATOR_HEADER, UNIT_HEADER, kpi_blocks, worksheet_names as sheet_names};
+use crate::write::until_merge::write_atomic;
 
 /// Header fill: the brand blue of `layout/theme.typ` (C100 M45 as RGB).
 const HEADER_FILL: u32 = 0x0072BC;

@@ -6,23 +6,29 @@
 //! together. Listed files must be relative `.toml` paths that stay inside
 //! the manifest's folder after symlinks are resolved, and regular files; a
 //! file that is not a data file is never parsed, so its content is never
-//! echoed in an error.
+//! echoed in an error. KPI values a table takes from a spreadsheet are
+//! read in here too ([`kpi_import`]), so every later stage sees one report.
+//! Loading only loads: checking what parsing cannot is `validate`.
 
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Problems, Severity};
 use crate::model::{Index, Manifest, Part};
-use crate::paths::{base_dir, folder_of};
+use crate::paths::{PathError, confined, folder_of};
 use crate::source::{Loaded, Report, SourceFile, parse, read_toml};
+
+pub mod kpi_import;
+
+pub use kpi_import::Missing;
 
 /// Loads the manifest at `manifest` and every file it lists.
 pub fn load(manifest: &Path) -> Result<Report, Problems> {
-    load_with(manifest, crate::sheets::Missing::Error)
+    load_with(manifest, Missing::Error)
 }
 
 /// Loads like [`load`]; `missing` says what a KPI spreadsheet that does not
 /// exist yet means (`kpi export` falls back to the values in TOML).
-pub fn load_with(manifest: &Path, missing: crate::sheets::Missing) -> Result<Report, Problems> {
+pub fn load_with(manifest: &Path, missing: Missing) -> Result<Report, Problems> {
     let mut problems = Problems::default();
     let base = folder_of(manifest).to_path_buf();
     let manifest = read_toml::<Manifest>(manifest, &mut problems).ok_or_else(|| problems.clone())?;
@@ -34,7 +40,7 @@ pub fn load_with(manifest: &Path, missing: crate::sheets::Missing) -> Result<Rep
             parts.extend(read_toml::<Part>(&path, &mut problems));
         }
     }
-    crate::sheets::import(&base, &mut parts, missing, &mut problems);
+    kpi_import::import(&base, &mut parts, missing, &mut problems);
     let mut indexes = Vec::new();
     for entry in &manifest.data.indexes {
         if let Some(path) = resolve_listed(&manifest.file, &base, entry, &mut seen, &mut problems) {
@@ -58,7 +64,6 @@ fn resolve_listed(
     problems: &mut Problems,
 ) -> Option<PathBuf> {
     let listed = entry.get_ref();
-    let path = base.join(listed);
     let relative = Path::new(listed);
     let message = if relative.is_absolute() || relative.components().any(|c| !matches!(c, Component::Normal(_))) {
         format!(
@@ -67,35 +72,28 @@ fn resolve_listed(
     } else if relative.extension().is_none_or(|e| e != "toml") {
         format!("listed file '{listed}' is not a .toml data file")
     } else {
-        match (path.canonicalize(), base_dir(base).canonicalize()) {
-            (Err(_), _) => format!("listed file '{listed}' does not exist (create it or remove it from the list)"),
-            (Ok(real), Ok(root)) if !real.starts_with(&root) => {
+        match confined(base, relative) {
+            Err(PathError::NotFound) => {
+                format!("listed file '{listed}' does not exist (create it or remove it from the list)")
+            }
+            Err(PathError::Folder(reason)) => format!("listed file '{listed}' cannot be read ({reason})"),
+            Err(PathError::Outside) => {
                 format!("listed file '{listed}' leads outside the manifest's folder (through a symlink); copy it in")
             }
-            (Ok(real), _) if !real.is_file() => {
+            Err(PathError::NotAFile) => {
                 format!("listed file '{listed}' is not a regular file (a folder, FIFO or device)")
             }
-            (Ok(real), _) if seen.contains(&real) => {
+            Ok(real) if seen.contains(&real) => {
                 format!("file '{listed}' is listed twice; list each part or index file once")
             }
-            (Ok(real), _) => {
+            Ok(real) => {
                 seen.push(real);
-                return Some(path);
+                return Some(base.join(listed));
             }
         }
     };
     problems.push(manifest.problem(Severity::Error, Some(entry.span()), message));
     None
-}
-
-/// Parses and validates the text of one part file on its own, with the
-/// given manifest and indexes; for fuzzing and editor integrations.
-pub fn check_part_text(manifest: &str, part: &str, indexes: &[&str]) -> Problems {
-    let (report, mut problems) = report_from_texts(manifest, part, indexes);
-    if let Some(report) = report {
-        problems.0.extend(crate::validate::validate(&report).0);
-    }
-    problems
 }
 
 /// Parses a manifest, one part and indexes given as text into a report

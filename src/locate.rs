@@ -6,7 +6,8 @@
 //! spanned document tree ([`DeTable`]) and finds, inside the reported span,
 //! the key an "unknown field" error names or the value a type error quotes.
 //! It also collects every syntax error of a file and checks every string
-//! against the length limit.
+//! against the length limit. A value read from a spreadsheet is located
+//! at its cell ([`CellRef`]).
 
 use std::ops::Range;
 
@@ -207,5 +208,76 @@ fn collect_blocks<'a, 'i>(table: &'a DeTable<'i>, out: &mut Vec<&'a Spanned<DeVa
                 _ => {}
             }
         }
+    }
+}
+
+/// A worksheet of a spreadsheet file, as messages name it: `file.xlsx!Sheet`,
+/// or just `file.csv` for a CSV file (which has one unnamed worksheet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorksheetRef {
+    /// The spreadsheet file, as shown to the user.
+    pub workbook: String,
+    /// The worksheet's name (`None` for a CSV file).
+    pub sheet: Option<String>,
+}
+
+impl WorksheetRef {
+    /// The cell at a 0-based row and column of this worksheet.
+    pub fn cell(&self, row: usize, col: usize) -> CellRef {
+        CellRef { worksheet: self.clone(), row, col }
+    }
+}
+
+impl std::fmt::Display for WorksheetRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.sheet {
+            Some(sheet) => write!(f, "{}!{sheet}", self.workbook),
+            None => f.write_str(&self.workbook),
+        }
+    }
+}
+
+/// One cell of a worksheet, shown as `file.xlsx!Sheet!B3`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellRef {
+    /// The worksheet.
+    pub worksheet: WorksheetRef,
+    /// The 0-based row (row 1 is 0).
+    pub row: usize,
+    /// The 0-based column (column A is 0).
+    pub col: usize,
+}
+
+impl std::fmt::Display for CellRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}!{}{}", self.worksheet, column_letters(self.col), self.row + 1)
+    }
+}
+
+/// `0` → `A`, `25` → `Z`, `26` → `AA`.
+pub fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_lettered() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(3), "D");
+        assert_eq!(column_letters(26), "AA");
+        let sheet = WorksheetRef { workbook: "kpi/环境.xlsx".into(), sheet: Some("能源".into()) };
+        assert_eq!(sheet.cell(6, 3).to_string(), "kpi/环境.xlsx!能源!D7");
+        let csv = WorksheetRef { workbook: "kpi.csv".into(), sheet: None };
+        assert_eq!(csv.cell(0, 0).to_string(), "kpi.csv!A1");
     }
 }

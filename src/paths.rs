@@ -1,6 +1,7 @@
 //! Paths as the user sees them and as the disk does: the folder a file is
-//! in, a path shown relative to the working folder, and a short reason for
-//! an I/O error.
+//! in, a path shown relative to the working folder, a short reason for an
+//! I/O error, a relative path kept inside its folder ([`confined`]), and the
+//! folder layout of the project root ([`Root`]).
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +35,40 @@ pub fn io_reason(err: &std::io::Error) -> String {
     }
 }
 
+/// Why [`confined`] refused a path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    /// Nothing exists at the path (or a link in it is broken).
+    #[error("not found")]
+    NotFound,
+    /// The folder itself cannot be resolved.
+    #[error("cannot resolve the folder ({0})")]
+    Folder(String),
+    /// The path leads outside the folder (`..`, an absolute path, a symlink).
+    #[error("lies outside the folder")]
+    Outside,
+    /// The path is a folder, FIFO or device.
+    #[error("not a regular file (a folder, FIFO or device)")]
+    NotAFile,
+}
+
+/// The real path of the regular file `relative` names inside `folder`,
+/// after every symlink is resolved; refuses a path that leads outside the
+/// folder (through `..`, an absolute path or a symlink), that does not
+/// exist, or that is not a regular file.
+pub fn confined(folder: &Path, relative: impl AsRef<Path>) -> Result<PathBuf, PathError> {
+    let folder = base_dir(folder);
+    let real = folder.join(relative).canonicalize().map_err(|_| PathError::NotFound)?;
+    let root = folder.canonicalize().map_err(|e| PathError::Folder(e.to_string()))?;
+    if !real.starts_with(&root) {
+        return Err(PathError::Outside);
+    }
+    if !real.is_file() {
+        return Err(PathError::NotAFile);
+    }
+    Ok(real)
+}
+
 /// The project root: the folder holding the engine (`layout/`), the fonts
 /// (`fonts/`), the themes (`themes/`) and the build caches (`out/.cache/`).
 /// The one place that knows how those folders are named.
@@ -53,7 +88,7 @@ pub enum Cache {
 
 impl Cache {
     /// The folder's path relative to the root.
-    pub fn relative(self) -> &'static str {
+    pub const fn relative(self) -> &'static str {
         match self {
             Cache::Images => "out/.cache/images",
             Cache::Copyfit => "out/.cache/copyfit",
@@ -103,5 +138,29 @@ impl Root {
     /// A cache folder.
     pub fn cache(&self, cache: Cache) -> PathBuf {
         self.0.join(cache.relative())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confined_paths_stay_inside_their_folder() {
+        let outer = tempfile::tempdir().expect("temporary folder");
+        let data = outer.path().join("data");
+        std::fs::create_dir_all(data.join("images")).expect("data folder");
+        std::fs::write(data.join("images/a.png"), b"png").expect("image");
+        std::fs::write(outer.path().join("secret.png"), b"png").expect("outside file");
+        let real = confined(&data, "images/a.png").expect("inside");
+        assert!(real.is_absolute() && real.ends_with("images/a.png"));
+        assert_eq!(confined(&data, "images/b.png"), Err(PathError::NotFound));
+        assert_eq!(confined(&data, "../secret.png"), Err(PathError::Outside));
+        assert_eq!(confined(&data, "images"), Err(PathError::NotAFile));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outer.path().join("secret.png"), data.join("link.png")).expect("symlink");
+            assert_eq!(confined(&data, "link.png"), Err(PathError::Outside));
+        }
     }
 }

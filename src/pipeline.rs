@@ -19,7 +19,6 @@ use crate::fonts::load_fonts;
 use crate::images::ImageCache;
 use crate::inspect::{Options as InspectOptions, inspect, problems as inspect_problems};
 use crate::load::load;
-use crate::output::write_atomic;
 use crate::postprocess::{Job, finish_print};
 use crate::resolve::resolve;
 use crate::source::Report;
@@ -27,6 +26,7 @@ use crate::theme::{Theme, check_report};
 use crate::validate::validate;
 use crate::world::PressWorld;
 use crate::world::{DATA_PATH, project_file};
+use crate::write::until_merge::write_atomic;
 use typst::foundations::Bytes;
 
 /// Minimum resolution of print images at their placed size.

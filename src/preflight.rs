@@ -15,8 +15,9 @@ use crate::diag::{Problems, Severity};
 use crate::fonts::load_fonts;
 use crate::load::load;
 use crate::model::Block;
+use crate::model::markup::refs_in;
 use crate::source::{Report, SourceFile};
-use crate::validate::{refs_in, validate};
+use crate::validate::validate;
 
 /// Runs every validation plus the preflight warnings.
 pub fn check(args: &CommonArgs) -> Problems {

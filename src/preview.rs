@@ -11,8 +11,8 @@ use typst_render::RenderOptions;
 
 use crate::args::PreviewArgs;
 use crate::exit::{EXIT_ERRORS, EXIT_USAGE, fail};
-use crate::output::write_atomic;
 use crate::pipeline::Session;
+use crate::write::until_merge::write_atomic;
 
 /// Width of one thumbnail on the contact sheet, in pixels.
 pub const THUMB_WIDTH: u32 = 160;
@@ -28,7 +28,7 @@ pub fn preview(args: &PreviewArgs) -> ExitCode {
     if let Err(code) = crate::exit::guard(&args.common, &[&args.output.join("contact-sheet.png")], args.force) {
         return code;
     }
-    crate::output::install_cleanup();
+    crate::write::install_cleanup();
     let config = args.common.config(args.output.join("unused.pdf"), args.profile, false);
     let format = config.format;
     let (document, report) = match Session::new(config).and_then(|mut s| s.layout()) {

@@ -12,16 +12,19 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 use typst::foundations::Bytes;
 use typst::syntax::FileId;
 
+use crate::charts::{ChartError, plot, qr_runs};
 use crate::config::Profile;
 use crate::diag::{Problem, Problems, Severity};
+use crate::image_check::ImageError;
 use crate::images::ImageCache;
-use crate::model::{Identity, Index, Meta, MissingImages, Part};
+use crate::model::markup::REF_OPEN;
+use crate::model::{Block, Identity, Index, Meta, MissingImages, Part};
 use crate::source::{Report, SourceFile};
-use crate::world::{DATA_PATH, project_file};
+use crate::virtual_files::{DATA_PATH, project_file};
 
 /// The width a logo is prepared for, in millimetres.
 pub const LOGO_WIDTH_MM: f64 = 60.0;
@@ -62,9 +65,9 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
         indexes: report.indexes.iter().map(|i| &i.data).collect(),
     };
     let mut value = serde_json::to_value(&layout).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
-    crate::charts::enrich(&mut value, report).map_err(internal)?;
+    enrich(&mut value, report).map_err(|e| internal(e.to_string()))?;
     normalise(&mut value, false);
-    crate::sources::annotate(&mut value, report);
+    crate::stamps::annotate(&mut value, report);
 
     let mut files = HashMap::new();
     let mut problems = Problems::default();
@@ -74,10 +77,10 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
                 files.insert(project_file(&vpath), bytes);
                 value["identity"]["logo"] = Value::String(vpath);
             }
-            Err(message) => problems.push(Problem::file(
+            Err(error) => problems.push(Problem::file(
                 Severity::Error,
                 &report.manifest.file.shown,
-                format!("logo '{logo}': {message}"),
+                image_message("logo", logo, &error),
             )),
         }
     }
@@ -94,6 +97,54 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     let json = serde_json::to_vec(&value).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
     files.insert(project_file(DATA_PATH), Bytes::new(json.clone()));
     Ok(Resolved { json, omitted, files })
+}
+
+/// Why a chart or QR block of the layout JSON could not be drawn.
+#[derive(Debug, thiserror::Error)]
+enum EnrichError {
+    /// The chart's rows or the QR code's text.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    /// The block does not go to and from JSON.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+/// Adds what the layouts draw to chart and QR blocks of the layout JSON:
+/// `plot` to charts, `width` and `runs` to QR codes.
+fn enrich(value: &mut Value, report: &Report) -> Result<(), EnrichError> {
+    match value {
+        Value::Object(map) => {
+            match map.get("type").and_then(Value::as_str) {
+                Some("chart") => {
+                    let block: Block = serde_json::from_value(Value::Object(map.clone()))?;
+                    if let Block::Chart { kind, table, rows, year, .. } = block {
+                        let plot = plot(report, kind, &table, &rows, year)?;
+                        map.insert("plot".into(), serde_json::to_value(plot)?);
+                    }
+                }
+                Some("qr") => {
+                    let url = map.get("url").and_then(Value::as_str).unwrap_or_default();
+                    let (width, runs) = qr_runs(url)?;
+                    map.insert("width".into(), json!(width));
+                    map.insert("runs".into(), json!(runs));
+                }
+                _ => {}
+            }
+            map.values_mut().try_for_each(|v| enrich(v, report))
+        }
+        Value::Array(items) => items.iter_mut().try_for_each(|v| enrich(v, report)),
+        _ => Ok(()),
+    }
+}
+
+/// What is wrong with an image the data names (`what`: `image` or
+/// `logo`); a path error names the image itself.
+fn image_message(what: &str, image: &str, error: &ImageError) -> String {
+    match error {
+        ImageError::Path(error) => error.to_string(),
+        error => format!("{what} '{image}': {error}"),
+    }
 }
 
 /// A problem that is not the data's fault.
@@ -120,9 +171,9 @@ fn place_images(
                         files.insert(project_file(&vpath), bytes);
                         map.insert("image".into(), Value::String(vpath));
                     }
-                    Err(message) => {
+                    Err(error) => {
                         let at = file.find(0..file.text.len(), &format!("\"{image}\""));
-                        problems.push(file.problem(Severity::Error, at, format!("image '{image}': {message}")))
+                        problems.push(file.problem(Severity::Error, at, image_message("image", &image, &error)))
                     }
                 }
             }
@@ -233,8 +284,7 @@ pub fn normalise_prose(text: &str) -> String {
     let mut rest = text;
     let mut after_ref = false;
     loop {
-        let next =
-            rest.find(crate::validate::REF_OPEN).and_then(|open| rest[open..].find('}').map(|c| (open, open + c + 1)));
+        let next = rest.find(REF_OPEN).and_then(|open| rest[open..].find('}').map(|c| (open, open + c + 1)));
         let segment = next.map_or(rest, |(open, _)| &rest[..open]);
         let wrapped = format!("{}{segment}{}", if after_ref { "0" } else { "" }, if next.is_some() { "0" } else { "" });
         let mut normal = normalise_text(&wrapped);

@@ -10,6 +10,59 @@
 
 use std::collections::HashMap;
 
+/// Why an SVG cannot be placed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SvgError {
+    /// The file is longer than [`MAX_SVG_BYTES`].
+    #[error(
+        "SVG of {0} bytes is larger than the limit of {limit} MiB; simplify it or convert it to PNG",
+        limit = MAX_SVG_BYTES / 1024 / 1024
+    )]
+    TooLong(usize),
+    /// The file is not UTF-8 text.
+    #[error("corrupt SVG (not UTF-8 text)")]
+    NotText,
+    /// The XML or the SVG cannot be parsed.
+    #[error("corrupt SVG ({0})")]
+    Corrupt(String),
+    /// An attribute references something outside the SVG.
+    #[error(
+        "SVG references '{reference}' outside itself (SVG line {line}); embed it (data: URL) or convert the figure to PNG"
+    )]
+    External {
+        /// The reference, shortened.
+        reference: String,
+        /// The SVG's own line.
+        line: u32,
+    },
+    /// A style sheet loads something outside the SVG.
+    #[error("SVG style sheet loads something outside the SVG (SVG line {0}); inline it")]
+    ExternalStyle(u32),
+    /// Too many elements once every `<use>` is expanded.
+    #[error(
+        "SVG has {0} elements (with <use> expanded), more than the limit of {MAX_SVG_NODES}; simplify it or convert it to PNG",
+        MAX_SVG_NODES = MAX_SVG_NODES
+    )]
+    TooManyElements(u64),
+    /// `<use>` elements refer to each other in a cycle.
+    #[error("SVG <use> elements refer to each other in a cycle")]
+    UseCycle,
+    /// Elements and `<use>` references nest too deep.
+    #[error("SVG nests elements and <use> references more than {MAX_SVG_DEPTH} deep; simplify it", MAX_SVG_DEPTH = MAX_SVG_DEPTH)]
+    TooDeep,
+    /// The declared canvas is too big.
+    #[error(
+        "SVG declares a size of {width}×{height}, more than the limit of {MAX_SVG_SIDE} a side; fix its width, height or viewBox",
+        MAX_SVG_SIDE = MAX_SVG_SIDE
+    )]
+    TooBig {
+        /// The declared width.
+        width: f32,
+        /// The declared height.
+        height: f32,
+    },
+}
+
 /// Largest accepted SVG file, in bytes.
 pub const MAX_SVG_BYTES: usize = 16 * 1024 * 1024;
 /// Most elements an SVG may have, counting each `<use>` expansion.
@@ -21,17 +74,13 @@ pub const MAX_SVG_DEPTH: usize = 256;
 
 /// Checks an SVG file's bytes against the limits; `Err` says what is wrong
 /// and where in the SVG (its own line).
-pub fn check_svg(data: &[u8]) -> Result<(), String> {
+pub fn check_svg(data: &[u8]) -> Result<(), SvgError> {
     if data.len() > MAX_SVG_BYTES {
-        return Err(format!(
-            "SVG of {} bytes is larger than the limit of {} MiB; simplify it or convert it to PNG",
-            data.len(),
-            MAX_SVG_BYTES / 1024 / 1024
-        ));
+        return Err(SvgError::TooLong(data.len()));
     }
-    let text = std::str::from_utf8(data).map_err(|_| "corrupt SVG (not UTF-8 text)".to_string())?;
+    let text = std::str::from_utf8(data).map_err(|_| SvgError::NotText)?;
     let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
-    let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| format!("corrupt SVG ({e})"))?;
+    let doc = roxmltree::Document::parse_with_options(text, options).map_err(|e| SvgError::Corrupt(e.to_string()))?;
     let line = |node: roxmltree::Node| doc.text_pos_at(node.range().start).row;
     for node in doc.descendants().filter(|n| n.is_element()) {
         for attr in node.attributes() {
@@ -42,36 +91,25 @@ pub fn check_svg(data: &[u8]) -> Result<(), String> {
                 _ => false,
             };
             if external {
-                return Err(format!(
-                    "SVG references '{}' outside itself (SVG line {}); embed it (data: URL) or convert the figure to PNG",
-                    shorten(value),
-                    line(node)
-                ));
+                return Err(SvgError::External { reference: shorten(value), line: line(node) });
             }
         }
         if node.has_tag_name("style") {
             let css: String = node.children().filter_map(|c| c.text()).collect();
             if references_outside(&css) {
-                return Err(format!(
-                    "SVG style sheet loads something outside the SVG (SVG line {}); inline it",
-                    line(node)
-                ));
+                return Err(SvgError::ExternalStyle(line(node)));
             }
         }
     }
     let nodes = expanded_count(&doc)?;
     if nodes > MAX_SVG_NODES {
-        return Err(format!(
-            "SVG has {nodes} elements (with <use> expanded), more than the limit of {MAX_SVG_NODES}; simplify it or convert it to PNG"
-        ));
+        return Err(SvgError::TooManyElements(nodes));
     }
-    let tree = usvg::Tree::from_data(data, &usvg::Options::default()).map_err(|e| format!("corrupt SVG ({e})"))?;
+    let tree = usvg::Tree::from_data(data, &usvg::Options::default()).map_err(|e| SvgError::Corrupt(e.to_string()))?;
     let size = tree.size();
     let (w, h) = (size.width(), size.height());
     if !(w.is_finite() && h.is_finite()) || w > MAX_SVG_SIDE || h > MAX_SVG_SIDE {
-        return Err(format!(
-            "SVG declares a size of {w}×{h}, more than the limit of {MAX_SVG_SIDE} a side; fix its width, height or viewBox"
-        ));
+        return Err(SvgError::TooBig { width: w, height: h });
     }
     Ok(())
 }
@@ -95,7 +133,7 @@ fn shorten(text: &str) -> String {
 
 /// The number of elements with every `<use>` replaced by what it refers
 /// to (recursively), saturating above the limit. A `<use>` cycle is an error.
-fn expanded_count(doc: &roxmltree::Document) -> Result<u64, String> {
+fn expanded_count(doc: &roxmltree::Document) -> Result<u64, SvgError> {
     let ids: HashMap<&str, roxmltree::Node> =
         doc.descendants().filter(|n| n.is_element()).filter_map(|n| n.attribute("id").map(|id| (id, n))).collect();
     let mut memo: HashMap<roxmltree::NodeId, u64> = HashMap::new();
@@ -109,15 +147,15 @@ fn count<'a>(
     ids: &HashMap<&str, roxmltree::Node<'a, 'a>>,
     memo: &mut HashMap<roxmltree::NodeId, u64>,
     stack: &mut Vec<roxmltree::NodeId>,
-) -> Result<u64, String> {
+) -> Result<u64, SvgError> {
     if let Some(&n) = memo.get(&node.id()) {
         return Ok(n);
     }
     if stack.contains(&node.id()) {
-        return Err("SVG <use> elements refer to each other in a cycle".into());
+        return Err(SvgError::UseCycle);
     }
     if stack.len() >= MAX_SVG_DEPTH {
-        return Err(format!("SVG nests elements and <use> references more than {MAX_SVG_DEPTH} deep; simplify it"));
+        return Err(SvgError::TooDeep);
     }
     stack.push(node.id());
     let mut total: u64 = 1;
@@ -156,14 +194,14 @@ mod tests {
             svg.push_str("</g>");
         }
         svg.push_str("</svg>");
-        let err = check_svg(svg.as_bytes()).expect_err("refused");
+        let err = check_svg(svg.as_bytes()).expect_err("refused").to_string();
         assert!(err.contains("more than the limit"), "{err}");
     }
 
     #[test]
     fn external_references_are_refused() {
         let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="../secret.png" width="5" height="5"/></svg>"#;
-        assert!(check_svg(svg.as_bytes()).expect_err("refused").contains("outside itself (SVG line 1)"));
+        assert!(check_svg(svg.as_bytes()).expect_err("refused").to_string().contains("outside itself (SVG line 1)"));
         let ok = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5" style="fill:url(#g)"/></svg>"#;
         assert_eq!(check_svg(ok.as_bytes()), Ok(()));
     }
@@ -175,12 +213,12 @@ mod tests {
             svg.push_str(&format!(r##"<g id="a{i}"><use href="#a{}"/></g>"##, i + 1));
         }
         svg.push_str("</svg>");
-        assert!(check_svg(svg.as_bytes()).expect_err("refused").contains("deep"));
+        assert!(check_svg(svg.as_bytes()).expect_err("refused").to_string().contains("deep"));
     }
 
     #[test]
     fn a_huge_canvas_is_refused() {
         let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="5" height="5"/></svg>"#;
-        assert!(check_svg(svg.as_bytes()).expect_err("refused").contains("declares a size"));
+        assert!(check_svg(svg.as_bytes()).expect_err("refused").to_string().contains("declares a size"));
     }
 }

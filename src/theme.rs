@@ -1,4 +1,5 @@
-//! Stage 2c: the report's design theme and identity.
+//! Stage 2c: the report's design theme (the look, `[design] theme`; not
+//! the cover's slogan, `Meta::slogan`) and identity.
 //!
 //! Finds the theme folder the manifest names (`[design] theme`, default
 //! `house`): `themes/NAME/` in the manifest's folder or the nearest folder
@@ -9,14 +10,15 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Problem, Problems, Severity};
+use crate::image_check::locate_image;
 use crate::model::{Colour, PALETTE_ROLES, TYPE_SCALE, ThemeSpec, split_language};
+use crate::paths::Root;
 use crate::source::{Loaded, Report, SourceFile, read_toml};
-use crate::validate::resolve_image;
 
 /// The theme of a manifest without `[design] theme`.
 pub const DEFAULT_THEME: &str = "house";
 /// The folder that holds theme folders.
-pub const THEMES_DIR: &str = "themes";
+pub const THEMES_DIR: &str = Root::THEMES;
 /// The data file of a theme folder.
 pub const THEME_FILE: &str = "theme.toml";
 /// The art file of a theme folder (cover, back cover, opener art).
@@ -241,7 +243,7 @@ pub fn check_identity(report: &Report, problems: &mut Problems) {
         let message = if !LOGO_FORMATS.contains(&ext.as_str()) && ext != "jpeg" {
             Some(format!("logo '{logo}' must be SVG, PDF, PNG or JPEG"))
         } else {
-            resolve_image(&report.base, logo).err()
+            locate_image(&report.base, logo).err().map(|e| e.to_string())
         };
         if let Some(message) = message {
             problems.push(file.problem(Severity::Error, span, message));

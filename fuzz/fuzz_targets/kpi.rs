@@ -1,10 +1,10 @@
-//! Fuzzes the KPI value grammar (`csr_press::validate::parse_kpi`): it must
+//! Fuzzes the KPI value grammar (`csr_press::model::kpi_value::parse_kpi`): it must
 //! never panic, accept only finite numbers, and accept digit grouping only
 //! in groups of three, as `data/README.md` documents. (Its first run found
 //! that 400 grouped digits parsed to infinity; such values are refused now.)
 #![no_main]
 
-use csr_press::validate::parse_kpi;
+use csr_press::model::kpi_value::parse_kpi;
 use libfuzzer_sys::fuzz_target;
 
 /// The grammar written out independently: `/`, `-`, or an optional prefix

@@ -1,5 +1,5 @@
 //! Fuzzes the data loader: TOML parsing into the model plus all semantic
-//! validation, through `csr_press::load::check_part_text`, which must never
+//! validation, through `csr_press::validate::check_part_text`, which must never
 //! panic and must return located problems instead.
 //!
 //! Input modes:
@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 use csr_press::diag::DiagnosticFormat;
-use csr_press::load::check_part_text;
+use csr_press::validate::check_part_text;
 use libfuzzer_sys::fuzz_target;
 
 const MANIFEST: &str = include_str!("../../tests/fixtures/mini/report.toml");

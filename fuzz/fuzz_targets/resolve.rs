@@ -8,8 +8,10 @@ use std::borrow::Cow;
 
 use csr_press::images::ImageCache;
 use csr_press::load::report_from_texts;
-use csr_press::resolve::{Profile, is_prose, normalise_prose, resolve};
-use csr_press::validate::{refs_in, validate};
+use csr_press::config::Profile;
+use csr_press::model::markup::refs_in;
+use csr_press::resolve::{is_prose, normalise_prose, resolve};
+use csr_press::validate::validate;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 

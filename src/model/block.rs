@@ -164,9 +164,10 @@ pub enum Block {
         /// that supplies the rows' values; overrides the part's `kpi_source`.
         #[serde(default)]
         source: Option<String>,
-        /// The sheet to read (default: the name `kpi export` gives the table).
-        #[serde(default)]
-        sheet: Option<String>,
+        /// The worksheet to read (default: the name `kpi export` gives the
+        /// table); the TOML key is `sheet`.
+        #[serde(default, rename = "sheet")]
+        worksheet: Option<String>,
         /// A label.
         #[serde(default)]
         label: Option<String>,

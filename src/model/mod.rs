@@ -42,9 +42,11 @@ pub struct Design {
 pub struct Meta {
     /// Full title: organisation, year and report type, as printed.
     pub title: String,
-    /// The report's theme line (a slogan printed on the cover, not the design theme).
-    pub theme: String,
-    /// The second theme line.
+    /// The report's slogan printed on the cover (the TOML and JSON key is
+    /// `theme`, not to be confused with the design theme of `[design]`).
+    #[serde(rename = "theme")]
+    pub slogan: String,
+    /// The second slogan line.
     #[serde(default)]
     pub subtitle: Option<String>,
     /// Reporting year.
@@ -218,6 +220,8 @@ mod chart;
 mod identity;
 mod index;
 mod kpi;
+pub mod kpi_value;
+pub mod markup;
 mod print;
 mod theme;
 

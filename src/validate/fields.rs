@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::find::key_value;
 use crate::diag::{Problems, Severity};
 use crate::model::{KpiCheck, OrgNode};
 use crate::source::SourceFile;
@@ -13,26 +14,6 @@ use crate::source::SourceFile;
 pub const MIN_WIDTH_MM: f64 = 5.0;
 /// Widest placed figure width, in millimetres (the A4 page).
 pub const MAX_WIDTH_MM: f64 = 210.0;
-
-/// The span of the value written after `key =` inside `span`.
-pub fn key_value(file: &SourceFile, span: Range<usize>, key: &str) -> Option<Range<usize>> {
-    let region = file.region(span);
-    let text = file.text.get(region.clone())?;
-    let mut from = 0;
-    while let Some(i) = text[from..].find(key).map(|i| from + i) {
-        from = i + key.len();
-        let before_ok = text[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-        let rest = &text[from..];
-        let after = rest.trim_start();
-        if before_ok && after.starts_with('=') {
-            let value = after[1..].trim_start();
-            let start = region.start + from + (rest.len() - value.len());
-            let len = value.find([',', '}', '\n', '\r', '#']).unwrap_or(value.len());
-            return Some(start..start + value[..len].trim_end().len());
-        }
-    }
-    None
-}
 
 /// A figure's `width_mm`: finite and within [`MIN_WIDTH_MM`]..=[`MAX_WIDTH_MM`].
 pub fn check_width(file: &SourceFile, span: Range<usize>, width: f64, problems: &mut Problems) {

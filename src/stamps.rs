@@ -1,4 +1,4 @@
-//! Part of stage 2b (resolve): stamps every part, section, subsection and
+//! Part of stage 2b (resolve): the `src` stamps. Stamps every part, section, subsection and
 //! block of the layout JSON with the data place it comes from (`src`:
 //! `pN:offset` for part file N, `iN:offset` for index file N). The layouts
 //! leave it in `<csr-src>` marks so that the layout preflight can name the

@@ -1,0 +1,36 @@
+//! Checks of graphics drawn from data: a chart's rows must resolve against
+//! its KPI table ([`crate::charts::plot`]), a materiality matrix's scores
+//! lie on its axes, a QR code must encode.
+
+use std::ops::Range;
+
+use crate::charts::{SCORE_MAX, plot, qr_runs};
+use crate::diag::{Problems, Severity};
+use crate::model::Block;
+use crate::source::{Report, SourceFile};
+
+/// Validates a chart, materiality or QR block.
+pub fn check_graphic(file: &SourceFile, span: Range<usize>, block: &Block, report: &Report, problems: &mut Problems) {
+    let message = match block {
+        Block::Chart { kind, table, rows, year, .. } => {
+            plot(report, *kind, table, rows, *year).err().map(|e| e.to_string())
+        }
+        Block::Materiality { topics, .. } => {
+            let bad = topics.iter().find(|t| !(0.0..=SCORE_MAX).contains(&t.x) || !(0.0..=SCORE_MAX).contains(&t.y));
+            let mut numbers: Vec<u32> = topics.iter().map(|t| t.no).collect();
+            numbers.sort_unstable();
+            let repeated = numbers.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
+            match (bad, repeated) {
+                (Some(t), _) => Some(format!("topic {} has scores outside 0–{SCORE_MAX}", t.no)),
+                (None, Some(n)) => Some(format!("topic number {n} is used twice")),
+                _ => None,
+            }
+        }
+        Block::Qr { url, .. } if url.trim().is_empty() => Some("a QR code needs a `url`".into()),
+        Block::Qr { url, .. } => qr_runs(url).err().map(|e| e.to_string()),
+        _ => None,
+    };
+    if let Some(message) = message {
+        problems.push(file.problem(Severity::Error, Some(file.region(span)), message));
+    }
+}
