@@ -5,8 +5,11 @@
 //! read, [`world`] is the Typst world, [`compile`] lays out and exports,
 //! [`postprocess`] finishes the PDF for print and [`output`] writes it
 //! atomically. [`theme`] finds the report's design theme and checks the
-//! report against it. [`pipeline`] strings the stages together; the commands
-//! live in [`commands`]; [`scaffold`] writes new reports.
+//! report against it. [`pipeline`] strings the stages together as typed
+//! steps; the commands live in [`commands`] (one file each), which return
+//! what to print to `main`; [`datacheck`] holds the data checks `check`
+//! adds, [`preview`] renders pages, [`export`] writes the KPI workbook and
+//! [`scaffold`] writes new reports.
 
 pub mod args;
 pub mod changes;
@@ -15,8 +18,8 @@ pub mod commands;
 pub mod compile;
 pub mod config;
 pub mod copyfit;
+pub mod datacheck;
 pub mod diag;
-pub mod exit;
 pub mod export;
 pub mod fonts;
 pub mod images;
@@ -29,7 +32,6 @@ pub mod parallel;
 pub mod paths;
 pub mod pipeline;
 pub mod postprocess;
-pub mod preflight;
 pub mod preview;
 pub mod resolve;
 pub mod scaffold;
@@ -40,5 +42,4 @@ pub mod svg;
 pub mod theme;
 pub mod typst_diag;
 pub mod validate;
-pub mod watch;
 pub mod world;

@@ -24,6 +24,7 @@ use lopdf::{Document, Object};
 
 use crate::config::{PrintOptions, Standard};
 use crate::diag::{Problem, Problems, Severity};
+use crate::paths::Root;
 use crate::source::Report;
 
 /// One millimetre in PDF points.
@@ -36,7 +37,7 @@ pub struct Job<'a> {
     /// Print options from the command line.
     pub options: &'a PrintOptions,
     /// The root holding `layout/` (findings point into it).
-    pub root: &'a Path,
+    pub root: &'a Root,
     /// The PDF being written (findings about the file name it).
     pub output: &'a Path,
     /// Bleed on every side, in millimetres.
@@ -81,7 +82,7 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     }
     let scan = content::scan(&mut doc, setup.standard == Standard::X1a);
     let layouts = ink::Layouts::read(job.root);
-    problems.0.extend(ink::judge(&scan, setup.standard, setup.ink_limit, &layouts, job.root).0);
+    problems.0.extend(ink::judge(&scan, setup.standard, setup.ink_limit, &layouts, job.root.dir()).0);
     stages.push(("ink", lap.elapsed()));
     lap = Instant::now();
     if setup.standard != Standard::None {
