@@ -17,7 +17,7 @@ use crate::world::PressWorld;
 
 /// Typst's errors (and the warnings that came with them), rendered in the
 /// configured diagnostic format.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{rendered}")]
 pub struct TypstErrors {
     /// The rendered diagnostics.

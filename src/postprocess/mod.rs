@@ -5,15 +5,18 @@
 //! TrimBox grown by the bleed, inside the MediaBox); converts RGB and grey
 //! images to CMYK ([`raster`], [`convert`]); scans the content for the inks
 //! it uses, sets small 100 % K text to overprint and checks total ink, rich
-//! black and what breaks PDF/X ([`content`], [`ink`]); and makes the file
+//! black and what breaks PDF/X ([`content`], [`overprint`], [`resources`],
+//! [`ink`]); and makes the file
 //! PDF/X-1a:2003 or PDF/X-4 ([`pdfx`], [`xmp`]) as [`setup`] decides.
 //! What cannot be fixed is an error naming what breaks the standard.
 
 pub mod content;
 pub mod convert;
 pub mod ink;
+pub mod overprint;
 pub mod pdfx;
 pub mod raster;
+pub mod resources;
 pub mod setup;
 pub mod xmp;
 

@@ -142,7 +142,7 @@ fn convert_one(
     }
     dict.set("ColorSpace", Object::Name(b"DeviceCMYK".to_vec()));
     dict.set("BitsPerComponent", 8);
-    *stream = super::content::deflated(dict, &cmyk);
+    *stream = super::overprint::deflated(dict, &cmyk);
     Ok(Some((coverage, channels)))
 }
 
