@@ -187,11 +187,22 @@ pub fn program_root() -> Option<PathBuf> {
 /// Highest `--ppi`: an A4 page at 600 ppi is a 140 MB pixel buffer.
 pub const MAX_PPI: f32 = 600.0;
 
+/// Why a `--ppi` value is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PpiError {
+    /// Not a number.
+    #[error("'{0}' is not a number")]
+    NotANumber(String),
+    /// Not finite, or out of range.
+    #[error("must be a number from 1 to {MAX_PPI}")]
+    OutOfRange,
+}
+
 /// Parses `--ppi`: a finite number from 1 to [`MAX_PPI`].
-fn parse_ppi(text: &str) -> Result<f32, String> {
-    let ppi: f32 = text.trim().parse().map_err(|_| format!("'{text}' is not a number"))?;
+fn parse_ppi(text: &str) -> Result<f32, PpiError> {
+    let ppi: f32 = text.trim().parse().map_err(|_| PpiError::NotANumber(text.to_owned()))?;
     if !ppi.is_finite() || !(1.0..=MAX_PPI).contains(&ppi) {
-        return Err(format!("must be a number from 1 to {MAX_PPI}"));
+        return Err(PpiError::OutOfRange);
     }
     Ok(ppi)
 }

@@ -127,7 +127,9 @@ fn check_font_file(path: &Path) -> Result<(), FontDefect> {
     let size = file.metadata().map_err(|e| FontDefect::Unreadable(e.to_string()))?.len();
     let mut read_at = |at: usize, len: usize| -> Result<Vec<u8>, FontDefect> {
         let mut buf = vec![0; len];
-        file.seek(SeekFrom::Start(at as u64)).and_then(|_| file.read_exact(&mut buf)).map_err(|_| FontDefect::CutOff)?;
+        file.seek(SeekFrom::Start(at as u64))
+            .and_then(|_| file.read_exact(&mut buf))
+            .map_err(|_| FontDefect::CutOff)?;
         Ok(buf)
     };
     check_font_directories(&mut read_at, usize::try_from(size).unwrap_or(usize::MAX))

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use csr_press::commands::{Failure, Printer, Outcome};
+use csr_press::commands::{Failure, Outcome, Printer};
 
 fn main() -> ExitCode {
     let cli = csr_press::args::Cli::parse();

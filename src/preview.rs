@@ -94,9 +94,7 @@ pub fn render_pages(
     }
     let sheet = contact_sheet(document, marked)?;
     let mut png = Vec::new();
-    sheet
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(RenderError::EncodeSheet)?;
+    sheet.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(RenderError::EncodeSheet)?;
     write_atomic(&dir.join(CONTACT_SHEET), &png).map_err(RenderError::Write)?;
     Ok(pages.len())
 }

@@ -25,7 +25,7 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
     let mut found = Problems::default();
     let report = match &checked {
         Ok(checked) => checked.report(),
-        Err(rejected) => &rejected.report,
+        Err(rejected) => rejected.report.as_ref(),
     };
     if let Err(error) = &fonts {
         found.push(Problem::file(Severity::Error, &root.fonts(), error.to_string()));

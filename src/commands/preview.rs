@@ -49,10 +49,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Outcome, Failure> {
     }
     match render_pages(document, &pages, &marked, args.ppi, &args.output) {
         Ok(written) => {
-            summary.push_str(&format!(
-                "wrote {written} page images and {CONTACT_SHEET} to {}",
-                args.output.display()
-            ));
+            summary.push_str(&format!("wrote {written} page images and {CONTACT_SHEET} to {}", args.output.display()));
             Ok(Outcome { diagnostics, summary })
         }
         Err(error) => Err(after(CommandError::from(error).into())),

@@ -23,10 +23,9 @@ impl Session {
         let mut lap = Instant::now();
         let Resolved { checked, json: resolved_json, mut files } = resolved;
         let report = checked.report;
-        self.world.set_theme_dir(&checked.theme.dir).map_err(|e| BuildError::Theme {
-            dir: checked.theme.dir.clone(),
-            reason: crate::paths::io_reason(&e),
-        })?;
+        self.world
+            .set_theme_dir(&checked.theme.dir)
+            .map_err(|e| BuildError::Theme { dir: checked.theme.dir.clone(), reason: crate::paths::io_reason(&e) })?;
         if checked.date != self.date {
             self.world.set_today(checked.date);
             self.date = checked.date;

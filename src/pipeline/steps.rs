@@ -11,14 +11,14 @@ use typst::syntax::FileId;
 use typst_layout::PagedDocument;
 
 use super::Diagnostics;
-use crate::changes::Changes;
 use super::date::parse_date;
+use crate::changes::Changes;
 use crate::diag::{Problems, Severity};
 use crate::paths::Root;
-use crate::theme::check_report;
-use crate::validate::validate;
 use crate::source::Report;
 use crate::theme::Theme;
+use crate::theme::check_report;
+use crate::validate::validate;
 
 /// A report read from disk, not yet checked.
 #[derive(Debug)]
@@ -52,13 +52,13 @@ impl LoadedReport {
         let mut problems = validate(&report);
         let theme = check_report(&report, root.dir(), &mut problems);
         let Some(theme) = theme.filter(|_| !problems.has_errors()) else {
-            return Err(Rejected { report, problems });
+            return Err(Rejected { report: Box::new(report), problems });
         };
         let Some(date) = parse_date(&report.manifest.data.meta.date) else {
             let file = &report.manifest.file;
             let span = file.find(0..file.text.len(), &report.manifest.data.meta.date);
             problems.push(file.problem(Severity::Error, span, "meta.date must be a date written YYYY-MM-DD"));
-            return Err(Rejected { report, problems });
+            return Err(Rejected { report: Box::new(report), problems });
         };
         Ok(Checked { report, theme, date, problems })
     }
@@ -85,8 +85,8 @@ impl Checked {
 /// everything found (errors among them).
 #[derive(Debug)]
 pub struct Rejected {
-    /// The report as read.
-    pub report: Report,
+    /// The report as read (boxed: a rejection is passed up as an error).
+    pub report: Box<Report>,
     /// What was found.
     pub problems: Problems,
 }

@@ -13,7 +13,6 @@ use super::overprint::{OVERPRINT_OFF, OVERPRINT_ON, SMALL_TEXT_PT, apply_rewrite
 use super::resources::Space;
 use super::resources::{lookup, page_box, page_resources, raw_lookup, shading_space, space_of};
 
-
 /// A CMYK colour in 0.1 % steps (the key of [`Usage`]).
 pub type Cmyk = [u16; 4];
 
@@ -51,7 +50,6 @@ pub struct Scan {
     /// Text runs set to overprint.
     pub overprinted: usize,
 }
-
 
 #[derive(Debug, Clone)]
 struct State {
@@ -132,7 +130,6 @@ fn walk_page(doc: &Document, number: u32, page: ObjectId, pdfx: bool) -> PageWal
     walk.own = walker.walk(&data, &resources, init);
     walk
 }
-
 
 const IDENTITY: [f64; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 
@@ -348,8 +345,6 @@ impl Walker<'_, '_> {
     }
 }
 
-
-
 /// The numbers among operands.
 pub(super) fn nums(operands: &[Object]) -> Vec<f64> {
     operands.iter().filter_map(|o| o.as_float().ok()).map(f64::from).collect()
@@ -379,11 +374,3 @@ fn transform_box(b: &[f64; 4], m: &[f64; 6]) -> [f64; 4] {
     }
     out.unwrap_or(*b)
 }
-
-
-
-
-
-
-
-

@@ -66,10 +66,10 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     let mut stages = Vec::new();
     let mut lap = Instant::now();
     let mut doc = Document::load_mem(pdf).map_err(|e| fail(format!("cannot read the exported PDF ({e})")))?;
-    add_bleed_boxes(&mut doc, job.bleed_mm).map_err(fail)?;
+    add_bleed_boxes(&mut doc, job.bleed_mm).map_err(|e| fail(e.to_string()))?;
 
     let converter = match &setup.profile {
-        Some(profile) => convert::Converter::managed(&profile.profile).map_err(fail)?,
+        Some(profile) => convert::Converter::managed(&profile.profile).map_err(|e| fail(e.to_string()))?,
         None => convert::Converter::Fallback { ink_limit: setup.ink_limit },
     };
     let images = raster::convert_images(&mut doc, &converter, setup.standard, setup.ink_limit);
@@ -93,8 +93,8 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
             let severity = if error { Severity::Error } else { Severity::Warning };
             problems.push(Problem::file(severity, job.output, message));
         }
-        if let Err(message) = pdfx::identify(&mut doc, &setup) {
-            problems.push(Problem::file(Severity::Error, job.output, message));
+        if let Err(error) = pdfx::identify(&mut doc, &setup) {
+            problems.push(Problem::file(Severity::Error, job.output, error.to_string()));
         }
     }
     if setup.strict {
@@ -112,13 +112,18 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     Ok(Finished { pdf: out, problems, stages })
 }
 
+/// A page object that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("bad page object ({0})")]
+pub struct BleedError(lopdf::Error);
+
 /// Adds a BleedBox `bleed_mm` outside the TrimBox to every page that has a
 /// TrimBox, never reaching past the MediaBox.
-pub fn add_bleed_boxes(doc: &mut Document, bleed_mm: f32) -> Result<(), String> {
+pub fn add_bleed_boxes(doc: &mut Document, bleed_mm: f32) -> Result<(), BleedError> {
     let bleed = bleed_mm * MM;
     let pages: Vec<_> = doc.get_pages().into_values().collect();
     for id in pages {
-        let page = doc.get_dictionary_mut(id).map_err(|e| format!("bad page object ({e})"))?;
+        let page = doc.get_dictionary_mut(id).map_err(BleedError)?;
         let Some(trim) = read_box(page.get(b"TrimBox").ok()) else { continue };
         let media = read_box(page.get(b"MediaBox").ok()).unwrap_or(trim);
         // Rounded towards the inside, so the BleedBox never leaves the MediaBox.

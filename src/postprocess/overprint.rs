@@ -14,14 +14,11 @@ use super::resources::page_resources;
 /// Text at or below this size (points) overprints when it is 100 % K.
 pub const SMALL_TEXT_PT: f64 = 24.0;
 
-
 /// Names of the two graphics states the overprint rewrite adds.
 pub const OVERPRINT_ON: &[u8] = b"CsrPressOP";
 
-
 /// See [`OVERPRINT_ON`].
 pub const OVERPRINT_OFF: &[u8] = b"CsrPressKO";
-
 
 /// A Flate-compressed stream (fast level: content streams are rewritten on
 /// every build, and the level barely changes their size).
@@ -40,18 +37,15 @@ pub fn deflated(mut dict: Dictionary, bytes: &[u8]) -> lopdf::Stream {
     }
 }
 
-
 /// Whether a fill is exactly 100 % K.
 pub(super) fn is_k100(colour: &(Space, Vec<f64>)) -> bool {
     colour.0 == Space::Cmyk && colour.1.len() == 4 && colour.1[..3].iter().all(|v| *v < 0.001) && colour.1[3] > 0.999
 }
 
-
 /// A `gs` operator setting the named graphics state.
 pub(super) fn gs(name: &[u8]) -> Operation {
     Operation::new("gs", vec![Object::Name(name.to_vec())])
 }
-
 
 /// Adds the two overprint graphics states to the resources of `holder` (a
 /// page or a form XObject).
@@ -84,7 +78,6 @@ fn add_overprint_states(doc: &mut Document, holder: ObjectId) {
         _ => {}
     }
 }
-
 
 /// Puts the rewritten streams into the document: a page's own content
 /// (`page_streams`: the page and the streams it had) becomes one new

@@ -18,7 +18,6 @@ pub(super) enum Space {
     Pattern,
 }
 
-
 /// The page's BleedBox (or TrimBox, or MediaBox).
 pub(super) fn page_box(doc: &Document, page: ObjectId) -> [f64; 4] {
     let dict = doc.get_dictionary(page).ok();
@@ -30,7 +29,6 @@ pub(super) fn page_box(doc: &Document, page: ObjectId) -> [f64; 4] {
     }
     [f64::MIN, f64::MIN, f64::MAX, f64::MAX]
 }
-
 
 /// The page's resources (inherited ones merged under its own).
 pub(super) fn page_resources(doc: &Document, page: ObjectId) -> Dictionary {
@@ -47,21 +45,28 @@ pub(super) fn page_resources(doc: &Document, page: ObjectId) -> Dictionary {
     out
 }
 
-
 /// The entry `name` of the resource category `category` (`ColorSpace`,
 /// `XObject`…), as stored (a reference stays a reference).
-pub(super) fn raw_lookup<'a>(resources: &'a Dictionary, category: &[u8], name: &Object, doc: &'a Document) -> Option<&'a Object> {
+pub(super) fn raw_lookup<'a>(
+    resources: &'a Dictionary,
+    category: &[u8],
+    name: &Object,
+    doc: &'a Document,
+) -> Option<&'a Object> {
     let (_, group) = doc.dereference(resources.get(category).ok()?).ok()?;
     group.as_dict().ok()?.get(name.as_name().ok()?).ok()
 }
 
-
 /// The entry `name` of a resource category, references followed.
-pub(super) fn lookup<'a>(doc: &'a Document, resources: &'a Dictionary, category: &[u8], name: &Object) -> Option<&'a Object> {
+pub(super) fn lookup<'a>(
+    doc: &'a Document,
+    resources: &'a Dictionary,
+    category: &[u8],
+    name: &Object,
+) -> Option<&'a Object> {
     let object = raw_lookup(resources, category, name, doc)?;
     doc.dereference(object).ok().map(|(_, o)| o)
 }
-
 
 /// Classifies a colour space operand of `cs`/`CS`.
 pub(super) fn space_of(doc: &Document, name: &Object, resources: &Dictionary) -> Space {
@@ -77,7 +82,6 @@ pub(super) fn space_of(doc: &Document, name: &Object, resources: &Dictionary) ->
         None => Space::Other("an unknown colour space".into()),
     }
 }
-
 
 /// Classifies a colour space object (a name or an array).
 pub(super) fn classify(doc: &Document, object: &Object) -> Space {
@@ -111,7 +115,6 @@ pub(super) fn classify(doc: &Document, object: &Object) -> Space {
     }
 }
 
-
 /// The colour space of a shading named by `sh`.
 pub(super) fn shading_space(doc: &Document, name: Option<&Object>, resources: &Dictionary) -> Option<Space> {
     let shading = lookup(doc, resources, b"Shading", name?)?;
@@ -123,4 +126,3 @@ pub(super) fn shading_space(doc: &Document, name: Option<&Object>, resources: &D
     let (_, cs) = doc.dereference(dict.get(b"ColorSpace").ok()?).ok()?;
     Some(classify(doc, cs))
 }
-
