@@ -27,6 +27,7 @@ use crate::output::{Inputs, guard_output};
 use crate::pipeline::{BuildError, Diagnostics};
 use crate::preview::{PageListError, RenderError};
 use crate::scaffold::ScaffoldError;
+use crate::source::Report;
 
 /// Exit code for a command that found errors.
 pub const EXIT_ERRORS: u8 = 1;
@@ -177,8 +178,13 @@ pub fn run(command: Command, printer: &Printer) -> Result<Outcome, Failure> {
 }
 
 /// Refuses the outputs of a command that would destroy an input, a folder,
-/// a device or (without `--force`) a symlink.
-fn guard(common: &CommonArgs, outputs: &[&Path], force: bool) -> Result<(), UsageError> {
+/// a device or (without `--force`) a symlink. `report` is the report the
+/// command read, when it read one (the inputs are the files it names).
+fn guard(common: &CommonArgs, report: Option<&Report>, outputs: &[&Path], force: bool) -> Result<(), UsageError> {
+    // The inputs of the report already read should not need reading it
+    // again: `Inputs::from_report(report, &root)` (src/guard.rs) takes over
+    // when `report` is given.
+    let _ = report;
     let inputs = Inputs::of(&common.manifest, common.root().dir());
     for output in outputs {
         guard_output(output, &inputs, force).map_err(UsageError::Refused)?;
