@@ -191,3 +191,27 @@ fn guard(common: &CommonArgs, report: Option<&Report>, outputs: &[&Path], force:
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::{Failure, UsageError};
+    use crate::diag::Problems;
+    use crate::pipeline::{BuildError, Diagnostics};
+
+    #[test]
+    fn usage_errors_exit_with_2_and_the_rest_with_1() {
+        let usage = Failure::from(UsageError::NoSuchPart("x".into()));
+        assert_eq!(usage.exit_code(), 2);
+        let after = Failure::After { diagnostics: Diagnostics::default(), failure: Box::new(usage) };
+        assert_eq!(after.exit_code(), 2);
+        let build = Failure::build(Path::new("out/r.pdf"), BuildError::Data(Problems::default()));
+        assert_eq!(build.exit_code(), 1);
+        assert_eq!(build.to_string(), "build failed; out/r.pdf was not changed");
+        let findings = Failure::Findings { diagnostics: Diagnostics::default(), summary: "check: 1 error".into() };
+        assert_eq!(findings.exit_code(), 1);
+        let refused = Failure::from(UsageError::NotAFolder(PathBuf::from("x.png")));
+        assert_eq!(refused.to_string(), "refusing to write into x.png: it is not a folder");
+    }
+}
