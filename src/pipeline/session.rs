@@ -118,7 +118,7 @@ impl Session {
     /// changed since the last build.
     pub fn finish(&mut self, composed: Composed) -> Result<Finished, BuildError> {
         let mut diagnostics = composed.diagnostics();
-        let Composed { document, report, .. } = composed;
+        let Composed { document, report, sealed: (), .. } = composed;
         let meta = &report.manifest.data.meta;
         let mut lap = Instant::now();
         let screen = self.config.profile == Profile::Screen;

@@ -112,6 +112,9 @@ pub struct Composed {
     pub typst_warnings: String,
     /// Layout preflight findings (warnings, or errors when strict).
     pub findings: Problems,
+    /// Only the compose step makes one (so `finish` always writes pages
+    /// composed from checked data).
+    pub(super) sealed: (),
 }
 
 impl Composed {
