@@ -80,7 +80,7 @@ impl Session {
             problems: checked.problems,
             typst_warnings: compiled.warnings,
             findings,
-            sealed: (),
+            date: checked.date,
         })
     }
 

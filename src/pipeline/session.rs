@@ -118,11 +118,11 @@ impl Session {
     /// changed since the last build.
     pub fn finish(&mut self, composed: Composed) -> Result<Finished, BuildError> {
         let mut diagnostics = composed.diagnostics();
-        let Composed { document, report, sealed: (), .. } = composed;
+        let Composed { document, report, date, .. } = composed;
         let meta = &report.manifest.data.meta;
         let mut lap = Instant::now();
         let screen = self.config.profile == Profile::Screen;
-        let mut pdf = export_pdf(&self.world, &document, &meta.title, self.date, screen, self.config.format)?;
+        let mut pdf = export_pdf(&self.world, &document, &meta.title, date, screen, self.config.format)?;
         self.stages.push(("pdf", lap.elapsed()));
         lap = Instant::now();
         if self.config.profile == Profile::Print {

@@ -112,9 +112,9 @@ pub struct Composed {
     pub typst_warnings: String,
     /// Layout preflight findings (warnings, or errors when strict).
     pub findings: Problems,
-    /// Only the compose step makes one (so `finish` always writes pages
-    /// composed from checked data).
-    pub(super) sealed: (),
+    /// The report's date, the PDF's (private: only the compose step makes
+    /// a `Composed`, so `finish` always writes pages of checked data).
+    pub(super) date: Datetime,
 }
 
 impl Composed {
