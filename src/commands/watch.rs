@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
@@ -203,8 +203,8 @@ pub fn is_editor_temp(path: &Path) -> bool {
 
 /// The wall-clock time of day, UTC, as `HH:MM:SS`.
 fn clock() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) % 86_400;
-    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    let now = time::OffsetDateTime::now_utc().time();
+    format!("{:02}:{:02}:{:02}", now.hour(), now.minute(), now.second())
 }
 
 #[cfg(test)]
