@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::config::Profile;
 use crate::config::{PrintOptions, Standard};
 use crate::diag::DiagnosticFormat;
+use crate::paths::Root;
 
 /// Typesets the structured data of a report into a print-ready PDF.
 #[derive(Debug, Parser)]
@@ -37,6 +38,20 @@ pub enum Command {
     /// Works with the report's KPI tables as spreadsheets.
     #[command(subcommand)]
     Kpi(KpiCommand),
+}
+
+impl Command {
+    /// How the command prints problems (`human` for `new`, which has none).
+    pub fn diagnostic_format(&self) -> DiagnosticFormat {
+        match self {
+            Command::Build(args) | Command::Watch(args) => args.common.diagnostic_format,
+            Command::Check(args) => args.common.diagnostic_format,
+            Command::Preview(args) => args.common.diagnostic_format,
+            Command::Fonts(args) => args.diagnostic_format,
+            Command::Kpi(KpiCommand::Export(args)) => args.common.diagnostic_format,
+            Command::New(_) => DiagnosticFormat::Human,
+        }
+    }
 }
 
 /// The `kpi` commands.
@@ -72,7 +87,8 @@ pub struct CommonArgs {
     /// Also use the fonts installed on this machine (the PDF then depends on it).
     #[arg(long)]
     pub system_fonts: bool,
-    /// How problems are printed: `human` with the source line, `short` one line each.
+    /// How problems are printed: `human` with the source line, `short` one line each,
+    /// `github` as GitHub Actions workflow commands.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub diagnostic_format: DiagnosticFormat,
 }
@@ -160,7 +176,7 @@ pub struct NewArgs {
 /// The nearest folder at or above `path` that holds `layout/` and `fonts/`.
 pub fn infer_root(path: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(path).ok()?;
-    absolute.ancestors().find(|dir| dir.join("layout").is_dir() && dir.join("fonts").is_dir()).map(Path::to_path_buf)
+    absolute.ancestors().find(|dir| Root::holds_engine(dir)).map(Path::to_path_buf)
 }
 
 /// The nearest folder above the running program that holds `layout/` and `fonts/`.
@@ -171,11 +187,22 @@ pub fn program_root() -> Option<PathBuf> {
 /// Highest `--ppi`: an A4 page at 600 ppi is a 140 MB pixel buffer.
 pub const MAX_PPI: f32 = 600.0;
 
+/// Why a `--ppi` value is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PpiError {
+    /// Not a number.
+    #[error("'{0}' is not a number")]
+    NotANumber(String),
+    /// Not finite, or out of range.
+    #[error("must be a number from 1 to {MAX_PPI}")]
+    OutOfRange,
+}
+
 /// Parses `--ppi`: a finite number from 1 to [`MAX_PPI`].
-fn parse_ppi(text: &str) -> Result<f32, String> {
-    let ppi: f32 = text.trim().parse().map_err(|_| format!("'{text}' is not a number"))?;
+fn parse_ppi(text: &str) -> Result<f32, PpiError> {
+    let ppi: f32 = text.trim().parse().map_err(|_| PpiError::NotANumber(text.to_owned()))?;
     if !ppi.is_finite() || !(1.0..=MAX_PPI).contains(&ppi) {
-        return Err(format!("must be a number from 1 to {MAX_PPI}"));
+        return Err(PpiError::OutOfRange);
     }
     Ok(ppi)
 }
@@ -184,12 +211,14 @@ impl CommonArgs {
     /// The root: `--root`, else the nearest folder above the manifest
     /// holding `layout/` and `fonts/`, else the one above this program
     /// (`target/debug/csr-press` inside a checkout), else the current folder.
-    pub fn root(&self) -> PathBuf {
-        self.root
-            .clone()
-            .or_else(|| infer_root(&self.manifest))
-            .or_else(program_root)
-            .unwrap_or_else(|| PathBuf::from("."))
+    pub fn root(&self) -> Root {
+        Root::new(
+            self.root
+                .clone()
+                .or_else(|| infer_root(&self.manifest))
+                .or_else(program_root)
+                .unwrap_or_else(|| PathBuf::from(".")),
+        )
     }
 
     /// Resolves the shared options into a build configuration.

@@ -20,13 +20,22 @@ use typst::introspection::{Introspector, MetadataElem};
 use typst::layout::{Frame, FrameItem};
 use typst_layout::PagedDocument;
 
+use crate::inspect::Mark;
 use crate::model::Block;
+use crate::paths::{Cache, Root};
 use crate::source::Report;
-use crate::write::until_merge::write_atomic;
+use crate::write::write_atomic;
 
-/// The label prefix of the disclosure markers `layout/text.typ` leaves
-/// (`csr-disclosure:TAG`, one label a tag).
-pub const DISCLOSURE_LABEL: &str = "csr-disclosure";
+/// Why a build could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The record could not be serialised.
+    #[error("cannot record the build ({0})")]
+    Serialise(serde_json::Error),
+    /// The record could not be written (the message of [`write_atomic`]).
+    #[error("{0}")]
+    Write(crate::write::WriteError),
+}
 
 /// What a build laid out, as far as the change report needs it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -78,7 +87,7 @@ impl State {
             let Some(label) = content.label() else { continue };
             let name = label.resolve();
             let Some(page) = printed(&content) else { continue };
-            if name.as_str().strip_prefix(DISCLOSURE_LABEL).is_some_and(|rest| rest.starts_with(':')) {
+            if matches!(Mark::parse(name.as_str()), Some((Mark::Disclosure, Some(_)))) {
                 let Some((tags, start)) = content.to_packed::<MetadataElem>().and_then(|m| marker(&m.value)) else {
                     continue;
                 };
@@ -172,30 +181,27 @@ impl Changes {
 /// Where the record of the last build of `output` is kept: in the one cache
 /// folder under the root (never beside an arbitrary output path), named by
 /// the output's file name and a hash of its absolute path.
-pub fn state_path(root: &Path, output: &Path) -> PathBuf {
+pub fn state_path(root: &Root, output: &Path) -> PathBuf {
     let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
     let absolute = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
     let hash = typst::utils::hash128(&absolute) as u32;
-    root.join(CACHE_DIR).join(format!("{name}-{hash:08x}.state.json"))
+    root.cache(Cache::Changes).join(format!("{name}-{hash:08x}.state.json"))
 }
-
-/// The folder of the change records, under the root.
-pub const CACHE_DIR: &str = "out/.cache/changes";
 
 /// Records this build of `output` and compares it with the last record;
 /// `None` on the first build.
 pub fn record(
     document: &PagedDocument,
     report: &Report,
-    root: &Path,
+    root: &Root,
     output: &Path,
-) -> Result<Option<Changes>, String> {
+) -> Result<Option<Changes>, RecordError> {
     let names = label_names(report);
     let state = State::of(document, &names);
     let path = state_path(root, output);
     let old: Option<State> = std::fs::read(&path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
-    let json = serde_json::to_vec_pretty(&state).map_err(|e| format!("cannot record the build ({e})"))?;
-    write_atomic(&path, &json)?;
+    let json = serde_json::to_vec_pretty(&state).map_err(RecordError::Serialise)?;
+    write_atomic(&path, &json).map_err(RecordError::Write)?;
     Ok(old.map(|old| state.compare(&old, &names)))
 }
 

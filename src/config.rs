@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::diag::DiagnosticFormat;
+use crate::paths::Root;
 
 /// The build profile, which selects page setup and output intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, Serialize)]
@@ -71,7 +72,7 @@ pub struct Config {
     /// The manifest (`data/report.toml`).
     pub manifest: PathBuf,
     /// The folder holding `layout/` and `fonts/`.
-    pub root: PathBuf,
+    pub root: Root,
     /// Where the PDF goes.
     pub output: PathBuf,
     /// Print, proof or screen.

@@ -38,6 +38,9 @@ pub enum DiagnosticFormat {
     Human,
     /// One line per problem: `file:line:col: error: message`.
     Short,
+    /// GitHub Actions workflow commands, one per problem:
+    /// `::error file=PATH,line=L,col=C::MESSAGE` (`::warning`, `::notice`).
+    Github,
 }
 
 /// A problem at a place in a file.
@@ -90,6 +93,10 @@ impl Problem {
 
     /// Formats the problem.
     pub fn render(&self, format: DiagnosticFormat) -> String {
+        if format == DiagnosticFormat::Github {
+            let at = Location { path: Some(&self.path), line: self.line, col: self.col };
+            return github_command(self.severity, &at, &self.message);
+        }
         let mut out = String::new();
         let path = escape_controls(&self.path.display().to_string());
         let message = escape_controls(&self.message);
@@ -121,6 +128,53 @@ impl Problem {
         }
         out
     }
+}
+
+/// Where a GitHub workflow command points: a file, and a 1-based line and
+/// column when known (0 for none).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Location<'a> {
+    /// The file, if any.
+    pub path: Option<&'a Path>,
+    /// 1-based line, 0 when the message concerns the whole file.
+    pub line: usize,
+    /// 1-based column, 0 when unknown.
+    pub col: usize,
+}
+
+/// One GitHub Actions workflow command: `::error file=P,line=L,col=C::M`
+/// (`::warning`, `::notice` for notes). A location without a line gives
+/// `file=` only; without a file, no properties at all.
+pub fn github_command(severity: Severity, at: &Location, message: &str) -> String {
+    let command = match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "notice",
+    };
+    let mut properties = Vec::new();
+    if let Some(path) = at.path.filter(|p| !p.as_os_str().is_empty()) {
+        properties.push(format!("file={}", github_property(&path.display().to_string())));
+        if at.line > 0 {
+            properties.push(format!("line={}", at.line));
+            if at.col > 0 {
+                properties.push(format!("col={}", at.col));
+            }
+        }
+    }
+    let properties = if properties.is_empty() { String::new() } else { format!(" {}", properties.join(",")) };
+    format!("::{command}{properties}::{}", github_data(message))
+}
+
+/// Escapes a workflow command's message as GitHub requires (`%`, CR, LF),
+/// then any other control character as [`escape_controls`] does.
+pub fn github_data(text: &str) -> String {
+    escape_controls(&text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A"))
+}
+
+/// Escapes a workflow command's property value: as [`github_data`], plus
+/// `:` and `,`.
+pub fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Escapes control characters (except tab) as `\u{1b}`, so data echoed in
@@ -214,10 +268,38 @@ mod tests {
     }
 
     #[test]
+    fn github_format_is_one_workflow_command_per_problem() {
+        let p =
+            Problem::at(Severity::Error, Path::new("data/x.toml"), "a\nbad = 1\n", Some(2..5), "unknown field 'bad'");
+        assert_eq!(p.render(DiagnosticFormat::Github), "::error file=data/x.toml,line=2,col=1::unknown field 'bad'");
+        let w = Problem::file(Severity::Warning, Path::new("fonts"), "no fonts");
+        assert_eq!(w.render(DiagnosticFormat::Github), "::warning file=fonts::no fonts");
+        let n = Problem::at(Severity::Note, Path::new("r.toml"), "x\n", Some(0..1), "left out");
+        assert_eq!(n.render(DiagnosticFormat::Github), "::notice file=r.toml,line=1,col=1::left out");
+        assert_eq!(github_command(Severity::Error, &Location::default(), "plain"), "::error::plain");
+    }
+
+    #[test]
+    fn github_format_escapes_data_and_properties() {
+        assert_eq!(github_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
+        assert_eq!(github_property("a:b,c%d\ne"), "a%3Ab%2Cc%25d%0Ae");
+        let p = Problem::at(
+            Severity::Error,
+            Path::new("dir,x/a:b.toml"),
+            "k = 1\n",
+            Some(0..1),
+            "100% wrong: see\nthis \u{1b}[2J",
+        );
+        let out = p.render(DiagnosticFormat::Github);
+        assert_eq!(out, "::error file=dir%2Cx/a%3Ab.toml,line=1,col=1::100%25 wrong: see%0Athis \\u{1b}[2J");
+        assert!(!out.contains('\u{1b}') && !out.contains('\n'));
+    }
+
+    #[test]
     fn control_characters_are_escaped() {
         let p =
             Problem::at(Severity::Error, Path::new("x.toml"), "a = \"\u{1b}[2J\"\n", Some(0..1), "label '\u{1b}[2J'");
-        for format in [DiagnosticFormat::Short, DiagnosticFormat::Human] {
+        for format in [DiagnosticFormat::Short, DiagnosticFormat::Human, DiagnosticFormat::Github] {
             let out = p.render(format);
             assert!(!out.contains('\u{1b}') && out.contains("\\u{1b}[2J"), "{out}");
         }

@@ -1,5 +1,5 @@
-//! `csr-press kpi export`: writes every KPI table of the report to one
-//! workbook, one sheet per table, for departments to fill in.
+//! The KPI workbook `csr-press kpi export` writes: every KPI table of the
+//! report in one workbook, one sheet per table, for departments to fill in.
 //!
 //! Each sheet has a header row (`id`, `指标名称`, `单位`, one column per year),
 //! sub-heading rows in bold, value cells formatted as text (so `/`, `>90` and
@@ -8,62 +8,20 @@
 //! `kpi_source` at the filled-in workbook needs no further setup.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use crate::args::KpiExportArgs;
-use crate::exit::{EXIT_ERRORS, EXIT_USAGE};
-use crate::load::Missing;
-use crate::load::load_with;
 use crate::model::{Block, KpiRow};
 use crate::source::Report;
 use crate::workbook::{ID_HEADER, INDICATOR_HEADER, UNIT_HEADER, kpi_blocks, worksheet_names as sheet_names};
-use crate::write::until_merge::write_atomic;
 
 /// Header fill: the brand blue of `layout/theme.typ` (C100 M45 as RGB).
 const HEADER_FILL: u32 = 0x0072BC;
 /// Sub-heading fill: the neutral tint.
 const GROUP_FILL: u32 = 0xE8F0F9;
 
-/// Runs `kpi export`.
-pub fn export(args: &KpiExportArgs) -> ExitCode {
-    let format = args.common.diagnostic_format;
-    let report = match load_with(&args.common.manifest, Missing::Skip) {
-        Ok(report) => report,
-        Err(problems) => {
-            eprint!("{}", problems.render(format));
-            eprintln!("export failed; {} was not changed", args.output.display());
-            return ExitCode::from(EXIT_ERRORS);
-        }
-    };
-    if let Some(input) = reads(&report, &args.output) {
-        eprintln!(
-            "error: {} is a spreadsheet the report reads ({input}); export to another file",
-            args.output.display()
-        );
-        return ExitCode::from(EXIT_USAGE);
-    }
-    if let Some(id) = args.part.as_deref().filter(|id| !report.parts.iter().any(|p| p.data.id == *id)) {
-        eprintln!("error: the report has no part with id '{id}'");
-        return ExitCode::from(EXIT_USAGE);
-    }
-    let result = workbook(&report, args.part.as_deref()).map_err(|e| format!("cannot write the workbook ({e})"));
-    match result.and_then(|(bytes, tables)| write_atomic(&args.output, &bytes).map(|()| tables)) {
-        Ok(tables) => {
-            let s = if tables == 1 { "" } else { "s" };
-            println!("wrote {tables} KPI table{s} to {}", args.output.display());
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(EXIT_ERRORS)
-        }
-    }
-}
-
 /// The `kpi_source` or `source` that names `output`, if any.
-fn reads(report: &Report, output: &Path) -> Option<String> {
+pub fn reads(report: &Report, output: &Path) -> Option<String> {
     let target = output.canonicalize().ok()?;
     let mut sources: Vec<String> = Vec::new();
     for part in &report.parts {

@@ -3,31 +3,83 @@
 //! machine that built it. A font file that is truncated or corrupt is an
 //! error naming it, never a silently skipped font (and blank pages).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use typst::text::FontInfo;
 use typst_kit::fonts::{self, FontStore};
 
-/// The folder, relative to the root, that holds the report's fonts.
-pub const FONT_DIR: &str = "fonts";
+use crate::paths::Root;
 
-/// Loads the fonts under `root/fonts` (and the system's, if `system`).
+/// Why the fonts could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum FontError {
+    /// The font folder is missing or unreadable.
+    #[error("cannot read the font folder {} ({reason}); run from the folder holding fonts/ or pass --root", dir.display())]
+    Unreadable {
+        /// The font folder.
+        dir: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The font folder holds no font.
+    #[error("no fonts found in {} (it needs the Noto Serif/Sans SC files)", dir.display())]
+    Empty {
+        /// The font folder.
+        dir: PathBuf,
+    },
+    /// A font file is damaged.
+    #[error("font file {} is truncated or corrupt ({defect}); replace it", path.display())]
+    Corrupt {
+        /// The font file.
+        path: PathBuf,
+        /// What is wrong with it.
+        defect: FontDefect,
+    },
+}
+
+/// What is wrong with a damaged font file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FontDefect {
+    /// The file cannot be opened or measured.
+    #[error("cannot read it: {0}")]
+    Unreadable(String),
+    /// A read ran past the end of the file.
+    #[error("cut off")]
+    CutOff,
+    /// The file header is cut off.
+    #[error("the header is cut off")]
+    HeaderCutOff,
+    /// A collection claims an implausible number of fonts.
+    #[error("a collection of {0} fonts")]
+    Collection(usize),
+    /// A table directory is cut off.
+    #[error("the table directory is cut off")]
+    DirectoryCutOff,
+    /// A font without tables.
+    #[error("no tables")]
+    NoTables,
+    /// A table lies (partly) past the end of the file.
+    #[error("a table ends at byte {end} of a {size}-byte file")]
+    TablePastEnd {
+        /// Where the table ends.
+        end: usize,
+        /// The file's size.
+        size: usize,
+    },
+}
+
+/// Loads the fonts under the root's `fonts/` (and the system's, if `system`).
 ///
-/// Fails with a message when the folder is missing, unreadable or holds no
-/// font.
-pub fn load_fonts(root: &Path, system: bool) -> Result<(FontStore, Vec<FontInfo>), String> {
-    let dir = root.join(FONT_DIR);
-    std::fs::read_dir(&dir).map_err(|e| {
-        format!(
-            "cannot read the font folder {} ({}); run from the folder holding fonts/ or pass --root",
-            dir.display(),
-            crate::paths::io_reason(&e)
-        )
-    })?;
+/// Fails when the folder is missing, unreadable, holds no font or a
+/// damaged one.
+pub fn load_fonts(root: &Root, system: bool) -> Result<(FontStore, Vec<FontInfo>), FontError> {
+    let dir = root.fonts();
+    std::fs::read_dir(&dir)
+        .map_err(|e| FontError::Unreadable { dir: dir.clone(), reason: crate::paths::io_reason(&e) })?;
     check_font_files(&dir)?;
     let mut found: Vec<_> = fonts::scan(&dir).collect();
     if found.is_empty() {
-        return Err(format!("no fonts found in {} (it needs the Noto Serif/Sans SC files)", dir.display()));
+        return Err(FontError::Empty { dir });
     }
     // Scan order depends on the file system; sort so font indices, and with
     // them the PDF, are the same on every machine.
@@ -49,8 +101,9 @@ pub const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc"];
 /// Checks every font file in `dir`: its table directory must parse and
 /// every table must lie inside the file. Only the directories are read (a
 /// few kilobytes of each font, not the whole files).
-fn check_font_files(dir: &Path) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {} ({e})", dir.display()))?;
+fn check_font_files(dir: &Path) -> Result<(), FontError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| FontError::Unreadable { dir: dir.to_path_buf(), reason: crate::paths::io_reason(&e) })?;
     for entry in entries.flatten() {
         let path = entry.path();
         let is_font = path
@@ -60,23 +113,23 @@ fn check_font_files(dir: &Path) -> Result<(), String> {
         if !is_font || !path.is_file() {
             continue;
         }
-        if let Err(why) = check_font_file(&path) {
-            return Err(format!("font file {} is truncated or corrupt ({why}); replace it", path.display()));
+        if let Err(defect) = check_font_file(&path) {
+            return Err(FontError::Corrupt { path, defect });
         }
     }
     Ok(())
 }
 
 /// Checks one font file, reading its directories only.
-fn check_font_file(path: &Path) -> Result<(), String> {
+fn check_font_file(path: &Path) -> Result<(), FontDefect> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
-    let size = file.metadata().map_err(|e| format!("cannot read it: {e}"))?.len();
-    let mut read_at = |at: usize, len: usize| -> Result<Vec<u8>, String> {
+    let mut file = std::fs::File::open(path).map_err(|e| FontDefect::Unreadable(e.to_string()))?;
+    let size = file.metadata().map_err(|e| FontDefect::Unreadable(e.to_string()))?.len();
+    let mut read_at = |at: usize, len: usize| -> Result<Vec<u8>, FontDefect> {
         let mut buf = vec![0; len];
         file.seek(SeekFrom::Start(at as u64))
             .and_then(|_| file.read_exact(&mut buf))
-            .map_err(|_| "cut off".to_string())?;
+            .map_err(|_| FontDefect::CutOff)?;
         Ok(buf)
     };
     check_font_directories(&mut read_at, usize::try_from(size).unwrap_or(usize::MAX))
@@ -85,32 +138,32 @@ fn check_font_file(path: &Path) -> Result<(), String> {
 /// Checks the table directories of a font file of `size` bytes, read
 /// through `read_at(offset, length)`: every table must lie inside the file.
 fn check_font_directories(
-    read_at: &mut dyn FnMut(usize, usize) -> Result<Vec<u8>, String>,
+    read_at: &mut dyn FnMut(usize, usize) -> Result<Vec<u8>, FontDefect>,
     size: usize,
-) -> Result<(), String> {
+) -> Result<(), FontDefect> {
     let be32 = |b: &[u8], at: usize| u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) as usize;
-    let head = read_at(0, 12).map_err(|_| "the header is cut off".to_string())?;
+    let head = read_at(0, 12).map_err(|_| FontDefect::HeaderCutOff)?;
     let offsets: Vec<usize> = if head.starts_with(b"ttcf") {
         let count = be32(&head, 8);
         if count == 0 || count > 1024 {
-            return Err(format!("a collection of {count} fonts"));
+            return Err(FontDefect::Collection(count));
         }
-        let list = read_at(12, 4 * count).map_err(|_| "the header is cut off".to_string())?;
+        let list = read_at(12, 4 * count).map_err(|_| FontDefect::HeaderCutOff)?;
         (0..count).map(|i| be32(&list, 4 * i)).collect()
     } else {
         vec![0]
     };
     for start in offsets {
-        let header = read_at(start, 12).map_err(|_| "the table directory is cut off".to_string())?;
+        let header = read_at(start, 12).map_err(|_| FontDefect::DirectoryCutOff)?;
         let tables = usize::from(u16::from_be_bytes([header[4], header[5]]));
         if tables == 0 {
-            return Err("no tables".into());
+            return Err(FontDefect::NoTables);
         }
-        let records = read_at(start + 12, 16 * tables).map_err(|_| "the table directory is cut off".to_string())?;
+        let records = read_at(start + 12, 16 * tables).map_err(|_| FontDefect::DirectoryCutOff)?;
         for i in 0..tables {
             let (offset, length) = (be32(&records, 16 * i + 8), be32(&records, 16 * i + 12));
             if offset.checked_add(length).is_none_or(|end| end > size) {
-                return Err(format!("a table ends at byte {} of a {size}-byte file", offset + length));
+                return Err(FontDefect::TablePastEnd { end: offset.saturating_add(length), size });
             }
         }
     }

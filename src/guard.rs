@@ -138,19 +138,6 @@ fn real_target(path: &Path) -> PathBuf {
     }
 }
 
-/// Until the commands take [`GuardError`]: [`guard_output`] with the
-/// message as text. To be removed at the merge.
-pub mod until_merge {
-    use std::path::Path;
-
-    use super::Inputs;
-
-    /// [`super::guard_output`], its error as the message text.
-    pub fn guard_output(path: &Path, inputs: &Inputs, force: bool) -> Result<(), String> {
-        super::guard_output(path, inputs, force).map_err(|e| e.to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

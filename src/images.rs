@@ -19,7 +19,7 @@ use typst::foundations::Bytes;
 
 use crate::config::Profile;
 use crate::image_check::{ImageError, decode, header, is_svg, locate_image};
-use crate::paths::{Cache, io_reason};
+use crate::paths::io_reason;
 use crate::virtual_files::IMAGES_DIR;
 
 /// Width assumed for a figure without `width_mm`: the text column, in mm.
@@ -27,7 +27,6 @@ pub const DEFAULT_WIDTH_MM: f64 = 170.0;
 /// Resolution above which `screen` images are downsampled.
 pub const SCREEN_PPI: f64 = 150.0;
 /// The image cache folder, relative to the root.
-pub const CACHE_DIR: &str = Cache::Images.relative();
 
 /// Prepared images, by content hash and target.
 pub struct ImageCache {

@@ -1,82 +1,77 @@
-//! `csr-press preview`: renders pages to PNG in-process (typst-render) and
-//! composes a contact sheet of every page for design review.
+//! Page previews: renders pages to PNG in-process (typst-render) and
+//! composes a contact sheet of every page for design review (the
+//! `preview` command is in [`crate::commands`]).
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use image::{ImageBuffer, Rgba, RgbaImage, imageops};
 use typst::utils::Scalar;
 use typst_layout::PagedDocument;
 use typst_render::RenderOptions;
 
-use crate::args::PreviewArgs;
-use crate::exit::{EXIT_ERRORS, EXIT_USAGE, fail};
-use crate::pipeline::Session;
-use crate::write::until_merge::write_atomic;
+use crate::write::write_atomic;
 
 /// Width of one thumbnail on the contact sheet, in pixels.
 pub const THUMB_WIDTH: u32 = 160;
 /// Thumbnails per row on the contact sheet.
 pub const SHEET_COLUMNS: u32 = 8;
 
-/// Runs `preview`.
-pub fn preview(args: &PreviewArgs) -> ExitCode {
-    if std::fs::symlink_metadata(&args.output).is_ok_and(|m| !m.is_dir()) {
-        eprintln!("error: refusing to write into {}: it is not a folder", args.output.display());
-        return ExitCode::from(EXIT_USAGE);
-    }
-    if let Err(code) = crate::exit::guard(&args.common, &[&args.output.join("contact-sheet.png")], args.force) {
-        return code;
-    }
-    crate::write::install_cleanup();
-    let config = args.common.config(args.output.join("unused.pdf"), args.profile, false);
-    let format = config.format;
-    let (document, report) = match Session::new(config).and_then(|mut s| s.layout()) {
-        Ok((document, report, warnings)) => {
-            eprint!("{warnings}");
-            (document, report)
-        }
-        Err(failure) => return fail(&failure, format, &args.output),
-    };
-    let total = document.pages().len();
-    let pages = match args.pages.as_deref().map(|spec| parse_pages(spec, total)).transpose() {
-        Ok(pages) => pages.unwrap_or_else(|| (1..=total).collect()),
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    // Every preview is recorded, so `--changed` shows what changed since the last one.
-    let changed =
-        crate::changes::record(&document, &report, &args.common.root(), &args.output.join("contact-sheet.png"));
-    let (pages, marked) = match (args.changed, changed) {
-        (true, Ok(Some(changes))) => {
-            print!("{}", changes.render());
-            (changes.pages(), changes.pages())
-        }
-        (true, Ok(None)) => (pages, Vec::new()),
-        (true, Err(message)) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(EXIT_ERRORS);
-        }
-        (false, _) => (pages, Vec::new()),
-    };
-    let files: Vec<_> = pages.iter().map(|n| args.output.join(page_file(*n))).collect();
-    if let Err(code) =
-        crate::exit::guard(&args.common, &files.iter().map(|f| f.as_path()).collect::<Vec<_>>(), args.force)
-    {
-        return code;
-    }
-    match render_pages(&document, &pages, &marked, args.ppi, &args.output) {
-        Ok(written) => {
-            println!("wrote {written} page images and contact-sheet.png to {}", args.output.display());
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(EXIT_ERRORS)
-        }
-    }
+/// Why the preview could not be rendered or written.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A page could not be encoded as PNG.
+    #[error("cannot encode page {page} ({reason})")]
+    EncodePage {
+        /// The 1-based page.
+        page: usize,
+        /// Why.
+        reason: String,
+    },
+    /// The contact sheet could not be encoded.
+    #[error("cannot encode the contact sheet ({0})")]
+    EncodeSheet(image::ImageError),
+    /// The document has no pages.
+    #[error("the document has no pages")]
+    NoPages,
+    /// A thumbnail's pixels do not fill its size.
+    #[error("bad thumbnail buffer")]
+    Thumbnail,
+    /// A file could not be written (the message of [`write_atomic`]).
+    #[error("{0}")]
+    Write(crate::write::WriteError),
+}
+
+/// Why `--pages` is not a page list of the document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PageListError {
+    /// Not a number.
+    #[error("bad page number '{number}' in --pages {spec}")]
+    BadNumber {
+        /// The word.
+        number: String,
+        /// The whole list.
+        spec: String,
+    },
+    /// A range written high to low.
+    #[error("page range '{range}' runs backwards in --pages {spec}; write {to}-{from}")]
+    Backwards {
+        /// The range as written.
+        range: String,
+        /// The whole list.
+        spec: String,
+        /// Its first number.
+        from: usize,
+        /// Its last number.
+        to: usize,
+    },
+    /// A range outside the document.
+    #[error("page range '{range}' is outside the document's pages 1-{total}")]
+    Outside {
+        /// The range as written.
+        range: String,
+        /// The document's pages.
+        total: usize,
+    },
 }
 
 /// Renders the given 1-based pages as `page-NNN.png` and writes
@@ -88,33 +83,35 @@ pub fn render_pages(
     marked: &[usize],
     ppi: f32,
     dir: &Path,
-) -> Result<usize, String> {
+) -> Result<usize, RenderError> {
     let options = RenderOptions { pixel_per_pt: Scalar::new(f64::from(ppi) / 72.0), render_bleed: false };
     for &n in pages {
         let page = &document.pages()[n - 1];
-        let png =
-            typst_render::render(page, &options).encode_png().map_err(|e| format!("cannot encode page {n} ({e})"))?;
-        write_atomic(&dir.join(page_file(n)), &png)?;
+        let png = typst_render::render(page, &options)
+            .encode_png()
+            .map_err(|e| RenderError::EncodePage { page: n, reason: e.to_string() })?;
+        write_atomic(&dir.join(page_file(n)), &png).map_err(RenderError::Write)?;
     }
     let sheet = contact_sheet(document, marked)?;
     let mut png = Vec::new();
-    sheet
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|e| format!("cannot encode the contact sheet ({e})"))?;
-    write_atomic(&dir.join("contact-sheet.png"), &png)?;
+    sheet.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(RenderError::EncodeSheet)?;
+    write_atomic(&dir.join(CONTACT_SHEET), &png).map_err(RenderError::Write)?;
     Ok(pages.len())
 }
 
+/// The file name of the contact sheet in the preview folder.
+pub const CONTACT_SHEET: &str = "contact-sheet.png";
+
 /// The file name of a rendered page.
-fn page_file(n: usize) -> String {
+pub fn page_file(n: usize) -> String {
     format!("page-{n:03}.png")
 }
 
 /// Every page as a thumbnail on one image, in rows of [`SHEET_COLUMNS`];
 /// `marked` pages get a red frame.
-fn contact_sheet(document: &PagedDocument, marked: &[usize]) -> Result<RgbaImage, String> {
+fn contact_sheet(document: &PagedDocument, marked: &[usize]) -> Result<RgbaImage, RenderError> {
     let pages = document.pages();
-    let first = pages.first().ok_or("the document has no pages")?;
+    let first = pages.first().ok_or(RenderError::NoPages)?;
     let scale = f64::from(THUMB_WIDTH) / first.frame.width().to_pt();
     let options = RenderOptions { pixel_per_pt: Scalar::new(scale), render_bleed: false };
     let thumb_h = (first.frame.height().to_pt() * scale).round() as u32;
@@ -127,7 +124,7 @@ fn contact_sheet(document: &PagedDocument, marked: &[usize]) -> Result<RgbaImage
         let pixmap = typst_render::render(page, &options);
         let (w, h) = (pixmap.width(), pixmap.height());
         // tiny-skia stores premultiplied RGBA; pages are opaque, so the bytes are plain RGBA.
-        let thumb = RgbaImage::from_raw(w, h, pixmap.take()).ok_or("bad thumbnail buffer")?;
+        let thumb = RgbaImage::from_raw(w, h, pixmap.take()).ok_or(RenderError::Thumbnail)?;
         let col = i as u32 % SHEET_COLUMNS;
         let row = i as u32 / SHEET_COLUMNS;
         let (x, y) = (gap + col * (THUMB_WIDTH + gap), gap + row * (thumb_h + gap));
@@ -141,17 +138,21 @@ fn contact_sheet(document: &PagedDocument, marked: &[usize]) -> Result<RgbaImage
 }
 
 /// Parses a page list such as `1-3,7` against a document of `total` pages.
-pub fn parse_pages(spec: &str, total: usize) -> Result<Vec<usize>, String> {
+pub fn parse_pages(spec: &str, total: usize) -> Result<Vec<usize>, PageListError> {
     let mut pages = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (a, b) = part.split_once('-').unwrap_or((part, part));
-        let parse = |s: &str| s.trim().parse::<usize>().map_err(|_| format!("bad page number '{s}' in --pages {spec}"));
+        let parse = |s: &str| {
+            s.trim()
+                .parse::<usize>()
+                .map_err(|_| PageListError::BadNumber { number: s.to_owned(), spec: spec.to_owned() })
+        };
         let (a, b) = (parse(a)?, parse(b)?);
         if b < a {
-            return Err(format!("page range '{part}' runs backwards in --pages {spec}; write {b}-{a}"));
+            return Err(PageListError::Backwards { range: part.to_owned(), spec: spec.to_owned(), from: a, to: b });
         }
         if a == 0 || b > total {
-            return Err(format!("page range '{part}' is outside the document's pages 1-{total}"));
+            return Err(PageListError::Outside { range: part.to_owned(), total });
         }
         pages.extend(a..=b);
     }
@@ -169,6 +170,7 @@ mod tests {
         assert!(parse_pages("0", 10).is_err());
         assert!(parse_pages("9-12", 10).is_err());
         assert!(parse_pages("x", 10).is_err());
-        assert!(parse_pages("3-1", 10).is_err_and(|e| e.contains("runs backwards") && e.contains("write 1-3")));
+        let backwards = parse_pages("3-1", 10).map_err(|e| e.to_string());
+        assert!(backwards.is_err_and(|e| e.contains("runs backwards") && e.contains("write 1-3")));
     }
 }

@@ -5,10 +5,9 @@
 //! under `templates/new/`, built into the binary.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use crate::args::{NewArgs, infer_root, program_root};
-use crate::exit::EXIT_USAGE;
+use crate::args::{infer_root, program_root};
+use crate::paths::io_reason;
 
 /// The scaffold: path inside the new folder, contents.
 pub const FILES: [(&str, &str); 6] = [
@@ -20,34 +19,47 @@ pub const FILES: [(&str, &str); 6] = [
     ("README.md", include_str!("../templates/new/README.md")),
 ];
 
-/// Runs `csr-press new`.
-pub fn new_report(args: &NewArgs) -> ExitCode {
-    match scaffold(&args.dir) {
-        Ok(()) => {
-            println!("{}", next_steps(&args.dir, args.root.as_deref()));
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
+/// Why the scaffold could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    /// The target is a file.
+    #[error("{} is a file; give a new folder", .0.display())]
+    IsAFile(PathBuf),
+    /// The target folder has files in it.
+    #[error("{} is not empty; `new` never overwrites files (give a new folder)", .0.display())]
+    NotEmpty(PathBuf),
+    /// A folder could not be created.
+    #[error("cannot create {} ({reason})", dir.display())]
+    CreateDir {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A file could not be written.
+    #[error("cannot write {} ({reason})", file.display())]
+    Write {
+        /// The file.
+        file: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Writes the scaffold into `dir`, which must not exist or be empty.
-pub fn scaffold(dir: &Path) -> Result<(), String> {
+pub fn scaffold(dir: &Path) -> Result<(), ScaffoldError> {
     if dir.is_file() {
-        return Err(format!("{} is a file; give a new folder", dir.display()));
+        return Err(ScaffoldError::IsAFile(dir.to_path_buf()));
     }
     let occupied = std::fs::read_dir(dir).map(|mut entries| entries.next().is_some()).unwrap_or(false);
     if occupied {
-        return Err(format!("{} is not empty; `new` never overwrites files (give a new folder)", dir.display()));
+        return Err(ScaffoldError::NotEmpty(dir.to_path_buf()));
     }
     for (path, text) in FILES {
         let target = dir.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {} ({})", parent.display(), crate::paths::io_reason(&e)))?;
+                .map_err(|e| ScaffoldError::CreateDir { dir: parent.to_path_buf(), reason: io_reason(&e) })?;
         }
         // `create_new` refuses a file that appeared meanwhile.
         std::fs::OpenOptions::new()
@@ -55,7 +67,7 @@ pub fn scaffold(dir: &Path) -> Result<(), String> {
             .create_new(true)
             .open(&target)
             .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-            .map_err(|e| format!("cannot write {} ({})", target.display(), crate::paths::io_reason(&e)))?;
+            .map_err(|e| ScaffoldError::Write { file: target.clone(), reason: io_reason(&e) })?;
     }
     Ok(())
 }

@@ -81,6 +81,36 @@ pub fn emit<'a>(
     Ok(())
 }
 
+/// Typst diagnostics as GitHub Actions workflow commands, one line each
+/// (the hints appended to the message), located at the primary span.
+pub fn github(world: &dyn DiagnosticWorld, diagnostics: &[SourceDiagnostic]) -> String {
+    let mut files = WorldFiles { world, sources: HashMap::new() };
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let severity = match diagnostic.severity {
+            Severity::Error => crate::diag::Severity::Error,
+            Severity::Warning => crate::diag::Severity::Warning,
+        };
+        let place = diagnostic.span.id().and_then(|id| {
+            let range = files.range(diagnostic.span)?;
+            let line_index = files.line_index(id, range.start).ok()?;
+            let line = files.line_number(id, line_index).ok()?;
+            let col = files.column_number(id, line_index, range.start).ok()?;
+            Some((files.name(id).ok()?, line, col))
+        });
+        let mut message = diagnostic.message.to_string();
+        for hint in &diagnostic.hints {
+            message.push_str(&format!("\nhint: {}", hint.v));
+        }
+        let (name, line, col) = place.unwrap_or_default();
+        let path = std::path::PathBuf::from(name);
+        let at = crate::diag::Location { path: Some(&path), line, col };
+        out.push_str(&crate::diag::github_command(severity, &at, &message));
+        out.push('\n');
+    }
+    out
+}
+
 /// Emits a tracepoint.
 fn emit_trace(
     dest: &mut dyn WriteColor,

@@ -12,16 +12,16 @@ use std::path::{Path, PathBuf};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue};
-use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::syntax::{FileId, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
+
+use crate::virtual_files::{DATA_PATH, project_file};
 use typst::{Library, LibraryExt, World};
 use typst_kit::diagnostics::DiagnosticWorld;
 use typst_kit::files::{FileLoader, FileStore};
 use typst_kit::fonts::FontStore;
 
-/// The virtual path of the report data inside the world.
-pub const DATA_PATH: &str = "/.csr-press/data.json";
 /// The layout entry point, relative to the root.
 pub const MAIN_PATH: &str = "/layout/report.typ";
 /// Where the chosen theme folder appears inside the world.
@@ -72,12 +72,6 @@ pub struct PressWorld {
     files: FileStore<RootLoader>,
     main: FileId,
     today: Datetime,
-}
-
-/// Creates the id of a project file from a rooted virtual path.
-pub fn project_file(path: &str) -> FileId {
-    let vpath = VirtualPath::new(path).unwrap_or_else(|_| VirtualPath::new("/invalid").expect("valid literal path"));
-    RootedPath::new(VirtualRoot::Project, vpath).intern()
 }
 
 impl PressWorld {

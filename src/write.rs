@@ -81,18 +81,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     result
 }
 
-/// Until the callers that still carry errors as text take [`WriteError`]
-/// (the pipeline, `kpi export`, `preview`, the change record): the same
-/// writes with the message as text. To be removed at the merge.
-pub mod until_merge {
-    use std::path::Path;
-
-    /// [`super::write_atomic`], its error as the message text.
-    pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-        super::write_atomic(path, bytes).map_err(|e| e.to_string())
-    }
-}
-
 /// Adds (`live`) or removes a temporary file from the live list.
 fn register(path: &Path, live: bool) {
     if let Ok(mut temps) = LIVE_TEMPS.lock() {

@@ -1,19 +1,17 @@
-//! Reads every page's content streams (and the forms they draw): which
-//! colours paint what, how large, on which page; which colour spaces and
-//! transparency are used. Small 100 % K text is set to overprint on the way,
-//! by `gs` operators around it (the only rewrite this module makes).
+//! The content-stream interpreter: reads every page's content streams (and
+//! the forms they draw): which colours paint what, how large, on which
+//! page; which colour spaces and transparency are used. On the way it marks
+//! small 100 % K text for overprint; [`super::overprint`] writes that
+//! rewrite, [`super::resources`] looks names up.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
-/// Text at or below this size (points) overprints when it is 100 % K.
-pub const SMALL_TEXT_PT: f64 = 24.0;
-/// Names of the two graphics states the overprint rewrite adds.
-pub const OVERPRINT_ON: &[u8] = b"CsrPressOP";
-/// See [`OVERPRINT_ON`].
-pub const OVERPRINT_OFF: &[u8] = b"CsrPressKO";
+use super::overprint::{OVERPRINT_OFF, OVERPRINT_ON, SMALL_TEXT_PT, apply_rewrites, gs, is_k100};
+use super::resources::Space;
+use super::resources::{lookup, page_box, page_resources, raw_lookup, shading_space, space_of};
 
 /// A CMYK colour in 0.1 % steps (the key of [`Usage`]).
 pub type Cmyk = [u16; 4];
@@ -53,18 +51,6 @@ pub struct Scan {
     pub overprinted: usize,
 }
 
-/// The colour space of a paint operator.
-#[derive(Debug, Clone, PartialEq)]
-enum Space {
-    Cmyk,
-    Gray,
-    Rgb(&'static str),
-    /// Separation or DeviceN: spot inks, counted per tint.
-    Spot,
-    Other(String),
-    Pattern,
-}
-
 #[derive(Debug, Clone)]
 struct State {
     ctm: [f64; 6],
@@ -92,27 +78,7 @@ pub fn scan(doc: &mut Document, pdfx: bool) -> Scan {
             page_streams.push((walk.page, doc.get_page_contents(walk.page)));
         }
     }
-    for (page, streams) in page_streams {
-        if let Some(bytes) = rewrites.remove(&page) {
-            let id = doc.add_object(deflated(Dictionary::new(), &bytes));
-            if let Ok(dict) = doc.get_dictionary_mut(page) {
-                dict.set("Contents", Object::Reference(id));
-            }
-            for old in streams {
-                doc.objects.remove(&old);
-            }
-        }
-    }
-    for (id, bytes) in rewrites {
-        if let Ok(stream) = doc.get_object_mut(id).and_then(Object::as_stream_mut) {
-            let mut dict = stream.dict.clone();
-            dict.remove(b"DecodeParms");
-            *stream = deflated(dict, &bytes);
-        }
-    }
-    for holder in holders {
-        add_overprint_states(doc, holder);
-    }
+    apply_rewrites(doc, page_streams, rewrites, holders);
     scan
 }
 
@@ -163,23 +129,6 @@ fn walk_page(doc: &Document, number: u32, page: ObjectId, pdfx: bool) -> PageWal
     };
     walk.own = walker.walk(&data, &resources, init);
     walk
-}
-
-/// A Flate-compressed stream (fast level: content streams are rewritten on
-/// every build, and the level barely changes their size).
-pub fn deflated(mut dict: Dictionary, bytes: &[u8]) -> lopdf::Stream {
-    use std::io::Write as _;
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-    match encoder.write_all(bytes).and_then(|()| encoder.finish()) {
-        Ok(data) => {
-            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-            lopdf::Stream::new(dict, data).with_compression(false)
-        }
-        Err(_) => {
-            dict.remove(b"Filter");
-            lopdf::Stream::new(dict, bytes.to_vec())
-        }
-    }
 }
 
 const IDENTITY: [f64; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
@@ -396,16 +345,8 @@ impl Walker<'_, '_> {
     }
 }
 
-/// Whether a fill is exactly 100 % K.
-fn is_k100(colour: &(Space, Vec<f64>)) -> bool {
-    colour.0 == Space::Cmyk && colour.1.len() == 4 && colour.1[..3].iter().all(|v| *v < 0.001) && colour.1[3] > 0.999
-}
-
-fn gs(name: &[u8]) -> Operation {
-    Operation::new("gs", vec![Object::Name(name.to_vec())])
-}
-
-fn nums(operands: &[Object]) -> Vec<f64> {
+/// The numbers among operands.
+pub(super) fn nums(operands: &[Object]) -> Vec<f64> {
     operands.iter().filter_map(|o| o.as_float().ok()).map(f64::from).collect()
 }
 
@@ -432,131 +373,4 @@ fn transform_box(b: &[f64; 4], m: &[f64; 6]) -> [f64; 4] {
         grow(&mut out, &[m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]]);
     }
     out.unwrap_or(*b)
-}
-
-/// The page's BleedBox (or TrimBox, or MediaBox).
-fn page_box(doc: &Document, page: ObjectId) -> [f64; 4] {
-    let dict = doc.get_dictionary(page).ok();
-    for key in [b"BleedBox".as_slice(), b"TrimBox", b"MediaBox"] {
-        let values = dict.and_then(|d| d.get(key).ok()).and_then(|o| o.as_array().ok()).map(|a| nums(a));
-        if let Some(v) = values.filter(|v| v.len() == 4) {
-            return [v[0], v[1], v[2], v[3]];
-        }
-    }
-    [f64::MIN, f64::MIN, f64::MAX, f64::MAX]
-}
-
-/// The page's resources (inherited ones merged under its own).
-fn page_resources(doc: &Document, page: ObjectId) -> Dictionary {
-    let (direct, inherited) = doc.get_page_resources(page).unwrap_or((None, Vec::new()));
-    let mut out = Dictionary::new();
-    for id in inherited.iter().rev() {
-        if let Ok(d) = doc.get_dictionary(*id) {
-            out.extend(d);
-        }
-    }
-    if let Some(d) = direct {
-        out.extend(d);
-    }
-    out
-}
-
-fn raw_lookup<'a>(resources: &'a Dictionary, category: &[u8], name: &Object, doc: &'a Document) -> Option<&'a Object> {
-    let (_, group) = doc.dereference(resources.get(category).ok()?).ok()?;
-    group.as_dict().ok()?.get(name.as_name().ok()?).ok()
-}
-
-fn lookup<'a>(doc: &'a Document, resources: &'a Dictionary, category: &[u8], name: &Object) -> Option<&'a Object> {
-    let object = raw_lookup(resources, category, name, doc)?;
-    doc.dereference(object).ok().map(|(_, o)| o)
-}
-
-/// Classifies a colour space operand of `cs`/`CS`.
-fn space_of(doc: &Document, name: &Object, resources: &Dictionary) -> Space {
-    match name.as_name() {
-        Ok(b"DeviceCMYK") => return Space::Cmyk,
-        Ok(b"DeviceGray") => return Space::Gray,
-        Ok(b"DeviceRGB") => return Space::Rgb("DeviceRGB"),
-        Ok(b"Pattern") => return Space::Pattern,
-        _ => {}
-    }
-    match lookup(doc, resources, b"ColorSpace", name) {
-        Some(object) => classify(doc, object),
-        None => Space::Other("an unknown colour space".into()),
-    }
-}
-
-fn classify(doc: &Document, object: &Object) -> Space {
-    let (family, rest) = match object {
-        Object::Name(n) => (n.as_slice(), &[][..]),
-        Object::Array(a) => (a.first().and_then(|o| o.as_name().ok()).unwrap_or(b""), &a[1..]),
-        _ => return Space::Other("a malformed colour space".into()),
-    };
-    match family {
-        b"DeviceCMYK" => Space::Cmyk,
-        b"DeviceGray" => Space::Gray,
-        b"DeviceRGB" => Space::Rgb("DeviceRGB"),
-        b"Separation" | b"DeviceN" => Space::Spot,
-        b"Pattern" => Space::Pattern,
-        b"ICCBased" => {
-            let n = rest
-                .first()
-                .and_then(|r| doc.dereference(r).ok())
-                .and_then(|(_, o)| o.as_stream().ok())
-                .and_then(|s| s.dict.get(b"N").and_then(Object::as_i64).ok());
-            match n {
-                Some(3) => Space::Rgb("ICC-based RGB"),
-                Some(1) => Space::Other("ICC-based grey".into()),
-                Some(4) => Space::Other("ICC-based CMYK".into()),
-                Some(n) => Space::Other(format!("an ICC-based colour space with {n} components")),
-                None => Space::Other("a malformed ICC-based colour space".into()),
-            }
-        }
-        b"CalRGB" => Space::Rgb("CalRGB"),
-        other => Space::Other(format!("the {} colour space", String::from_utf8_lossy(other))),
-    }
-}
-
-/// The colour space of a shading named by `sh`.
-fn shading_space(doc: &Document, name: Option<&Object>, resources: &Dictionary) -> Option<Space> {
-    let shading = lookup(doc, resources, b"Shading", name?)?;
-    let dict = match shading {
-        Object::Dictionary(d) => d,
-        Object::Stream(s) => &s.dict,
-        _ => return None,
-    };
-    let (_, cs) = doc.dereference(dict.get(b"ColorSpace").ok()?).ok()?;
-    Some(classify(doc, cs))
-}
-
-/// Adds the two overprint graphics states to the resources of `holder` (a
-/// page or a form XObject).
-fn add_overprint_states(doc: &mut Document, holder: ObjectId) {
-    let on = doc.add_object(lopdf::dictionary! { "Type" => "ExtGState", "OP" => true, "op" => true, "OPM" => 1 });
-    let off = doc.add_object(lopdf::dictionary! { "Type" => "ExtGState", "OP" => false, "op" => false });
-    let resources = match doc.get_object(holder) {
-        Ok(Object::Dictionary(d)) => d.get(b"Resources").ok().cloned(),
-        Ok(Object::Stream(s)) => s.dict.get(b"Resources").ok().cloned(),
-        _ => None,
-    };
-    let mut resources = match resources {
-        Some(Object::Reference(id)) => doc.get_dictionary(id).cloned().unwrap_or_default(),
-        Some(Object::Dictionary(d)) => d,
-        // A page without its own resources inherits them: take the merged set.
-        _ => page_resources(doc, holder),
-    };
-    let mut states = match resources.get(b"ExtGState") {
-        Ok(Object::Reference(id)) => doc.get_dictionary(*id).cloned().unwrap_or_default(),
-        Ok(Object::Dictionary(d)) => d.clone(),
-        _ => Dictionary::new(),
-    };
-    states.set(OVERPRINT_ON, Object::Reference(on));
-    states.set(OVERPRINT_OFF, Object::Reference(off));
-    resources.set("ExtGState", Object::Dictionary(states));
-    // The holder gets its own copy: a shared resource dictionary stays as it was for others.
-    match doc.get_object_mut(holder) {
-        Ok(Object::Dictionary(d)) => d.set("Resources", Object::Dictionary(resources)),
-        Ok(Object::Stream(s)) => s.dict.set("Resources", Object::Dictionary(resources)),
-        _ => {}
-    }
 }

@@ -31,13 +31,24 @@ pub enum Converter {
     },
 }
 
+/// Why colours could not be converted.
+#[derive(Debug, thiserror::Error)]
+pub enum ConvertError {
+    /// The output profile has no RGB → CMYK transform.
+    #[error("the output profile cannot take RGB colours ({0})")]
+    Profile(moxcms::CmsError),
+    /// The transform failed on the samples.
+    #[error("colour conversion failed ({0})")]
+    Transform(moxcms::CmsError),
+}
+
 impl Converter {
     /// A colour-managed converter into `output`.
-    pub fn managed(output: &ColorProfile) -> Result<Self, String> {
+    pub fn managed(output: &ColorProfile) -> Result<Self, ConvertError> {
         let options = TransformOptions::default();
         let rgb = ColorProfile::new_srgb()
             .create_transform_8bit(Layout::Rgb, output, Layout::Rgba, options)
-            .map_err(|e| format!("the output profile cannot take RGB colours ({e})"))?;
+            .map_err(ConvertError::Profile)?;
         Ok(Converter::Managed { rgb, output: Box::new(output.clone()) })
     }
 
@@ -48,7 +59,7 @@ impl Converter {
 
     /// Converts samples with `channels` components (1 grey, 3 RGB), tagged
     /// with the ICC profile `source` if any, to CMYK.
-    pub fn to_cmyk(&self, samples: &[u8], channels: usize, source: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    pub fn to_cmyk(&self, samples: &[u8], channels: usize, source: Option<&[u8]>) -> Result<Vec<u8>, ConvertError> {
         let pixels = samples.len() / channels;
         let mut out = vec![0u8; pixels * 4];
         match self {
@@ -68,7 +79,7 @@ impl Converter {
                         p.create_transform_8bit(Layout::Rgb, output, Layout::Rgba, TransformOptions::default()).ok()
                     });
                 let transform = own.unwrap_or_else(|| rgb.clone());
-                transform.transform(samples, &mut out).map_err(|e| format!("colour conversion failed ({e})"))?;
+                transform.transform(samples, &mut out).map_err(ConvertError::Transform)?;
             }
             Converter::Fallback { ink_limit } => {
                 for (px, cmyk) in samples.chunks_exact(channels).zip(out.chunks_exact_mut(4)) {

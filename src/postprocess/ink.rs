@@ -15,6 +15,7 @@ use super::content::{Cmyk, Scan, Violation};
 use super::raster::describe_pages;
 use crate::config::Standard;
 use crate::diag::{Problem, Problems, Severity};
+use crate::paths::Root;
 
 /// Plain-K areas at least this large (mm²) get the rich-black advice.
 pub const LARGE_AREA_MM2: f64 = 4000.0;
@@ -27,10 +28,10 @@ pub struct Layouts {
 
 impl Layouts {
     /// Reads the layout files under `root`.
-    pub fn read(root: &Path) -> Self {
+    pub fn read(root: &Root) -> Self {
         let mut files = Vec::new();
-        for dir in ["layout", "themes"] {
-            collect(&root.join(dir), &mut files);
+        for dir in [root.layout(), root.themes()] {
+            collect(&dir, &mut files);
         }
         files.sort();
         Self { files }
@@ -51,7 +52,7 @@ impl Layouts {
                 return Problem::at(severity, shown, text, Some(at..at + 1), message);
             }
         }
-        Problem::file(severity, Path::new("layout"), message)
+        Problem::file(severity, Path::new(Root::LAYOUT), message)
     }
 }
 

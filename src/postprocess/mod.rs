@@ -5,15 +5,18 @@
 //! TrimBox grown by the bleed, inside the MediaBox); converts RGB and grey
 //! images to CMYK ([`raster`], [`convert`]); scans the content for the inks
 //! it uses, sets small 100 % K text to overprint and checks total ink, rich
-//! black and what breaks PDF/X ([`content`], [`ink`]); and makes the file
+//! black and what breaks PDF/X ([`content`], [`overprint`], [`resources`],
+//! [`ink`]); and makes the file
 //! PDF/X-1a:2003 or PDF/X-4 ([`pdfx`], [`xmp`]) as [`setup`] decides.
 //! What cannot be fixed is an error naming what breaks the standard.
 
 pub mod content;
 pub mod convert;
 pub mod ink;
+pub mod overprint;
 pub mod pdfx;
 pub mod raster;
+pub mod resources;
 pub mod setup;
 pub mod xmp;
 
@@ -24,6 +27,7 @@ use lopdf::{Document, Object};
 
 use crate::config::{PrintOptions, Standard};
 use crate::diag::{Problem, Problems, Severity};
+use crate::paths::Root;
 use crate::source::Report;
 
 /// One millimetre in PDF points.
@@ -36,7 +40,7 @@ pub struct Job<'a> {
     /// Print options from the command line.
     pub options: &'a PrintOptions,
     /// The root holding `layout/` (findings point into it).
-    pub root: &'a Path,
+    pub root: &'a Root,
     /// The PDF being written (findings about the file name it).
     pub output: &'a Path,
     /// Bleed on every side, in millimetres.
@@ -62,10 +66,10 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     let mut stages = Vec::new();
     let mut lap = Instant::now();
     let mut doc = Document::load_mem(pdf).map_err(|e| fail(format!("cannot read the exported PDF ({e})")))?;
-    add_bleed_boxes(&mut doc, job.bleed_mm).map_err(fail)?;
+    add_bleed_boxes(&mut doc, job.bleed_mm).map_err(|e| fail(e.to_string()))?;
 
     let converter = match &setup.profile {
-        Some(profile) => convert::Converter::managed(&profile.profile).map_err(fail)?,
+        Some(profile) => convert::Converter::managed(&profile.profile).map_err(|e| fail(e.to_string()))?,
         None => convert::Converter::Fallback { ink_limit: setup.ink_limit },
     };
     let images = raster::convert_images(&mut doc, &converter, setup.standard, setup.ink_limit);
@@ -81,7 +85,7 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     }
     let scan = content::scan(&mut doc, setup.standard == Standard::X1a);
     let layouts = ink::Layouts::read(job.root);
-    problems.0.extend(ink::judge(&scan, setup.standard, setup.ink_limit, &layouts, job.root).0);
+    problems.0.extend(ink::judge(&scan, setup.standard, setup.ink_limit, &layouts, job.root.dir()).0);
     stages.push(("ink", lap.elapsed()));
     lap = Instant::now();
     if setup.standard != Standard::None {
@@ -89,8 +93,8 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
             let severity = if error { Severity::Error } else { Severity::Warning };
             problems.push(Problem::file(severity, job.output, message));
         }
-        if let Err(message) = pdfx::identify(&mut doc, &setup) {
-            problems.push(Problem::file(Severity::Error, job.output, message));
+        if let Err(error) = pdfx::identify(&mut doc, &setup) {
+            problems.push(Problem::file(Severity::Error, job.output, error.to_string()));
         }
     }
     if setup.strict {
@@ -108,13 +112,18 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     Ok(Finished { pdf: out, problems, stages })
 }
 
+/// A page object that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("bad page object ({0})")]
+pub struct BleedError(lopdf::Error);
+
 /// Adds a BleedBox `bleed_mm` outside the TrimBox to every page that has a
 /// TrimBox, never reaching past the MediaBox.
-pub fn add_bleed_boxes(doc: &mut Document, bleed_mm: f32) -> Result<(), String> {
+pub fn add_bleed_boxes(doc: &mut Document, bleed_mm: f32) -> Result<(), BleedError> {
     let bleed = bleed_mm * MM;
     let pages: Vec<_> = doc.get_pages().into_values().collect();
     for id in pages {
-        let page = doc.get_dictionary_mut(id).map_err(|e| format!("bad page object ({e})"))?;
+        let page = doc.get_dictionary_mut(id).map_err(BleedError)?;
         let Some(trim) = read_box(page.get(b"TrimBox").ok()) else { continue };
         let media = read_box(page.get(b"MediaBox").ok()).unwrap_or(trim);
         // Rounded towards the inside, so the BleedBox never leaves the MediaBox.

@@ -162,8 +162,28 @@ fn rgb_space(doc: &Document, cs: &Object, standard: Standard) -> Option<String> 
     }
 }
 
+/// Why the PDF could not be identified as PDF/X.
+#[derive(Debug, thiserror::Error)]
+pub enum IdentifyError {
+    /// The output profile could not be compressed.
+    #[error("cannot compress the output profile ({0})")]
+    Compress(lopdf::Error),
+    /// The Info dictionary is broken.
+    #[error("bad Info dictionary ({0})")]
+    Info(lopdf::Error),
+    /// The PDF has no title.
+    #[error("{} needs a document title, and the PDF has none", .0.name())]
+    NoTitle(Standard),
+    /// The PDF has no creation date.
+    #[error("{} needs a creation date, and the PDF has none", .0.name())]
+    NoCreationDate(Standard),
+    /// The catalog is broken.
+    #[error("bad catalog ({0})")]
+    Catalog(lopdf::Error),
+}
+
 /// Writes the output intent, the version, the Info keys and the XMP.
-pub fn identify(doc: &mut Document, setup: &PrintSetup) -> Result<(), String> {
+pub fn identify(doc: &mut Document, setup: &PrintSetup) -> Result<(), IdentifyError> {
     let Some(version) = version_key(setup.standard) else { return Ok(()) };
     doc.version = if setup.standard == Standard::X1a { "1.4" } else { "1.6" }.to_owned();
 
@@ -179,7 +199,7 @@ pub fn identify(doc: &mut Document, setup: &PrintSetup) -> Result<(), String> {
     }
     if let Some(profile) = &setup.profile {
         let mut icc = Stream::new(dictionary! { "N" => 4 }, profile.bytes.clone());
-        icc.compress().map_err(|e| format!("cannot compress the output profile ({e})"))?;
+        icc.compress().map_err(IdentifyError::Compress)?;
         intent.set("DestOutputProfile", Object::Reference(doc.add_object(icc)));
     }
     let intent = doc.add_object(intent);
@@ -192,13 +212,12 @@ pub fn identify(doc: &mut Document, setup: &PrintSetup) -> Result<(), String> {
             id
         }
     };
-    let info = doc.get_dictionary_mut(info_id).map_err(|e| format!("bad Info dictionary ({e})"))?;
+    let info = doc.get_dictionary_mut(info_id).map_err(IdentifyError::Info)?;
     if info.get(b"Title").is_err() {
-        return Err(format!("{} needs a document title, and the PDF has none", setup.standard.name()));
+        return Err(IdentifyError::NoTitle(setup.standard));
     }
     let created = info.get(b"CreationDate").and_then(Object::as_str).map(<[u8]>::to_vec).ok();
-    let created =
-        created.ok_or_else(|| format!("{} needs a creation date, and the PDF has none", setup.standard.name()))?;
+    let created = created.ok_or(IdentifyError::NoCreationDate(setup.standard))?;
     if info.get(b"ModDate").is_err() {
         info.set("ModDate", Object::String(created.clone(), StringFormat::Literal));
     }
@@ -220,7 +239,7 @@ pub fn identify(doc: &mut Document, setup: &PrintSetup) -> Result<(), String> {
     if let Some(old) = old {
         doc.objects.remove(&old);
     }
-    let catalog = doc.catalog_mut().map_err(|e| format!("bad catalog ({e})"))?;
+    let catalog = doc.catalog_mut().map_err(IdentifyError::Catalog)?;
     catalog.set("OutputIntents", Object::Array(vec![Object::Reference(intent)]));
     catalog.set("Metadata", Object::Reference(metadata));
     Ok(())

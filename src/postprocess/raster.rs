@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use lopdf::{Document, Object, ObjectId, Stream};
 
-use super::convert::{Converter, max_coverage};
+use super::convert::{ConvertError, Converter, max_coverage};
 use crate::config::Standard;
 
 /// Largest decoded image the stage accepts, in bytes.
@@ -88,6 +88,38 @@ pub fn convert_images(doc: &mut Document, converter: &Converter, standard: Stand
     report
 }
 
+/// Why an image was left as it is.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageSkipped {
+    /// The image object cannot be read or changed.
+    #[error("{0}")]
+    Object(lopdf::Error),
+    /// Its colour space is not one this stage converts.
+    #[error("its colour space is not RGB, grey or CMYK; it is left as it is")]
+    ColourSpace,
+    /// Its samples are not 8-bit.
+    #[error("{0}-bit samples are not supported; it is left as it is")]
+    Bits(i64),
+    /// It has no width or height.
+    #[error("it has no size")]
+    NoSize,
+    /// Its width or height is negative.
+    #[error("it has a negative size")]
+    NegativeSize,
+    /// Its data cannot be decompressed.
+    #[error("cannot decode it ({0})")]
+    Decode(lopdf::Error),
+    /// Its JPEG data cannot be decoded.
+    #[error("cannot decode its JPEG data ({0})")]
+    Jpeg(image::ImageError),
+    /// Its data is shorter than its size.
+    #[error("its data is shorter than its size; it is left as it is")]
+    Short,
+    /// The colour conversion failed.
+    #[error(transparent)]
+    Convert(#[from] ConvertError),
+}
+
 /// Converts one image; returns its highest ink coverage and its number of
 /// colour channels when it was converted, `None` when it was already CMYK or
 /// is left alone.
@@ -96,8 +128,8 @@ fn convert_one(
     id: ObjectId,
     converter: &Converter,
     standard: Standard,
-) -> Result<Option<(f64, usize)>, String> {
-    let stream = doc.get_object(id).and_then(Object::as_stream).map_err(|e| e.to_string())?;
+) -> Result<Option<(f64, usize)>, ImageSkipped> {
+    let stream = doc.get_object(id).and_then(Object::as_stream).map_err(ImageSkipped::Object)?;
     let family = family(doc, stream.dict.get(b"ColorSpace").ok());
     let bits = stream.dict.get(b"BitsPerComponent").and_then(Object::as_i64).unwrap_or(8);
     let filters: Vec<Vec<u8>> =
@@ -106,26 +138,27 @@ fn convert_one(
     let (channels, icc) = match family {
         Family::Components(4, _) => {
             if standard == Standard::X1a {
-                let dict = &mut doc.get_object_mut(id).and_then(Object::as_stream_mut).map_err(|e| e.to_string())?.dict;
+                let dict =
+                    &mut doc.get_object_mut(id).and_then(Object::as_stream_mut).map_err(ImageSkipped::Object)?.dict;
                 dict.set("ColorSpace", Object::Name(b"DeviceCMYK".to_vec()));
             }
             return Ok(None);
         }
         Family::Components(n, icc) => (n, icc),
-        Family::Other => return Err("its colour space is not RGB, grey or CMYK; it is left as it is".into()),
+        Family::Other => return Err(ImageSkipped::ColourSpace),
     };
     if bits != 8 {
-        return Err(format!("{bits}-bit samples are not supported; it is left as it is"));
+        return Err(ImageSkipped::Bits(bits));
     }
     let width = dim(stream, b"Width")?;
     let height = dim(stream, b"Height")?;
     let mut samples = if dct {
         decode_jpeg(&stream.content, channels)?
     } else {
-        stream.decompressed_content_with_limit(MAX_DECODED).map_err(|e| format!("cannot decode it ({e})"))?
+        stream.decompressed_content_with_limit(MAX_DECODED).map_err(ImageSkipped::Decode)?
     };
     if samples.len() < width * height * channels {
-        return Err("its data is shorter than its size; it is left as it is".into());
+        return Err(ImageSkipped::Short);
     }
     samples.truncate(width * height * channels);
     if standard == Standard::X1a
@@ -135,21 +168,21 @@ fn convert_one(
     }
     let cmyk = converter.to_cmyk(&samples, channels, icc.as_deref())?;
     let coverage = max_coverage(&cmyk);
-    let stream = doc.get_object_mut(id).and_then(Object::as_stream_mut).map_err(|e| e.to_string())?;
+    let stream = doc.get_object_mut(id).and_then(Object::as_stream_mut).map_err(ImageSkipped::Object)?;
     let mut dict = stream.dict.clone();
     for key in [b"Filter".as_slice(), b"DecodeParms", b"Decode", b"Length", b"Interpolate"] {
         dict.remove(key);
     }
     dict.set("ColorSpace", Object::Name(b"DeviceCMYK".to_vec()));
     dict.set("BitsPerComponent", 8);
-    *stream = super::content::deflated(dict, &cmyk);
+    *stream = super::overprint::deflated(dict, &cmyk);
     Ok(Some((coverage, channels)))
 }
 
 /// Reads a positive integer size entry.
-fn dim(stream: &Stream, key: &[u8]) -> Result<usize, String> {
-    let v = stream.dict.get(key).and_then(Object::as_i64).map_err(|_| "it has no size".to_string())?;
-    usize::try_from(v).map_err(|_| "it has a negative size".to_string())
+fn dim(stream: &Stream, key: &[u8]) -> Result<usize, ImageSkipped> {
+    let v = stream.dict.get(key).and_then(Object::as_i64).map_err(|_| ImageSkipped::NoSize)?;
+    usize::try_from(v).map_err(|_| ImageSkipped::NegativeSize)
 }
 
 /// The colour space family of an image's `ColorSpace` entry.
@@ -176,9 +209,8 @@ fn family(doc: &Document, cs: Option<&Object>) -> Family {
 }
 
 /// Decodes a JPEG to 8-bit grey or RGB samples.
-fn decode_jpeg(data: &[u8], channels: usize) -> Result<Vec<u8>, String> {
-    let image = image::load_from_memory_with_format(data, image::ImageFormat::Jpeg)
-        .map_err(|e| format!("cannot decode its JPEG data ({e})"))?;
+fn decode_jpeg(data: &[u8], channels: usize) -> Result<Vec<u8>, ImageSkipped> {
+    let image = image::load_from_memory_with_format(data, image::ImageFormat::Jpeg).map_err(ImageSkipped::Jpeg)?;
     Ok(if channels == 1 { image.into_luma8().into_raw() } else { image.into_rgb8().into_raw() })
 }
 

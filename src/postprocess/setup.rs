@@ -5,7 +5,7 @@
 //! The command line wins over the manifest. Problems point at the manifest
 //! field they concern.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::{PrintOptions, Standard};
 use crate::diag::{Problem, Problems, Severity};
@@ -68,10 +68,12 @@ pub fn resolve(report: &Report, options: &PrintOptions) -> Result<PrintSetup, Pr
     let at = |needle: &str| file.find(0..file.text.len(), needle);
 
     let profile = match (&options.icc, &section.profile) {
-        (Some(path), _) => read_profile(path).map_err(|m| Problem::file(Severity::Error, path, m)).map(Some),
+        (Some(path), _) => {
+            read_profile(path).map_err(|e| Problem::file(Severity::Error, path, e.to_string())).map(Some)
+        }
         (None, Some(name)) => {
             let path = report.base.join(name.get_ref());
-            read_profile(&path).map_err(|m| file.problem(Severity::Error, Some(name.span()), m)).map(Some)
+            read_profile(&path).map_err(|e| file.problem(Severity::Error, Some(name.span()), e.to_string())).map(Some)
         }
         (None, None) => Ok(None),
     }
@@ -163,21 +165,51 @@ pub fn resolve(report: &Report, options: &PrintOptions) -> Result<PrintSetup, Pr
     })
 }
 
+/// Why an output profile cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The file cannot be read.
+    #[error("cannot read the output profile {} ({reason})", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The file is no ICC profile moxcms can use.
+    #[error("{} is not a usable ICC profile ({source})", path.display())]
+    NotIcc {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: moxcms::CmsError,
+    },
+    /// The profile is not a CMYK output profile.
+    #[error("{} is a {space:?} {class:?} profile; PDF/X needs the printer's CMYK output profile", path.display())]
+    NotCmykOutput {
+        /// The file.
+        path: PathBuf,
+        /// Its colour space.
+        space: moxcms::DataColorSpace,
+        /// Its class.
+        class: moxcms::ProfileClass,
+    },
+}
+
 /// Reads and checks a CMYK output profile.
-fn read_profile(path: &Path) -> Result<OutputProfile, String> {
+fn read_profile(path: &Path) -> Result<OutputProfile, ProfileError> {
     let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read the output profile {} ({})", path.display(), crate::paths::io_reason(&e)))?;
+        .map_err(|e| ProfileError::Unreadable { path: path.to_path_buf(), reason: crate::paths::io_reason(&e) })?;
     let profile = moxcms::ColorProfile::new_from_slice(&bytes)
-        .map_err(|e| format!("{} is not a usable ICC profile ({e})", path.display()))?;
+        .map_err(|source| ProfileError::NotIcc { path: path.to_path_buf(), source })?;
     if profile.color_space != moxcms::DataColorSpace::Cmyk
         || profile.profile_class != moxcms::ProfileClass::OutputDevice
     {
-        return Err(format!(
-            "{} is a {:?} {:?} profile; PDF/X needs the printer's CMYK output profile",
-            path.display(),
-            profile.color_space,
-            profile.profile_class
-        ));
+        return Err(ProfileError::NotCmykOutput {
+            path: path.to_path_buf(),
+            space: profile.color_space,
+            class: profile.profile_class,
+        });
     }
     let description = match &profile.description {
         Some(moxcms::ProfileText::PlainString(s)) => s.clone(),

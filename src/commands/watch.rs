@@ -10,16 +10,15 @@
 //! does) is watched again. `--emit-data` is written on every build.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
+use super::{CommandError, Failure, Outcome, Printer, guard};
 use crate::args::BuildArgs;
-use crate::exit::{EXIT_ERRORS, fail};
-use crate::paths::folder_of;
+use crate::paths::{Cache, folder_of};
 use crate::pipeline::Session;
 
 /// How long to wait for more events after the first one of a batch.
@@ -27,46 +26,27 @@ pub const DEBOUNCE: Duration = Duration::from_millis(30);
 /// Compilations a memoised result may go unused before it is evicted.
 pub const EVICT_AGE: usize = 10;
 
-/// Runs `watch` until Ctrl-C (or SIGTERM).
-pub fn watch(args: &BuildArgs) -> ExitCode {
+/// Runs `watch` until Ctrl-C (or SIGTERM), printing a status line per
+/// build through `printer`.
+pub fn watch(args: &BuildArgs, printer: &Printer) -> Result<Outcome, Failure> {
     let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(args.emit_data.as_deref()).collect();
-    if let Err(code) = crate::exit::guard(&args.common, &outputs, args.force) {
-        return code;
-    }
+    guard(&args.common, None, &outputs, args.force)?;
     let config = args.config();
-    let format = config.format;
     let output = config.output.clone();
-    let mut session = match Session::new(config.clone()) {
-        Ok(session) => session,
-        Err(failure) => return fail(&failure, format, &output),
-    };
+    let mut session = Session::new(config.clone()).map_err(|cause| Failure::build(&output, cause))?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
-        eprintln!("error: cannot install the Ctrl-C handler ({e})");
-        return ExitCode::from(EXIT_ERRORS);
-    }
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).map_err(CommandError::from)?;
     let (tx, rx) = mpsc::channel();
-    let mut watcher = match notify::recommended_watcher(move |event| {
+    let mut watcher = notify::recommended_watcher(move |event| {
         let _ = tx.send(event);
-    }) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot watch files ({e})");
-            return ExitCode::from(EXIT_ERRORS);
-        }
-    };
+    })
+    .map_err(CommandError::Watcher)?;
     let ignored = ignored_dirs(&session, &output);
-    let fonts = absolute(&config.root.join(crate::fonts::FONT_DIR));
-    let mut watched = match watch_all(&mut watcher, &watched_dirs(&session), &[]) {
-        Ok(watched) => watched,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(EXIT_ERRORS);
-        }
-    };
-    rebuild(&mut session, &output, args.emit_data.as_deref());
-    println!("[{}] watching for changes (Ctrl-C to stop)", clock());
+    let fonts = absolute(&config.root.fonts());
+    let mut watched = watch_all(&mut watcher, &watched_dirs(&session), &[])?;
+    rebuild(&mut session, &output, args.emit_data.as_deref(), printer);
+    printer.summary(&format!("[{}] watching for changes (Ctrl-C to stop)", clock()));
     while !stop.load(Ordering::SeqCst) {
         let Ok(first) = rx.recv_timeout(Duration::from_millis(200)) else { continue };
         let mut events = vec![first];
@@ -83,7 +63,7 @@ pub fn watch(args: &BuildArgs) -> ExitCode {
             // The folder at a watched path is a new one: watch it instead.
             match watch_all(&mut watcher, &dirs, &watched) {
                 Ok(now) => watched = now,
-                Err(message) => eprintln!("error: {message}"),
+                Err(error) => printer.error(&error),
             }
         }
         let relevant = replaced || events.iter().any(|e| is_relevant(e, &ignored, &dirs));
@@ -94,18 +74,17 @@ pub fn watch(args: &BuildArgs) -> ExitCode {
             // Fonts live in the world: a new session loads the new set.
             match Session::new(config.clone()) {
                 Ok(fresh) => session = fresh,
-                Err(failure) => {
-                    eprint!("{}", failure.render(format));
-                    println!("[{}] build failed; kept the last good {}", clock(), output.display());
+                Err(cause) => {
+                    printer.build_error(&cause);
+                    printer.summary(&format!("[{}] build failed; kept the last good {}", clock(), output.display()));
                     continue;
                 }
             }
         }
-        rebuild(&mut session, &output, args.emit_data.as_deref());
+        rebuild(&mut session, &output, args.emit_data.as_deref(), printer);
         session.evict(EVICT_AGE);
     }
-    println!("[{}] stopped", clock());
-    ExitCode::SUCCESS
+    Ok(Outcome { summary: format!("[{}] stopped", clock()), ..Outcome::default() })
 }
 
 /// A watched folder and the identity (device, inode) it had when watched.
@@ -122,7 +101,7 @@ fn identity(path: &Path) -> Option<(u64, u64)> {
 
 /// Watches every folder recursively and its parent non-recursively (so a
 /// replaced folder is noticed), dropping the watches of `old` first.
-fn watch_all(watcher: &mut impl Watcher, dirs: &[PathBuf], old: &[Watched]) -> Result<Vec<Watched>, String> {
+fn watch_all(watcher: &mut impl Watcher, dirs: &[PathBuf], old: &[Watched]) -> Result<Vec<Watched>, CommandError> {
     for w in old {
         let _ = watcher.unwatch(&w.path);
         if let Some(parent) = w.path.parent() {
@@ -135,7 +114,7 @@ fn watch_all(watcher: &mut impl Watcher, dirs: &[PathBuf], old: &[Watched]) -> R
         if identity.is_some() {
             watcher
                 .watch(dir, RecursiveMode::Recursive)
-                .map_err(|e| format!("cannot watch {} ({e})", dir.display()))?;
+                .map_err(|source| CommandError::Watch { dir: dir.clone(), source })?;
         }
         if let Some(parent) = dir.parent() {
             let _ = watcher.watch(parent, RecursiveMode::NonRecursive);
@@ -145,18 +124,18 @@ fn watch_all(watcher: &mut impl Watcher, dirs: &[PathBuf], old: &[Watched]) -> R
     Ok(out)
 }
 
-/// Builds (and writes `--emit-data`), printing one timestamped status line
-/// (plus errors on failure).
-fn rebuild(session: &mut Session, output: &Path, emit: Option<&Path>) {
-    let result = session.build_emitting(emit);
+/// Reads the report and builds (and writes `--emit-data`), printing one
+/// timestamped status line (plus errors on failure).
+fn rebuild(session: &mut Session, output: &Path, emit: Option<&Path>, printer: &Printer) {
+    let result = session.load().and_then(|loaded| session.build_emitting(loaded, emit));
     match result {
-        Ok(outcome) => {
-            eprint!("{}", outcome.warnings);
-            println!("[{}] {}", clock(), outcome.summary(output));
+        Ok(finished) => {
+            printer.diagnostics(&finished.diagnostics);
+            printer.summary(&format!("[{}] {}", clock(), finished.summary(output)));
         }
-        Err(failure) => {
-            eprint!("{}", failure.render(session.config.format));
-            println!("[{}] build failed; kept the last good {}", clock(), output.display());
+        Err(cause) => {
+            printer.build_error(&cause);
+            printer.summary(&format!("[{}] build failed; kept the last good {}", clock(), output.display()));
         }
     }
 }
@@ -166,8 +145,8 @@ fn rebuild(session: &mut Session, output: &Path, emit: Option<&Path>) {
 fn watched_dirs(session: &Session) -> Vec<PathBuf> {
     let config = &session.config;
     let data = folder_of(&config.manifest);
-    let mut dirs = vec![absolute(data), absolute(&config.root.join("layout")), absolute(&config.root.join("fonts"))];
-    dirs.extend(Some(config.root.join(crate::theme::THEMES_DIR)).filter(|d| d.is_dir()).map(|d| absolute(&d)));
+    let mut dirs = vec![absolute(data), absolute(&config.root.layout()), absolute(&config.root.fonts())];
+    dirs.extend(Some(config.root.themes()).filter(|d| d.is_dir()).map(|d| absolute(&d)));
     dirs.sort();
     dirs.dedup();
     // A folder inside another watched one is covered already.
@@ -181,10 +160,10 @@ fn watched_dirs(session: &Session) -> Vec<PathBuf> {
 fn ignored_dirs(session: &Session, output: &Path) -> Vec<PathBuf> {
     let out = folder_of(output);
     let data = absolute(folder_of(&session.config.manifest));
-    let cache = absolute(&session.config.root.join(crate::images::CACHE_DIR));
+    let cache = absolute(&session.config.root.cache(Cache::Images));
     let mut ignored = vec![absolute(out).join(output.file_name().unwrap_or_default()), cache];
     for dir in ["out", "target"] {
-        let dir = absolute(&session.config.root.join(dir));
+        let dir = absolute(&session.config.root.dir().join(dir));
         if !data.starts_with(&dir) {
             ignored.push(dir);
         }
@@ -224,8 +203,8 @@ pub fn is_editor_temp(path: &Path) -> bool {
 
 /// The wall-clock time of day, UTC, as `HH:MM:SS`.
 fn clock() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) % 86_400;
-    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    let now = time::OffsetDateTime::now_utc().time();
+    format!("{:02}:{:02}:{:02}", now.hour(), now.minute(), now.second())
 }
 
 #[cfg(test)]

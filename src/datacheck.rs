@@ -1,4 +1,5 @@
-//! Preflight: the checks `check` adds to validation, and the `fonts` report.
+//! The data checks `check` adds to validation (and the coverage the
+//! `fonts` command lists).
 //!
 //! Warnings: characters no font covers, index codes no place discloses, and
 //! labels nothing references. What can only be seen on the composed pages
@@ -6,34 +7,23 @@
 //! preflight's, in [`crate::inspect`].
 
 use std::collections::{BTreeMap, HashSet};
-use std::process::ExitCode;
 
 use typst::text::FontInfo;
 
-use crate::args::CommonArgs;
 use crate::diag::{Problems, Severity};
-use crate::fonts::load_fonts;
-use crate::load::load;
 use crate::model::Block;
 use crate::model::markup::refs_in;
 use crate::source::{Report, SourceFile};
-use crate::validate::validate;
 
-/// Runs every validation plus the preflight warnings.
-pub fn check(args: &CommonArgs) -> Problems {
-    let report = match load(&args.manifest) {
-        Ok(report) => report,
-        Err(problems) => return problems,
-    };
-    let mut problems = validate(&report);
-    crate::theme::check_report(&report, &args.root(), &mut problems);
-    match load_fonts(&args.root(), args.system_fonts) {
-        Ok((_, infos)) => uncovered(&report, &infos, &mut problems),
-        Err(message) => problems.push(crate::diag::Problem::file(Severity::Error, &args.root().join("fonts"), message)),
+/// The data checks `check` adds to validation: characters no font covers
+/// (when the fonts loaded), index codes no place discloses, and labels
+/// nothing references. All are warnings.
+pub fn check_data(report: &Report, fonts: Option<&[FontInfo]>, problems: &mut Problems) {
+    if let Some(fonts) = fonts {
+        uncovered(report, fonts, problems);
     }
-    unused_codes(&report, &mut problems);
-    unreferenced_labels(&report, &mut problems);
-    problems
+    unused_codes(report, problems);
+    unreferenced_labels(report, problems);
 }
 
 /// Characters in the data that no font covers: one warning per character,
@@ -65,6 +55,7 @@ pub fn uncovered_chars<'a>(report: &'a Report, fonts: &[FontInfo]) -> BTreeMap<c
     out
 }
 
+/// Index codes no section or block discloses (and that have no `status`).
 fn unused_codes(report: &Report, problems: &mut Problems) {
     let carried: HashSet<&str> = report
         .parts
@@ -88,6 +79,7 @@ fn unused_codes(report: &Report, problems: &mut Problems) {
     }
 }
 
+/// Block labels nothing references.
 fn unreferenced_labels(report: &Report, problems: &mut Problems) {
     let mut referenced = HashSet::new();
     for part in &report.parts {
@@ -113,47 +105,6 @@ fn unreferenced_labels(report: &Report, problems: &mut Problems) {
                     format!("label '{label}' is never referenced"),
                 ));
             }
-        }
-    }
-}
-
-/// `csr-press fonts`: families, styles and coverage of the data.
-pub fn fonts(args: &CommonArgs) -> ExitCode {
-    let infos = match load_fonts(&args.root(), args.system_fonts) {
-        Ok((_, infos)) => infos,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(crate::exit::EXIT_ERRORS);
-        }
-    };
-    let mut families: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for info in &infos {
-        let v = &info.variant;
-        families
-            .entry(info.family.as_str())
-            .or_default()
-            .push(format!("{:?} {:?} {}", v.style, v.weight.to_number(), v.stretch.to_ratio().get()).replace(" 1", ""));
-    }
-    for (family, styles) in &families {
-        println!("{family}: {}", styles.join(", "));
-    }
-    match load(&args.manifest) {
-        Ok(report) => {
-            let missing = uncovered_chars(&report, &infos);
-            if missing.is_empty() {
-                println!("coverage: every character in the data is covered");
-                ExitCode::SUCCESS
-            } else {
-                for (c, (file, offset)) in &missing {
-                    let (line, col) = crate::diag::line_col(&file.text, *offset);
-                    println!("not covered: '{c}' U+{:04X} at {}:{line}:{col}", *c as u32, file.shown.display());
-                }
-                ExitCode::from(crate::exit::EXIT_ERRORS)
-            }
-        }
-        Err(problems) => {
-            eprint!("{}", problems.render(args.diagnostic_format));
-            ExitCode::from(crate::exit::EXIT_ERRORS)
         }
     }
 }

@@ -1,0 +1,98 @@
+//! The compose step: lays the resolved data out, inspects the pages and
+//! copyfits parts that end on a near-empty page, composing again until the
+//! plan settles. A plan found before for the same inputs is where the search
+//! starts (and, unchanged, ends).
+
+use std::time::Instant;
+
+use typst::foundations::Bytes;
+
+use super::{BuildError, Composed, PRINT_PPI, Resolved, Session};
+use crate::compile::compile;
+use crate::copyfit::{self, Plan};
+use crate::inspect::{Options as InspectOptions, inspect, problems as inspect_problems};
+use crate::paths::Cache;
+use crate::virtual_files::{DATA_PATH, project_file};
+
+impl Session {
+    /// Lays out and inspects the pages, copyfitting as needed.
+    ///
+    /// Fails on layout errors, and on preflight findings when the
+    /// configuration is strict.
+    pub fn compose(&mut self, resolved: Resolved) -> Result<Composed, BuildError> {
+        let mut lap = Instant::now();
+        let Resolved { checked, json: resolved_json, mut files } = resolved;
+        let report = checked.report;
+        self.world
+            .set_theme_dir(&checked.theme.dir)
+            .map_err(|e| BuildError::Theme { dir: checked.theme.dir.clone(), reason: crate::paths::io_reason(&e) })?;
+        if checked.date != self.date {
+            self.world.set_today(checked.date);
+            self.date = checked.date;
+        }
+        let mut json: serde_json::Value = serde_json::from_slice(&resolved_json).map_err(BuildError::ResolvedData)?;
+        let kinds: Vec<&str> = report.parts.iter().map(|p| p.data.kind.name()).collect();
+        let parts = report.parts.len();
+        // In the one cache folder under the root, never beside the output.
+        let cache = self.config.root.cache(Cache::Copyfit);
+        let key = self.plan_key(&resolved_json, &checked.theme.dir);
+        let remembered = copyfit::recall(&cache, &key, parts);
+        // In a live session (watch), new inputs start from the last plan: an
+        // edit seldom changes how the other parts fit, so one composition
+        // usually confirms it. What it gave up on stays given up on until a
+        // build from the start. Such a plan is not remembered: the cache
+        // keeps only searches from the start, the plans a clean build finds.
+        let carried = match (&remembered, &self.last_plan) {
+            (None, Some(last)) if last.parts.len() == parts => Some(last.clone()),
+            _ => None,
+        };
+        let mut plan = remembered.clone().or_else(|| carried.clone()).unwrap_or_else(|| Plan::new(parts));
+        // Print post-processing converts every RGB image to CMYK (src/postprocess).
+        let options = InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI, images_converted: true };
+        // Compose, inspect, and copyfit parts that end on a near-empty page.
+        let (compiled, inspection) = loop {
+            plan.apply(&mut json);
+            let bytes = serde_json::to_vec(&json).map_err(BuildError::ComposedData)?;
+            files.insert(project_file(DATA_PATH), Bytes::new(bytes.clone()));
+            self.last_json = Some(bytes);
+            self.world.set_virtual_files(files.clone());
+            let compiled = compile(&self.world, self.config.format)?;
+            self.stages.push(("compile", lap.elapsed()));
+            lap = Instant::now();
+            let inspection = inspect(&compiled.document, options, parts);
+            self.stages.push(("inspect", lap.elapsed()));
+            lap = Instant::now();
+            if !plan.advance(&inspection.findings, &inspection.part_starts, &kinds) {
+                break (compiled, inspection);
+            }
+        };
+        if carried.is_none() && remembered.as_ref() != Some(&plan) {
+            copyfit::remember(&cache, &key, &plan);
+        }
+        self.last_plan = Some(plan);
+        let findings = inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
+        if findings.has_errors() {
+            return Err(BuildError::Data(findings));
+        }
+        Ok(Composed {
+            document: compiled.document,
+            report,
+            problems: checked.problems,
+            typst_warnings: compiled.warnings,
+            findings,
+            date: checked.date,
+        })
+    }
+
+    /// The key of a remembered copyfit plan: the data, the layouts, the
+    /// theme, the fonts and the options that change how pages fill.
+    fn plan_key(&self, json: &[u8], theme: &std::path::Path) -> String {
+        let config = &self.config;
+        copyfit::key(
+            json,
+            &[&config.root.layout(), theme],
+            &config.root.fonts(),
+            &format!("{} {} {}", config.profile.name(), config.marks, config.system_fonts),
+        )
+    }
+}

@@ -1,0 +1,209 @@
+//! A live pipeline: the world and the image cache survive between builds.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use typst::foundations::Datetime;
+use typst_kit::fonts::FontStore;
+
+use super::date::{default_date, today_utc};
+use super::{BLEED_MM, BuildError, Checked, Composed, Finished, LoadedReport, Rejected, Resolved};
+use crate::compile::export_pdf;
+use crate::config::{Config, Profile};
+use crate::copyfit::Plan;
+use crate::diag::Severity;
+use crate::fonts::load_fonts;
+use crate::images::ImageCache;
+use crate::paths::Cache;
+use crate::postprocess::{Job, finish_print};
+use crate::resolve::resolve;
+use crate::world::PressWorld;
+use crate::write::write_atomic;
+
+/// A live pipeline: the world and the image cache survive between builds.
+pub struct Session {
+    /// The configuration.
+    pub config: Config,
+    pub(super) world: PressWorld,
+    images: ImageCache,
+    pub(super) date: Datetime,
+    /// When the build under way started.
+    started: Instant,
+    pub(super) stages: Vec<(&'static str, Duration)>,
+    /// The layout data of the build under way: as resolved, then as last
+    /// composed (copyfit settings included).
+    pub(super) last_json: Option<Vec<u8>>,
+    /// The copyfit plan of the last composition (in `watch`, where the next
+    /// search starts when the inputs are new).
+    pub(super) last_plan: Option<Plan>,
+}
+
+impl Session {
+    /// Loads the fonts and sets up the world. The document date is read
+    /// from the manifest when the first build checks it.
+    pub fn new(config: Config) -> Result<Self, BuildError> {
+        let (fonts, _) = load_fonts(&config.root, config.system_fonts)?;
+        Self::with_fonts(config, fonts)
+    }
+
+    /// Sets up the world with fonts already loaded.
+    pub fn with_fonts(config: Config, fonts: FontStore) -> Result<Self, BuildError> {
+        let mut inputs = vec![("profile", config.profile.name().to_owned()), ("marks", config.marks.to_string())];
+        // Proofs carry the day they were built; print and screen PDFs stay
+        // byte-reproducible because nothing else reads the clock.
+        if config.profile == Profile::Proof {
+            inputs.push(("build-date", today_utc()));
+        }
+        let date = default_date();
+        let root = config.root.dir();
+        let world = PressWorld::new(root, fonts, &inputs, date)
+            .map_err(|e| BuildError::Root { root: root.to_path_buf(), reason: crate::paths::io_reason(&e) })?;
+        // One cache folder under the root, never beside an arbitrary -o path.
+        let images = ImageCache::new(Some(config.root.cache(Cache::Images)));
+        Ok(Self {
+            config,
+            world,
+            images,
+            date,
+            started: Instant::now(),
+            stages: Vec::new(),
+            last_json: None,
+            last_plan: None,
+        })
+    }
+
+    /// Step 1: reads the configured report ([`LoadedReport::read`]).
+    pub fn load(&self) -> Result<LoadedReport, BuildError> {
+        Ok(LoadedReport::read(&self.config.manifest)?)
+    }
+
+    /// Step 2 ([`LoadedReport::check`]). Starts a build: the stage timings and the data of the last build
+    /// are forgotten.
+    pub fn check(&mut self, loaded: LoadedReport) -> Result<Checked, Rejected> {
+        self.started = loaded.started;
+        self.stages.clear();
+        self.stages.push(("load", loaded.took));
+        self.last_json = None;
+        let lap = Instant::now();
+        let checked = loaded.check(&self.config.root)?;
+        self.stages.push(("validate", lap.elapsed()));
+        Ok(checked)
+    }
+
+    /// Step 3: turns the checked data into what the layouts read.
+    pub fn resolve(&mut self, mut checked: Checked) -> Result<Resolved, BuildError> {
+        let lap = Instant::now();
+        let resolved = resolve(&checked.report, self.config.profile, &mut self.images)?;
+        self.stages.push(("resolve", lap.elapsed()));
+        if resolved.omitted > 0 {
+            let file = &checked.report.manifest.file;
+            let n = resolved.omitted;
+            checked.problems.push(file.problem(
+                Severity::Note,
+                file.find(0..file.text.len(), "missing_images"),
+                format!(
+                    "{n} figure{} without an image left out of this PDF ([print] missing_images = \"omit\"); the proof shows where they go",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        self.last_json = Some(resolved.json.clone());
+        Ok(Resolved { checked, json: resolved.json, files: resolved.files })
+    }
+
+    // Step 4, `compose`, is in `compose.rs`.
+
+    /// Step 5: exports the PDF, finishes it for print (print profile),
+    /// writes it atomically to the configured output and records what
+    /// changed since the last build.
+    pub fn finish(&mut self, composed: Composed) -> Result<Finished, BuildError> {
+        let mut diagnostics = composed.diagnostics();
+        let Composed { document, report, date, .. } = composed;
+        let meta = &report.manifest.data.meta;
+        let mut lap = Instant::now();
+        let screen = self.config.profile == Profile::Screen;
+        let mut pdf = export_pdf(&self.world, &document, &meta.title, date, screen, self.config.format)?;
+        self.stages.push(("pdf", lap.elapsed()));
+        lap = Instant::now();
+        if self.config.profile == Profile::Print {
+            let c = &self.config;
+            let job = Job { report: &report, options: &c.print, root: &c.root, output: &c.output, bleed_mm: BLEED_MM };
+            let finished = finish_print(&pdf, &job)?;
+            pdf = finished.pdf;
+            diagnostics.problems(finished.problems);
+            self.stages.extend(finished.stages);
+            lap = Instant::now();
+        }
+        write_atomic(&self.config.output, &pdf).map_err(BuildError::Write)?;
+        self.stages.push(("write", lap.elapsed()));
+        lap = Instant::now();
+        let changes = crate::changes::record(&document, &report, &self.config.root, &self.config.output)
+            .unwrap_or_else(|e| Some(crate::changes::Changes::unrecorded(e.to_string())));
+        self.stages.push(("changes", lap.elapsed()));
+        Ok(Finished {
+            pages: document.pages().len(),
+            bytes: pdf.len(),
+            duration: self.started.elapsed(),
+            diagnostics,
+            stages: self.stages.clone(),
+            changes,
+        })
+    }
+
+    /// Steps 2 to 5 on a loaded report.
+    pub fn build(&mut self, loaded: LoadedReport) -> Result<Finished, BuildError> {
+        let checked = self.check(loaded)?;
+        let resolved = self.resolve(checked)?;
+        let composed = self.compose(resolved)?;
+        self.finish(composed)
+    }
+
+    /// Builds, then writes the data to `emit` (`--emit-data`) when given:
+    /// after the build, so that it is this build's data as composed (with
+    /// its copyfit settings), and written even when the build failed.
+    pub fn build_emitting(&mut self, loaded: LoadedReport, emit: Option<&Path>) -> Result<Finished, BuildError> {
+        let built = self.build(loaded);
+        let emitted = emit.map_or(Ok(()), |path| self.write_data(path));
+        let finished = built?;
+        emitted.map(|()| finished)
+    }
+
+    /// Steps 2 to 4 on a loaded report: the laid-out pages, without
+    /// writing anything.
+    pub fn compose_report(&mut self, loaded: LoadedReport) -> Result<Composed, BuildError> {
+        let checked = self.check(loaded)?;
+        let resolved = self.resolve(checked)?;
+        self.compose(resolved)
+    }
+
+    /// Steps 1 to 4 on the configured report: the laid-out pages, without
+    /// writing anything.
+    pub fn layout(&mut self) -> Result<Composed, BuildError> {
+        let loaded = self.load()?;
+        self.compose_report(loaded)
+    }
+
+    /// Writes the JSON the layouts read, for using them with the Typst CLI.
+    ///
+    /// After a composition this is the data as composed, copyfit settings
+    /// included, so plain Typst lays out the same pages; when composing
+    /// failed it is the data as resolved. Before the data was resolved
+    /// there is nothing to write.
+    pub fn write_data(&self, path: &Path) -> Result<(), BuildError> {
+        match &self.last_json {
+            Some(json) => write_atomic(path, json).map_err(BuildError::Write),
+            None => Ok(()),
+        }
+    }
+
+    /// Drops memoised results older than `max_age` compilations.
+    pub fn evict(&self, max_age: usize) {
+        comemo::evict(max_age);
+    }
+}
+
+impl From<Rejected> for BuildError {
+    fn from(rejected: Rejected) -> Self {
+        BuildError::Data(rejected.problems)
+    }
+}
