@@ -26,8 +26,6 @@ use crate::virtual_files::IMAGES_DIR;
 pub const DEFAULT_WIDTH_MM: f64 = 170.0;
 /// Resolution above which `screen` images are downsampled.
 pub const SCREEN_PPI: f64 = 150.0;
-/// The image cache folder, relative to the root.
-
 /// Prepared images, by content hash and target.
 pub struct ImageCache {
     dir: Option<PathBuf>,

@@ -11,7 +11,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::overprint::{OVERPRINT_OFF, OVERPRINT_ON, SMALL_TEXT_PT, apply_rewrites, gs, is_k100};
 use super::resources::Space;
-use super::resources::{lookup, page_box, page_resources, raw_lookup, shading_space, space_of};
+use super::resources::{lookup, nums, page_box, page_resources, raw_lookup, shading_space, space_of};
 
 /// A CMYK colour in 0.1 % steps (the key of [`Usage`]).
 pub type Cmyk = [u16; 4];
@@ -343,11 +343,6 @@ impl Walker<'_, '_> {
             self.holders.insert(*id);
         }
     }
-}
-
-/// The numbers among operands.
-pub(super) fn nums(operands: &[Object]) -> Vec<f64> {
-    operands.iter().filter_map(|o| o.as_float().ok()).map(f64::from).collect()
 }
 
 /// `a × b` for PDF matrices `[a b c d e f]`.

@@ -4,8 +4,6 @@
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
-use super::content::nums;
-
 /// The colour space of a paint operator.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Space {
@@ -125,4 +123,9 @@ pub(super) fn shading_space(doc: &Document, name: Option<&Object>, resources: &D
     };
     let (_, cs) = doc.dereference(dict.get(b"ColorSpace").ok()?).ok()?;
     Some(classify(doc, cs))
+}
+
+/// The numbers among operands.
+pub(super) fn nums(operands: &[Object]) -> Vec<f64> {
+    operands.iter().filter_map(|o| o.as_float().ok()).map(f64::from).collect()
 }
