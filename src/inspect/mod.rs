@@ -29,10 +29,10 @@ use typst_layout::PagedDocument;
 use crate::config::Profile;
 use crate::diag::{Problem, Problems, Severity};
 use crate::source::Report;
-pub use finding::{Finding, FindingClass, UnknownFindingClass};
+pub use finding::{Finding, FindingClass};
+pub use marks::Mark;
 #[cfg(test)]
 pub(crate) use marks::layout_sources;
-pub use marks::{Mark, NotAMark};
 use scan::{Sheet, scan};
 
 /// What the rules need to know about the build.

@@ -26,11 +26,6 @@ pub struct Area {
 }
 
 impl Area {
-    /// The box spanned by two corners in any order.
-    pub fn new(a: (f64, f64), b: (f64, f64)) -> Self {
-        Self { x0: a.0.min(b.0), y0: a.1.min(b.1), x1: a.0.max(b.0), y1: a.1.max(b.1) }
-    }
-
     /// Width in points.
     pub fn width(&self) -> f64 {
         self.x1 - self.x0
@@ -170,8 +165,6 @@ pub struct Sheet {
     pub number: usize,
     /// Trim width and height in points.
     pub size: (f64, f64),
-    /// Bleed on the left and top (the media extends that far past the trim).
-    pub bleed: f64,
     /// Text runs in paint order.
     pub texts: Vec<TextRun>,
     /// Shapes in paint order.
@@ -192,8 +185,7 @@ impl Sheet {
 /// Flattens one page.
 pub fn scan(number: usize, page: &Page) -> Sheet {
     let size = page.frame.size();
-    let mut sheet =
-        Sheet { number, size: (size.x.to_pt(), size.y.to_pt()), bleed: page.bleed.left.to_pt(), ..Sheet::default() };
+    let mut sheet = Sheet { number, size: (size.x.to_pt(), size.y.to_pt()), ..Sheet::default() };
     let mut order = 0;
     walk(&page.frame, Transform::identity(), None, &mut sheet, &mut order);
     // A proof's watermark and slug line (after a `<csr-overlay>` mark) are
