@@ -176,7 +176,9 @@ fn every_profile_has_bookmarks_and_metadata() {
         let out = build(&dir.path().join("report.toml"), &pdf, &["--profile", profile]);
         assert!(out.status.success(), "{profile}: {}", stderr(&out));
         let info = pdf_info(&pdf);
-        for (field, value) in [("Title", "测试报告2020"), ("Author", "测试集团有限公司"), ("Subject", ""), ("Keywords", "测试")] {
+        for (field, value) in
+            [("Title", "测试报告2020"), ("Author", "测试集团有限公司"), ("Subject", ""), ("Keywords", "测试")]
+        {
             let got = info.get(field).unwrap_or_else(|| panic!("{profile}: no {field} in {info:?}"));
             assert!(got.starts_with(value), "{profile}: {field} is {got:?}, not {value:?}");
         }

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use calamine::{Data, Reader};
 use crate::support::*;
+use calamine::{Data, Reader};
 use rust_xlsxwriter::Workbook;
 
 /// The editors fixture with its workbook written by the first `kpi export`.

@@ -30,7 +30,8 @@ fn lab_to_xyz([l, a, b]: [f64; 3]) -> [f64; 3] {
 }
 
 fn xyz_to_lab(xyz: [f64; 3]) -> [f64; 3] {
-    let f = |t: f64| if t > (6.0f64 / 29.0).powi(3) { t.cbrt() } else { t / (3.0 * (6.0f64 / 29.0).powi(2)) + 4.0 / 29.0 };
+    let f =
+        |t: f64| if t > (6.0f64 / 29.0).powi(3) { t.cbrt() } else { t / (3.0 * (6.0f64 / 29.0).powi(2)) + 4.0 / 29.0 };
     let [fx, fy, fz] = [0, 1, 2].map(|i| f(xyz[i] / WHITE[i]));
     [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
 }

@@ -14,8 +14,7 @@ pub mod press;
 pub mod watch;
 
 pub use pdf::{
-    PageBoxes, Reader, decode_qr, page_boxes, pdf_fonts, pdf_images, pdf_info, pdf_pages, pdf_text,
-    pdf_text_by_column,
+    PageBoxes, Reader, decode_qr, page_boxes, pdf_fonts, pdf_images, pdf_info, pdf_pages, pdf_text, pdf_text_by_column,
 };
 pub use press::tag_carriers;
 

@@ -37,6 +37,9 @@ struct Placed {
     x1: f64,
     y: f64,
     size: f64,
+    /// Set on a horizontal baseline running left to right (not rotated
+    /// text such as a proof's watermark).
+    upright: bool,
     text: String,
 }
 
@@ -52,7 +55,14 @@ impl<'a> Device<'a> for TextDevice {
     fn draw_path(&mut self, _: &BezPath, _: Affine, _: &Paint<'a>, _: &PathDrawMode) {}
     fn push_clip_path(&mut self, _: &ClipPath) {}
     fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
-    fn draw_glyph(&mut self, glyph: &Glyph<'a>, transform: Affine, glyph_transform: Affine, _: &Paint<'a>, _: &GlyphDrawMode) {
+    fn draw_glyph(
+        &mut self,
+        glyph: &Glyph<'a>,
+        transform: Affine,
+        glyph_transform: Affine,
+        _: &Paint<'a>,
+        _: &GlyphDrawMode,
+    ) {
         let Some(unicode) = glyph.as_unicode() else { return };
         let text = match unicode {
             hayro::hayro_interpret::hayro_cmap::BfString::Char(c) => c.to_string(),
@@ -68,11 +78,34 @@ impl<'a> Device<'a> for TextDevice {
         let end = whole * Point::new(advance, 0.0);
         let up = whole * Point::new(0.0, 1000.0);
         let size = ((up.x - origin.x).powi(2) + (up.y - origin.y).powi(2)).sqrt();
-        self.glyphs.push(Placed { x0: origin.x.min(end.x), x1: origin.x.max(end.x), y: origin.y, size, text });
+        let upright = end.x > origin.x && (end.y - origin.y).abs() < 0.01 * (end.x - origin.x);
+        let (x0, x1) = (origin.x.min(end.x), origin.x.max(end.x));
+        self.glyphs.push(Placed { x0, x1, y: origin.y, size, upright, text });
     }
     fn draw_image(&mut self, _: Image<'a, '_>, _: Affine) {}
     fn pop_clip_path(&mut self) {}
     fn pop_transparency_group(&mut self) {}
+}
+
+/// Glyphs in the order they were drawn: a line break where the baseline
+/// changes or the pen moves back, a space at a gap.
+fn flow(glyphs: Vec<Placed>) -> String {
+    let mut out = String::new();
+    let mut last: Option<Placed> = None;
+    for g in glyphs {
+        if let Some(prev) = &last {
+            let size = prev.size.max(g.size).max(1.0);
+            if (g.y - prev.y).abs() > 0.5 * size || g.x0 < prev.x0 - 0.1 * size {
+                out.push('\n');
+            } else if g.x0 - prev.x1 > 0.2 * size {
+                out.push(' ');
+            }
+        }
+        out.push_str(&g.text);
+        last = Some(g);
+    }
+    out.push('\n');
+    out
 }
 
 /// A parsed PDF for text reading and rendering (hayro).
@@ -119,36 +152,23 @@ impl Reader {
     /// The text of one page in the order it was drawn, a line break where
     /// the baseline changes or the pen moves back, a space at a gap.
     pub fn text(&self, page: usize) -> String {
-        let mut out = String::new();
-        let mut last: Option<Placed> = None;
-        for g in self.glyphs(page) {
-            if let Some(prev) = &last {
-                let size = prev.size.max(g.size).max(1.0);
-                if (g.y - prev.y).abs() > 0.5 * size || g.x0 < prev.x0 - 0.1 * size {
-                    out.push('\n');
-                } else if g.x0 - prev.x1 > 0.2 * size {
-                    out.push(' ');
-                }
-            }
-            out.push_str(&g.text);
-            last = Some(g);
-        }
-        out.push('\n');
-        out
+        flow(self.glyphs(page))
     }
 
     /// The text of a region of one page as lines read top to bottom, each
     /// line's glyphs left to right. `layout` keeps wide gaps as runs of
     /// spaces (a table's columns stay apart); otherwise a gap is one space.
+    /// Rotated text (a proof's watermark) follows, in drawing order, so it
+    /// never splits a line.
     fn region_text(&self, page: usize, from_x: f64, to_x: f64, layout: bool) -> String {
-        let mut glyphs: Vec<Placed> = self
+        let (mut glyphs, rotated): (Vec<Placed>, Vec<Placed>) = self
             .glyphs(page)
             .into_iter()
             .filter(|g| {
                 let mid = (g.x0 + g.x1) / 2.0;
                 mid >= from_x && mid < to_x
             })
-            .collect();
+            .partition(|g| g.upright);
         glyphs.sort_by(|a, b| a.y.total_cmp(&b.y));
         // Lines: glyphs whose baselines lie within a third of their size.
         let mut lines: Vec<Vec<Placed>> = Vec::new();
@@ -175,6 +195,9 @@ impl Reader {
                 pen = Some((g.x1, g.size));
             }
             out.push('\n');
+        }
+        if !rotated.is_empty() {
+            out.push_str(&flow(rotated));
         }
         out
     }
@@ -273,9 +296,10 @@ fn dict_of<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Dictionary> 
 /// Whether a font (or, for Type0, its descendant) has an embedded font file.
 fn embedded(doc: &Document, font: &Dictionary) -> bool {
     let descriptor = |f: &Dictionary| {
-        f.get(b"FontDescriptor").ok().and_then(|d| dict_of(doc, d)).is_some_and(|d| {
-            d.has(b"FontFile") || d.has(b"FontFile2") || d.has(b"FontFile3")
-        })
+        f.get(b"FontDescriptor")
+            .ok()
+            .and_then(|d| dict_of(doc, d))
+            .is_some_and(|d| d.has(b"FontFile") || d.has(b"FontFile2") || d.has(b"FontFile3"))
     };
     if name_of(doc, font, b"Subtype").as_deref() == Some("Type0") {
         let descendants = font.get(b"DescendantFonts").ok().and_then(|d| doc.dereference(d).ok()).map(|d| d.1);
@@ -416,7 +440,11 @@ fn colour_space(doc: &Document, space: Option<&Object>) -> (String, i64) {
         b"Indexed" | b"I" => ("index".into(), 1),
         b"Separation" => ("sep".into(), 1),
         b"DeviceN" => {
-            let n = rest.first().and_then(|c| doc.dereference(c).ok()).and_then(|c| c.1.as_array().ok()).map_or(0, Vec::len);
+            let n = rest
+                .first()
+                .and_then(|c| doc.dereference(c).ok())
+                .and_then(|c| c.1.as_array().ok())
+                .map_or(0, Vec::len);
             ("devn".into(), n as i64)
         }
         b"ICCBased" => {
@@ -433,7 +461,14 @@ fn colour_space(doc: &Document, space: Option<&Object>) -> (String, i64) {
 }
 
 /// Walks a content stream's `Do` operators (into forms) and lists images.
-fn images_in(doc: &Document, content: &[u8], resources: Option<&Dictionary>, page: usize, rows: &mut Vec<ImageRow>, depth: usize) {
+fn images_in(
+    doc: &Document,
+    content: &[u8],
+    resources: Option<&Dictionary>,
+    page: usize,
+    rows: &mut Vec<ImageRow>,
+    depth: usize,
+) {
     let Ok(content) = lopdf::content::Content::decode(content) else { return };
     let xobjects = resources.and_then(|r| r.get(b"XObject").ok()).and_then(|x| dict_of(doc, x));
     for op in content.operations.iter().filter(|op| op.operator == "Do") {
@@ -448,11 +483,28 @@ fn images_in(doc: &Document, content: &[u8], resources: Option<&Dictionary>, pag
             Some("Image") => {
                 let number = |d: &Dictionary, k: &[u8]| d.get(k).ok().and_then(|v| v.as_i64().ok()).unwrap_or(0);
                 let mask = dict.get(b"ImageMask").ok().and_then(|m| m.as_bool().ok()) == Some(true);
-                let (colour, comp) = if mask { ("gray".into(), 1) } else { colour_space(doc, dict.get(b"ColorSpace").ok()) };
-                rows.push(ImageRow { page, kind: "image", width: number(dict, b"Width"), height: number(dict, b"Height"), colour, comp });
-                if let Some(smask) = dict.get(b"SMask").ok().and_then(|s| doc.dereference(s).ok()).and_then(|s| s.1.as_stream().ok()) {
+                let (colour, comp) =
+                    if mask { ("gray".into(), 1) } else { colour_space(doc, dict.get(b"ColorSpace").ok()) };
+                rows.push(ImageRow {
+                    page,
+                    kind: "image",
+                    width: number(dict, b"Width"),
+                    height: number(dict, b"Height"),
+                    colour,
+                    comp,
+                });
+                if let Some(smask) =
+                    dict.get(b"SMask").ok().and_then(|s| doc.dereference(s).ok()).and_then(|s| s.1.as_stream().ok())
+                {
                     let d = &smask.dict;
-                    rows.push(ImageRow { page, kind: "smask", width: number(d, b"Width"), height: number(d, b"Height"), colour: "gray".into(), comp: 1 });
+                    rows.push(ImageRow {
+                        page,
+                        kind: "smask",
+                        width: number(d, b"Width"),
+                        height: number(d, b"Height"),
+                        colour: "gray".into(),
+                        comp: 1,
+                    });
                 }
             }
             Some("Form") if depth < 16 => {
