@@ -1,15 +1,11 @@
 //! Hostile input, continued (issue 12): sizes, locations, `check` agreeing
 //! with `build` on every bad input, images, escaped diagnostics.
 
-#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
-
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 
-use common::case::{Case, root_copy};
-use common::*;
+use crate::support::case::{Case, root_copy};
+use crate::support::*;
 
 /// Runs `check` on a manifest in `short` format.
 fn check(manifest: &Path) -> Output {
@@ -217,7 +213,7 @@ fn check_and_build_give_the_same_verdict_on_every_bad_input() {
 fn an_image_too_big_to_decode_is_a_memory_limit_not_corruption() {
     let c = Case::new();
     // A 16-bit RGBA PNG of 9000 × 9000 pixels: 81 Mpx, but 648 MB decoded.
-    let png = common::png::declaring(9_000, 9_000, 16, 6);
+    let png = crate::support::png::declaring(9_000, 9_000, 16, 6);
     std::fs::write(c.path("deep.png"), png).unwrap();
     c.figure("image = \"deep.png\"");
     let err = c.fails(&["parts/chapter.toml:66:10: error: image 'deep.png': image needs more than the memory limit"]);

@@ -2,17 +2,12 @@
 //! the source text, its index pages are right, and its typography follows
 //! the checklist. One print build is shared by the tests in this file.
 
-#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
-
-mod common;
-
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::*;
-use csr_press::load::load;
-use csr_press::model::Block;
+use crate::support::press::{index_tables, load};
+use crate::support::*;
 
 /// The source text of the printed report (in `../shared` beside the repo).
 fn source_text() -> String {
@@ -60,15 +55,16 @@ fn full_report_has_60_to_100_pages_with_boxes_and_embedded_fonts() {
     let pdf = report_pdf();
     let pages = pdf_pages(pdf);
     assert!((proof - 8..proof).contains(&pages), "the print has {pages} pages, the proof {proof}");
-    let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
-    for row in fonts.lines().skip(2) {
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        let n = cols.len();
-        assert!(cols[n - 5] == "yes" && cols[n - 4] == "yes", "not embedded and subset: {row}");
+    for font in pdf_fonts(pdf) {
+        assert!(font.embedded && font.subset, "not embedded and subset: {font:?}");
     }
-    let boxes = poppler("pdfinfo", &["-box", "-f", "1", "-l", "999", pdf.to_str().unwrap()]);
-    assert_eq!(boxes.lines().filter(|l| l.contains("TrimBox:       8.50     8.50   603.78   850.39")).count(), pages);
-    assert_eq!(boxes.lines().filter(|l| l.contains("BleedBox:      0.00     0.00   612.28   858.90")).count(), pages);
+    let boxes = page_boxes(pdf);
+    assert_eq!(boxes.len(), pages);
+    let near = |r: [f64; 4], e: [f64; 4]| r.iter().zip(e).all(|(a, b)| (a - b).abs() < 0.005);
+    for (i, b) in boxes.iter().enumerate() {
+        assert!(near(b.trim, [8.50, 8.50, 603.78, 850.39]), "page {}: TrimBox {:?}", i + 1, b.trim);
+        assert!(near(b.bleed, [0.0, 0.0, 612.28, 858.90]), "page {}: BleedBox {:?}", i + 1, b.bleed);
+    }
 }
 
 #[test]
@@ -121,22 +117,10 @@ fn index_segments(pdf: &Path, titles: &[String]) -> Vec<(String, Vec<usize>)> {
 #[test]
 fn index_pages_hold_the_disclosing_text() {
     let pdf = report_pdf();
-    let report = load(&repo().join("data/report.toml")).expect("data loads");
+    let report = load(&repo().join("data/report.toml"));
     let carriers = tag_carriers(&report);
     assert!(carriers.len() >= 100, "too few disclosure tags in the data: {}", carriers.len());
-    let index_part = report.parts.iter().find(|p| p.data.id == "index").expect("index part");
-    let titles: Vec<String> = index_part.data.sections.iter().map(|s| s.get_ref().title.clone()).collect();
-    let ids: Vec<String> = index_part
-        .data
-        .sections
-        .iter()
-        .flat_map(|s| {
-            s.get_ref().blocks.iter().filter_map(|b| match b.get_ref() {
-                Block::Index { index, .. } => Some(index.clone()),
-                _ => None,
-            })
-        })
-        .collect();
+    let (titles, ids) = index_tables(&report);
     let segments = index_segments(pdf, &titles);
 
     // Every 7th tag, so the sample covers all indexes and parts.

@@ -1,13 +1,22 @@
-//! Helpers shared by the integration tests: run the real binary on a copy
-//! of a fixture, and read PDFs with poppler-utils.
-#![allow(dead_code, clippy::unwrap_used)]
+//! Helpers shared by the tests: run the real binary on a copy of a fixture
+//! (the only program a test runs), read the PDFs it writes (`pdf`, in Rust),
+//! and reach the library (`press`, the one place that names its paths).
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod case;
+pub mod icc;
+pub mod pdf;
 pub mod png;
+pub mod press;
 pub mod watch;
+
+pub use pdf::{
+    PageBoxes, Reader, decode_qr, page_boxes, pdf_fonts, pdf_images, pdf_info, pdf_pages, pdf_text, pdf_text_by_column,
+};
+pub use press::tag_carriers;
 
 /// The repository root (holds layout/ and fonts/).
 pub fn repo() -> PathBuf {
@@ -64,33 +73,6 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Runs a poppler tool and returns its standard output.
-pub fn poppler(tool: &str, args: &[&str]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} is needed for this test (apt-get install poppler-utils): {e}"));
-    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The text of one page (1-based), or of the whole PDF with `page = 0`.
-pub fn pdf_text(pdf: &Path, page: usize) -> String {
-    let p = pdf.to_str().expect("utf-8 path");
-    if page == 0 {
-        poppler("pdftotext", &["-enc", "UTF-8", p, "-"])
-    } else {
-        let n = page.to_string();
-        poppler("pdftotext", &["-enc", "UTF-8", "-f", &n, "-l", &n, p, "-"])
-    }
-}
-
-/// The number of pages.
-pub fn pdf_pages(pdf: &Path) -> usize {
-    let info = poppler("pdfinfo", &[pdf.to_str().expect("utf-8 path")]);
-    info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|v| v.trim().parse().ok()).expect("page count")
-}
-
 /// Text with all whitespace removed.
 pub fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
@@ -100,8 +82,7 @@ pub fn squash(text: &str) -> String {
 /// code stands as a word (layout mode; two index columns may share a line)
 /// and parses the page list after it, up to the next code.
 pub fn index_pages(pdf: &Path, page: usize, code: &str) -> Option<Vec<usize>> {
-    let n = page.to_string();
-    let text = poppler("pdftotext", &["-layout", "-enc", "UTF-8", "-f", &n, "-l", &n, pdf.to_str()?, "-"]);
+    let text = Reader::open(pdf).layout_text(page);
     let is_code = |w: &str| {
         let mut chars = w.chars();
         chars.next().is_some_and(|c| c.is_ascii_uppercase()) && w.chars().any(|c| c.is_ascii_digit()) && w.is_ascii()
@@ -132,97 +113,6 @@ pub fn parse_ranges(word: &str) -> Option<Vec<usize>> {
         pages.extend(a..=b);
     }
     (!pages.is_empty()).then_some(pages)
-}
-
-/// Lays out the full report in-process (print profile, repository fonts).
-pub fn full_report_document() -> typst_layout::PagedDocument {
-    use csr_press::diag::DiagnosticFormat;
-    let config = csr_press::pipeline::Config {
-        manifest: repo().join("data/report.toml"),
-        root: repo(),
-        output: repo().join("out/unused.pdf"),
-        profile: csr_press::resolve::Profile::Print,
-        marks: false,
-        system_fonts: false,
-        format: DiagnosticFormat::Short,
-        strict: false,
-        print: Default::default(),
-    };
-    let mut session =
-        csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short)));
-    session.layout().unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short))).0
-}
-
-/// The plain text of each page of a laid-out document, in frame order.
-pub fn page_texts(doc: &typst_layout::PagedDocument) -> Vec<String> {
-    fn walk(frame: &typst::layout::Frame, out: &mut String) {
-        for (_, item) in frame.items() {
-            match item {
-                typst::layout::FrameItem::Group(g) => walk(&g.frame, out),
-                typst::layout::FrameItem::Text(t) => out.push_str(&t.text),
-                _ => {}
-            }
-        }
-    }
-    doc.pages()
-        .iter()
-        .map(|p| {
-            let mut s = String::new();
-            walk(&p.frame, &mut s);
-            s
-        })
-        .collect()
-}
-
-/// The text of one page in reading order for a two-column page: the left
-/// half, then the right half (pdftotext alone interleaves the columns
-/// where boxes and grids confuse its reading-order guess). `layout` keeps
-/// the physical layout of each half (for reading table rows).
-pub fn pdf_text_by_column(pdf: &Path, page: usize, layout: bool) -> String {
-    let n = page.to_string();
-    let path = pdf.to_str().expect("utf-8 path");
-    let info = poppler("pdfinfo", &["-box", "-f", &n, "-l", &n, path]);
-    let media: Vec<f64> = info
-        .lines()
-        .find_map(|l| l.split_once("MediaBox:"))
-        .map(|(_, v)| v.split_whitespace().filter_map(|w| w.parse().ok()).collect())
-        .unwrap_or_default();
-    let (w, h) = (media.get(2).copied().unwrap_or(612.0), media.get(3).copied().unwrap_or(859.0));
-    let (half, height) = (((w / 2.0).round() as i64).to_string(), (h.ceil() as i64).to_string());
-    let mut text = String::new();
-    for x in ["0", half.as_str()] {
-        let mut args = vec!["-enc", "UTF-8", "-f", &n, "-l", &n, "-x", x, "-y", "0", "-W", &half, "-H", &height];
-        if layout {
-            args.push("-layout");
-        }
-        args.extend([path, "-"]);
-        text.push_str(&poppler("pdftotext", &args));
-    }
-    text
-}
-
-/// Where each disclosure tag is carried: `(tag, needle)`, the needle being
-/// the first six characters of the place's heading or first text (places
-/// whose needle has fewer than four Han characters are left out).
-pub fn tag_carriers(report: &csr_press::load::Report) -> Vec<(String, String)> {
-    let mut carriers = Vec::new();
-    for part in &report.parts {
-        for place in part.data.places(part.file.text.len()) {
-            let text = place
-                .heading
-                .map(str::to_owned)
-                .or_else(|| place.block.and_then(|b| b.texts().first().map(|s| s.to_string())));
-            let Some(text) = text else { continue };
-            let needle: String = squash(&text).chars().take(6).collect();
-            if needle.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count() < 4 {
-                continue;
-            }
-            for tag in place.disclosures {
-                carriers.push((tag.to_owned(), needle.clone()));
-            }
-        }
-    }
-    carriers
 }
 
 /// Waits for a line of the watch process that contains `needle`.
@@ -270,4 +160,27 @@ pub fn with_watch(
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }
+}
+
+/// Makes a FIFO (named pipe) at `path`, as `mkfifo` does.
+pub fn make_fifo(path: &Path) {
+    rustix::fs::mkfifoat(rustix::fs::CWD, path, rustix::fs::Mode::from_raw_mode(0o644))
+        .unwrap_or_else(|e| panic!("mkfifo {}: {e}", path.display()));
+}
+
+/// Sends `SIGINT` or `SIGTERM` to a child process, as `kill -INT` does.
+pub fn interrupt(child: &std::process::Child, terminate: bool) {
+    use nix::sys::signal::{Signal, kill};
+    let signal = if terminate { Signal::SIGTERM } else { Signal::SIGINT };
+    let pid = i32::try_from(child.id()).expect("a pid");
+    // The child may have finished already: then there is nothing to stop.
+    let _ = kill(nix::unistd::Pid::from_raw(pid), signal);
+}
+
+/// The process's file-creation mask (the `Umask:` line the kernel shows
+/// for it), which the binary, started from here, inherits.
+pub fn umask() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let line = status.lines().find_map(|l| l.strip_prefix("Umask:")).expect("an Umask line");
+    u32::from_str_radix(line.trim(), 8).expect("an octal umask")
 }

@@ -2,12 +2,10 @@
 //! theme reaches the PDF, accents are checked against the theme, the root is
 //! found from the manifest, and identity facts reach the PDF.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::support::*;
 
 /// Every file under `dir` (recursively) with one of the extensions.
 fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {

@@ -2,17 +2,14 @@
 //! resolution, must match the committed PNGs in `tests/ref/` within a
 //! tolerance. After an intended design change, update them with
 //!
-//!     CSR_PRESS_UPDATE_REFS=1 cargo test --test reference
+//!     CSR_PRESS_UPDATE_REFS=1 cargo test --test features reference
 //!
 //! and look at the new PNGs before committing them.
 
-#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
-
-mod common;
-
 use std::path::PathBuf;
 
-use common::*;
+use crate::support::press::{full_report_document, page_texts};
+use crate::support::*;
 use typst::utils::Scalar;
 use typst_render::RenderOptions;
 

@@ -4,15 +4,14 @@
 //! message naming the place, that no other file changed and that the last
 //! good PDF is byte-identical (`Case::failed_code`).
 
-#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
-
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::case::{Case, root_copy};
-use common::*;
+use crate::support::case::{Case, root_copy};
+use crate::support::*;
+
+/// Sizes, locations, `check` agreeing with `build`, images, escapes.
+mod data;
 
 /// Runs the binary with the repository as root, in `short` format.
 fn press(args: &[&str]) -> Output {
@@ -95,7 +94,7 @@ fn output_that_is_a_folder_device_or_fifo_is_refused() {
     c.failed_code(out, 2, &["folder.pdf: it is a directory"]);
     let out = build_to(&c, Path::new("/dev/null"), &[]);
     c.failed_code(out, 2, &["refusing to write /dev/null: it is not a regular file"]);
-    assert!(Command::new("mkfifo").arg(c.path("pipe.pdf")).status().unwrap().success());
+    make_fifo(&c.path("pipe.pdf"));
     let out = build_to(&c, &c.path("pipe.pdf"), &[]);
     c.failed_code(out, 2, &["pipe.pdf: it is not a regular file"]);
 }
@@ -117,35 +116,30 @@ fn symlink_output_needs_force_and_then_replaces_the_link_only() {
     assert_eq!(std::fs::read(&link).unwrap(), c.good);
 }
 
+/// Files are written with the mode the umask gives a new file (0644 under
+/// the usual 022), not the 0600 of a private temporary file. The binary
+/// inherits this process's umask, read from the kernel; it is not changed
+/// here, as that would change it for every test running at the same time.
 #[test]
 fn outputs_get_the_umask_mode_not_0600() {
     use std::os::unix::fs::PermissionsExt;
+    let expected = 0o666 & !umask();
+    assert_ne!(expected, 0o600, "the tests need a umask that lets group or others read (e.g. 022)");
     let c = Case::new();
     let pdf = c.path("out/mode.pdf");
     let json = c.path("out/mode.json");
-    let bin = env!("CARGO_BIN_EXE_csr-press");
-    let script = format!(
-        "umask 022 && exec '{bin}' build '{}' -o '{}' --emit-data '{}' --root '{}'",
-        c.path("report.toml").display(),
-        pdf.display(),
-        json.display(),
-        repo().display()
-    );
-    let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+    let report = c.path("report.toml");
+    let report = report.to_str().unwrap();
+    let out = press(&["build", report, "-o", pdf.to_str().unwrap(), "--emit-data", json.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     for file in [&pdf, &json] {
-        assert_eq!(std::fs::metadata(file).unwrap().permissions().mode() & 0o777, 0o644, "{}", file.display());
+        assert_eq!(std::fs::metadata(file).unwrap().permissions().mode() & 0o777, expected, "{}", file.display());
     }
     let png_dir = c.path("out/png");
-    let script = format!(
-        "umask 022 && exec '{bin}' preview '{}' --pages 1 --ppi 10 -o '{}' --root '{}'",
-        c.path("report.toml").display(),
-        png_dir.display(),
-        repo().display()
-    );
-    assert!(Command::new("sh").args(["-c", &script]).status().unwrap().success());
+    let out = press(&["preview", report, "--pages", "1", "--ppi", "10", "-o", png_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let mode = std::fs::metadata(png_dir.join("page-001.png")).unwrap().permissions().mode();
-    assert_eq!(mode & 0o777, 0o644);
+    assert_eq!(mode & 0o777, expected);
 }
 
 /// Temporary files of a killed build (its pid is gone) are removed by the
@@ -164,7 +158,7 @@ fn temp_files_never_outlive_a_build() {
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(300));
-        let _ = Command::new("kill").args([signal, &child.id().to_string()]).status();
+        interrupt(&child, signal == "-TERM");
         let status = child.wait().unwrap();
         let temps: Vec<_> = std::fs::read_dir(c.path("out"))
             .unwrap()
@@ -191,8 +185,8 @@ fn image_paths_and_labels_with_spaces_are_used_as_written() {
     let data: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let text = data.to_string();
     assert!(text.contains("\"label\":\"图 1\"") && text.contains("{ref:图 1}"), "label or reference rewritten");
-    let images = poppler("pdfimages", &["-list", c.pdf.to_str().unwrap()]);
-    assert!(images.lines().any(|l| l.contains(" 400 ") && l.contains(" 300 ")), "the image was not placed:\n{images}");
+    let images = pdf_images(&c.pdf);
+    assert!(images.iter().any(|i| i.width == 400 && i.height == 300), "the image was not placed:\n{images:?}");
 }
 
 // 3. SVG limits.
@@ -276,12 +270,12 @@ fn folders_and_fifos_are_not_regular_files() {
     std::fs::create_dir(c.path("parts/dir.toml")).unwrap();
     c.edit("report.toml", "\"parts/back.toml\"", "\"parts/dir.toml\"");
     c.fails(&["report.toml:2:", "listed file 'parts/dir.toml' is not a regular file"]);
-    assert!(Command::new("mkfifo").arg(c.path("parts/fifo.toml")).status().unwrap().success());
+    make_fifo(&c.path("parts/fifo.toml"));
     c.edit("report.toml", "\"parts/dir.toml\"", "\"parts/fifo.toml\"");
     c.fails(&["report.toml:2:", "listed file 'parts/fifo.toml' is not a regular file"]);
     // A FIFO as the manifest is refused before it is opened (no hang).
     let fifo = c.path("fifo-manifest.toml");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    make_fifo(&fifo);
     c.settle();
     let out = build(&fifo, &c.pdf, &["--diagnostic-format", "short"]);
     c.failed(out, &["fifo-manifest.toml: error: cannot read file (not a regular file"]);

@@ -4,12 +4,10 @@
 //! data, or of a copy of the layouts) is found, with its page and the data
 //! file and line it comes from.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{copy_dir, fixture, pdf_text, repo, squash, stderr, stdout};
+use crate::support::{copy_dir, fixture, pdf_text, repo, squash, stderr, stdout};
 
 /// A project root in a temporary folder: the stress data, a copy of the
 /// layouts with `layout_edits` applied (file, text, replacement), and the
@@ -344,8 +342,8 @@ fn watch_starts_the_search_after_an_edit_from_the_last_plan() {
     // build: one composition, not the whole search again.
     let root = fixture("stress");
     let pdf = root.path().join("out.pdf");
-    common::with_watch(&root.path().join("report.toml"), &pdf, |rx| {
-        common::wait_for(rx, "watching for changes");
+    crate::support::with_watch(&root.path().join("report.toml"), &pdf, |rx| {
+        crate::support::wait_for(rx, "watching for changes");
         // New figures of the same width (tabular digits): inputs never
         // built before, pages that fit as they did.
         let novel = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").subsec_nanos();
@@ -360,7 +358,7 @@ fn watch_starts_the_search_after_an_edit_from_the_last_plan() {
         let temp = root.path().join("parts/.saving.tmp");
         std::fs::write(&temp, edited).expect("write");
         std::fs::rename(&temp, &part).expect("rename");
-        let rebuilt = common::wait_for(rx, "built");
+        let rebuilt = crate::support::wait_for(rx, "built");
         assert_eq!(rebuilt.matches("compile ").count(), 1, "{rebuilt}");
     });
 }

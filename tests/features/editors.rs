@@ -2,13 +2,10 @@
 //! the `kpi export` round trip, charts and QR codes drawn from data, and the
 //! change report between builds (`build`, `preview --changed`).
 
-mod common;
-
 use std::path::Path;
-use std::process::Command;
 
+use crate::support::*;
 use calamine::{Data, Reader};
-use common::*;
 use rust_xlsxwriter::Workbook;
 
 /// The editors fixture with its workbook written by the first `kpi export`.
@@ -205,37 +202,6 @@ fn report_kpi_part_from_spreadsheet_matches_toml() {
     assert_eq!(a, b, "the same PDF text from the spreadsheet as from TOML");
 }
 
-/// Renders a page and decodes the QR codes on it with zbarimg.
-fn decode_qr(pdf: &Path, page: usize) -> String {
-    let dir = pdf.parent().expect("test step");
-    let n = page.to_string();
-    let prefix = dir.join("qr");
-    poppler(
-        "pdftoppm",
-        &[
-            "-r",
-            "200",
-            "-png",
-            "-f",
-            &n,
-            "-l",
-            &n,
-            pdf.to_str().expect("test step"),
-            prefix.to_str().expect("test step"),
-        ],
-    );
-    let png = std::fs::read_dir(dir)
-        .expect("test step")
-        .map(|e| e.expect("test step").path())
-        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("qr") && n.ends_with(".png")));
-    let out = Command::new("zbarimg")
-        .args(["-q", "--raw"])
-        .arg(png.expect("rendered page"))
-        .output()
-        .expect("zbarimg is needed for this test (apt-get install zbar-tools)");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn report_qr_codes_decode_to_their_urls() {
     let dir = tempfile::tempdir().expect("test step");
@@ -245,7 +211,7 @@ fn report_qr_codes_decode_to_their_urls() {
     let pages = pdf_pages(&pdf);
     let page = (1..=pages).find(|&p| squash(&pdf_text(&pdf, p)).contains("扫码浏览本报告网络版")).expect("QR page");
     let decoded = decode_qr(&pdf, page);
-    assert_eq!(decoded.trim(), "https://www.10086.cn/aboutus/csr/report");
+    assert_eq!(decoded, ["https://www.10086.cn/aboutus/csr/report"]);
     // The matrix and a chart are drawn, with their labels as text.
     let text = squash(&pdf_text(&pdf, 0));
     assert!(text.contains("议题实质性分析矩阵") && text.contains("利益相关方关注程度") && text.contains("经济议题"));
@@ -262,7 +228,7 @@ fn change_report_names_moved_labels_and_index_pointers() {
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(!stdout(&first).contains("changes since the last build"), "nothing to compare on the first build");
     assert!(
-        csr_press::changes::state_path(&repo(), &pdf).is_file(),
+        crate::support::press::state_path(&repo(), &pdf).is_file(),
         "the record lives in the cache folder under the root"
     );
 

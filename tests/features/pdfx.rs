@@ -1,23 +1,20 @@
 //! PDF/X on the print profile: the built PDF is opened with lopdf and every
 //! requirement that can be read from the file is asserted (version, output
 //! intent, profile, Info and XMP keys, colour spaces, transparency, boxes,
-//! fonts); images are checked with `pdfimages -list`; a layout that breaks
-//! the standard is an error naming what breaks it.
-
-mod common;
+//! fonts); images are listed as they are drawn (`support::pdf_images`); a
+//! layout that breaks the standard is an error naming what breaks it.
 
 use std::path::Path;
 
-use common::*;
+use crate::support::*;
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object};
 
-/// A CMYK output profile installed by Debian's `libgs-common` (Ghostscript).
-const TEST_PROFILE: &str = "/usr/share/color/icc/ghostscript/default_cmyk.icc";
-
-fn test_profile() -> &'static str {
-    assert!(Path::new(TEST_PROFILE).exists(), "{TEST_PROFILE} is needed for this test (apt-get install libgs-common)");
-    TEST_PROFILE
+/// Writes the tests' CMYK output profile (made by `support::icc`) into `dir`.
+fn test_profile(dir: &Path) -> String {
+    let path = dir.join("test-cmyk.icc");
+    std::fs::write(&path, crate::support::icc::cmyk_profile()).expect("write the test profile");
+    path.to_str().expect("utf-8 path").to_owned()
 }
 
 /// A text value of a dictionary (PDF text string).
@@ -166,16 +163,9 @@ fn assert_x1a_colour(doc: &Document) {
     }
 }
 
-/// The rows of `pdfimages -list`: (type, color, comp).
+/// The images drawn: (type, colour, components), as `pdfimages -list` names them.
 fn images(pdf: &Path) -> Vec<(String, String, String)> {
-    let list = poppler("pdfimages", &["-list", pdf.to_str().expect("utf-8 path")]);
-    list.lines()
-        .skip(2)
-        .map(|l| {
-            let c: Vec<&str> = l.split_whitespace().collect();
-            (c[2].to_owned(), c[5].to_owned(), c[6].to_owned())
-        })
-        .collect()
+    pdf_images(pdf).into_iter().map(|i| (i.kind.to_owned(), i.colour, i.comp.to_string())).collect()
 }
 
 #[test]
@@ -219,7 +209,8 @@ fn the_2020_report_is_pdfx_1a_and_overprints_black_text() {
 fn a_cmyk_profile_gives_pdfx_4_with_the_profile_embedded() {
     let dir = fixture("pdfx");
     let pdf = dir.path().join("report.pdf");
-    let out = build(&dir.path().join("report.toml"), &pdf, &["--icc", test_profile()]);
+    let profile = test_profile(dir.path());
+    let out = build(&dir.path().join("report.toml"), &pdf, &["--icc", &profile]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("WITHOUT an output profile"), "{}", stderr(&out));
     let doc = assert_pdfx(&pdf, "1.6", "PDF/X-4");

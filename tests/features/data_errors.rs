@@ -2,12 +2,8 @@
 //! and asserts the exit code, the message (with file:line where there is
 //! one), that nothing panics, and that the previous PDF is untouched.
 
-#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
-
-mod common;
-
-use common::case::{Case, root_copy, root_with};
-use common::*;
+use crate::support::case::{Case, root_copy, root_with};
+use crate::support::*;
 
 #[test]
 fn malformed_toml() {
@@ -141,7 +137,7 @@ fn truncated_image() {
 fn enormous_image() {
     let c = Case::new();
     // A PNG header that declares 60000 × 60000 pixels.
-    let png = common::png::declaring(60_000, 60_000, 8, 2);
+    let png = crate::support::png::declaring(60_000, 60_000, 8, 2);
     std::fs::write(c.path("huge.png"), png).unwrap();
     c.figure("image = \"huge.png\"");
     c.fails(&["image 'huge.png': image is 60000×60000 pixels, more than the 100000000 pixel limit"]);

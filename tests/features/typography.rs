@@ -3,8 +3,6 @@
 //! punctuation, no paragraph ends with a single character on its last line,
 //! no Chinese text is smaller than the floor.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use typst::foundations::Repr;
@@ -16,7 +14,7 @@ use typst_layout::PagedDocument;
 const BODY_PT: f64 = 10.0;
 
 fn document() -> PagedDocument {
-    common::full_report_document()
+    crate::support::press::full_report_document()
 }
 
 /// A run of text with its absolute position.

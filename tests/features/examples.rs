@@ -2,13 +2,11 @@
 //! in its own theme) and the `new` scaffold: both build from the repository
 //! as they are, pass `check --strict`, and print what their data says.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::*;
-use csr_press::load::load;
+use crate::support::press::{chapter_accents, load};
+use crate::support::*;
 
 fn manifest() -> PathBuf {
     repo().join("examples/lanqing/data/report.toml")
@@ -32,13 +30,10 @@ fn example_has_15_to_25_pages_with_embedded_fonts() {
     let pdf = example_pdf();
     let pages = pdf_pages(pdf);
     assert!((15..=25).contains(&pages), "the example has {pages} pages");
-    let fonts = poppler("pdffonts", &[pdf.to_str().expect("utf-8 path")]);
-    let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert!(!rows.is_empty());
-    for row in rows {
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        let n = cols.len();
-        assert!(cols[n - 5] == "yes" && cols[n - 4] == "yes", "not embedded and subset: {row}");
+    let fonts = pdf_fonts(pdf);
+    assert!(!fonts.is_empty());
+    for font in fonts {
+        assert!(font.embedded && font.subset, "not embedded and subset: {font:?}");
     }
 }
 
@@ -70,19 +65,14 @@ fn example_prints_its_identity_chapters_and_kpis() {
     }
     // The theme's own label for case boxes.
     assert!(all.contains("实践案例"), "the theme's case label is missing");
-    let info = poppler("pdfinfo", &[pdf.to_str().expect("utf-8 path")]);
-    assert!(info.contains("澜清水务集团有限公司2023环境、社会及管治（ESG）报告"), "{info}");
+    let info = pdf_info(pdf);
+    let title = info.get("Title").map_or("", String::as_str);
+    assert!(title.contains("澜清水务集团有限公司2023环境、社会及管治（ESG）报告"), "{info:?}");
 }
 
 #[test]
 fn example_chapters_have_four_distinct_accents() {
-    let report = load(&manifest()).expect("example loads");
-    let mut accents: Vec<&str> = report
-        .parts
-        .iter()
-        .filter(|p| p.data.kind == csr_press::model::PartKind::Chapter)
-        .filter_map(|p| p.data.accent.as_ref().map(|a| a.get_ref().as_str()))
-        .collect();
+    let mut accents = chapter_accents(&load(&manifest()));
     accents.sort_unstable();
     accents.dedup();
     assert!(accents.len() >= 4, "{accents:?}");
@@ -91,7 +81,7 @@ fn example_chapters_have_four_distinct_accents() {
 #[test]
 fn example_index_pages_hold_the_disclosing_text() {
     let pdf = example_pdf();
-    let report = load(&manifest()).expect("example loads");
+    let report = load(&manifest());
     let pages = pdf_pages(pdf);
     let texts: Vec<String> = (1..=pages).map(|p| squash(&pdf_text(pdf, p))).collect();
     let index_page = texts.iter().position(|t| t.contains("适用的GRI1：基础2021")).expect("index page") + 1;

@@ -1,14 +1,11 @@
-//! `watch` under hostile conditions (issue 12, defect 10): fonts replaced,
-//! the data folder replaced as `git checkout` or a sync tool does, and
-//! `--emit-data` written on every build.
+//! `watch`: it rebuilds after an edit and keeps the last good PDF through a
+//! broken save; under hostile conditions (issue 12, defect 10) it survives
+//! fonts replaced and the data folder replaced as `git checkout` or a sync
+//! tool does, and writes `--emit-data` on every build.
 
-#![allow(clippy::unwrap_used)] // a test that cannot set up should panic
-
-mod common;
-
-use common::case::root_copy;
-use common::watch::Watch;
-use common::*;
+use crate::support::case::root_copy;
+use crate::support::watch::Watch;
+use crate::support::*;
 
 #[test]
 fn watch_writes_emit_data_on_every_build() {
@@ -55,7 +52,9 @@ fn watch_reloads_fonts_when_fonts_change() {
     let root = root_copy();
     let pdf = dir.path().join("out/report.pdf");
     let watch = Watch::start(&dir.path().join("report.toml"), &pdf, root.path(), &[]);
-    let fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
+    // The names of the fonts the PDF embeds, as one line.
+    let font_names = |pdf: &std::path::Path| pdf_fonts(pdf).into_iter().map(|f| f.name + " ").collect::<String>();
+    let fonts = font_names(&pdf);
     assert!(fonts.contains("NotoSansCJK"), "{fonts}");
     for entry in std::fs::read_dir(root.path().join("fonts")).unwrap().flatten() {
         if entry.file_name().to_string_lossy().starts_with("NotoSans") {
@@ -65,10 +64,35 @@ fn watch_reloads_fonts_when_fonts_change() {
     let mut fonts = String::new();
     for _ in 0..5 {
         watch.wait_for("built");
-        fonts = poppler("pdffonts", &[pdf.to_str().unwrap()]);
+        fonts = font_names(&pdf);
         if !fonts.contains("NotoSansCJK") {
             break;
         }
     }
     assert!(!fonts.contains("NotoSansCJK"), "watch kept the removed fonts:\n{fonts}");
+}
+
+#[test]
+fn watch_rebuilds_after_an_edit_and_recovers_from_a_broken_one() {
+    let dir = fixture("mini");
+    let manifest = dir.path().join("report.toml");
+    let pdf = dir.path().join("out/report.pdf");
+    let watch = Watch::start(&manifest, &pdf, &repo(), &[]);
+    assert!(pdf.exists());
+
+    let numbers = dir.path().join("parts/numbers.toml");
+    edit(&numbers, "\"1,400+\"", "\"2,468+\"");
+    let line = watch.wait_for("built");
+    assert!(line.starts_with('[') && line.contains(" ms"), "timestamped status with duration: {line}");
+    assert!(squash(&pdf_text(&pdf, 0)).contains("2,468+"));
+
+    let good = std::fs::read(&pdf).unwrap();
+    edit(&numbers, "title = \"员工\"", "title = ");
+    watch.wait_for("build failed; kept the last good");
+    assert!(std::fs::read(&pdf).unwrap() == good, "a broken save must keep the last good PDF");
+
+    edit(&numbers, "title = \n", "title = \"员工\"\n");
+    watch.wait_for("built");
+    // Files in the output folder do not trigger builds.
+    std::fs::write(dir.path().join("out/notes.txt"), "x").unwrap();
 }
