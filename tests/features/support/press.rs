@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::{repo, squash};
 
-pub use csr_press::load::Report;
+pub use csr_press::source::Report;
 
 /// The laid-out pages (Typst's paged document).
 pub type Document = typst_layout::PagedDocument;
@@ -21,20 +21,19 @@ pub fn load(manifest: &Path) -> Report {
 /// Lays out the full report in-process (print profile, repository fonts).
 pub fn full_report_document() -> Document {
     use csr_press::diag::DiagnosticFormat;
-    let config = csr_press::pipeline::Config {
+    let config = csr_press::config::Config {
         manifest: repo().join("data/report.toml"),
-        root: repo(),
+        root: csr_press::paths::Root::new(repo()),
         output: repo().join("out/unused.pdf"),
-        profile: csr_press::resolve::Profile::Print,
+        profile: csr_press::config::Profile::Print,
         marks: false,
         system_fonts: false,
         format: DiagnosticFormat::Short,
         strict: false,
         print: Default::default(),
     };
-    let mut session =
-        csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short)));
-    session.layout().unwrap_or_else(|f| panic!("{}", f.render(DiagnosticFormat::Short))).0
+    let mut session = csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{f}"));
+    session.layout().unwrap_or_else(|f| panic!("{f}")).document
 }
 
 /// Compiles `layout/report.typ` of the repository as the stock Typst CLI
@@ -43,7 +42,8 @@ pub fn full_report_document() -> Document {
 /// or the rendered errors.
 pub fn compile_plain(json_under_root: &str) -> Result<usize, String> {
     use csr_press::diag::DiagnosticFormat;
-    let (fonts, _) = csr_press::fonts::load_fonts(&repo(), false).map_err(|e| format!("{e:?}"))?;
+    let (fonts, _) =
+        csr_press::fonts::load_fonts(&csr_press::paths::Root::new(repo()), false).map_err(|e| format!("{e:?}"))?;
     let today = typst::foundations::Datetime::from_ymd(2021, 5, 21).expect("a date");
     let inputs = [("data", format!("/{json_under_root}")), ("theme", "/themes/house".to_owned())];
     let world = csr_press::world::PressWorld::new(&repo(), fonts, &inputs, today).map_err(|e| format!("{e:?}"))?;
@@ -54,7 +54,7 @@ pub fn compile_plain(json_under_root: &str) -> Result<usize, String> {
 
 /// Where `build` keeps its record of the last build of `pdf`.
 pub fn state_path(root: &Path, pdf: &Path) -> PathBuf {
-    csr_press::changes::state_path(root, pdf)
+    csr_press::changes::state_path(&csr_press::paths::Root::new(root), pdf)
 }
 
 /// The accents of a report's chapters (those that set one).
