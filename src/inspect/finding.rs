@@ -48,11 +48,14 @@ pub enum FindingClass {
     ImageColour,
     /// An image slot without an image.
     ImageMissing,
+    /// A page count the binding does not allow, or a back cover that is not
+    /// the last, left-hand page.
+    PageCount,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 11] = [
+    pub const ALL: [FindingClass; 12] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -64,6 +67,7 @@ impl FindingClass {
         FindingClass::ImagePpi,
         FindingClass::ImageColour,
         FindingClass::ImageMissing,
+        FindingClass::PageCount,
     ];
 
     /// The name printed with a finding.
@@ -80,6 +84,7 @@ impl FindingClass {
             FindingClass::ImagePpi => "image-ppi",
             FindingClass::ImageColour => "image-colour",
             FindingClass::ImageMissing => "image-missing",
+            FindingClass::PageCount => "page-count",
         }
     }
 
@@ -87,6 +92,12 @@ impl FindingClass {
     /// reported as notes, which never fail a build, `--strict` included.
     pub const fn is_advice(self) -> bool {
         matches!(self, FindingClass::LetterSpaced)
+    }
+
+    /// Whether it fails every build, `--strict` or not: a printer cannot
+    /// bind the copies.
+    pub const fn is_error(self) -> bool {
+        matches!(self, FindingClass::PageCount)
     }
 }
 

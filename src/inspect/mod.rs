@@ -95,6 +95,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         }
     }
     keep::stranded(&sheets, &mut findings);
+    pages::page_count(&sheets, &mut findings);
     // A part alone on one text page (no other part starts there or on the next).
     for (i, &start) in part_starts.iter().enumerate() {
         let next = part_starts.get(i + 1).copied().unwrap_or(sheets.len());
@@ -129,15 +130,30 @@ pub fn problems(findings: &[Finding], report: &Report, manifest: &Path, strict: 
     let severity = if strict { Severity::Error } else { Severity::Warning };
     let mut out = Problems::default();
     for f in findings {
-        let severity = if f.class.is_advice() { Severity::Note } else { severity };
+        let severity = match f.class {
+            c if c.is_advice() => Severity::Note,
+            c if c.is_error() => Severity::Error,
+            _ => severity,
+        };
         let message = format!("page {}: {} [{}]", f.page, f.message, f.class);
-        let located = f.src.as_deref().and_then(|src| locate(report, src));
+        let located = f.src.as_deref().and_then(|src| locate(report, src)).or_else(|| manifest_place(report, f));
         out.push(match located {
             Some((path, text, offset)) => Problem::at(severity, path, text, Some(offset..offset), message),
             None => Problem::file(severity, manifest, message),
         });
     }
     out
+}
+
+/// Where in the manifest a finding about the whole report belongs: a
+/// `page-count` at its `binding` line, when the manifest has one.
+fn manifest_place<'a>(report: &'a Report, f: &Finding) -> Option<(&'a Path, &'a str, usize)> {
+    let file = &report.manifest.file;
+    let at = match f.class {
+        FindingClass::PageCount => file.find(0..file.text.len(), "binding")?,
+        _ => return None,
+    };
+    Some((file.shown.as_path(), file.text.as_str(), at.start))
 }
 
 /// Maps `pN:offset` (part N) or `iN:offset` (index N) to its file.

@@ -1,0 +1,148 @@
+//! Composition rules of a designer's review (docs: typography.md, rules
+//! 18–26): the stress fixture (tests/fixtures/stress, made by its
+//! generate.py) composes with none of their findings, and each defect
+//! planted in a variant (of the data, or of a copy of the layouts) is found
+//! with its class, its page and the data file and line it comes from, and
+//! fails `--strict`. Needs nothing but the Rust toolchain.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository.
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies a folder recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a folder");
+    for entry in std::fs::read_dir(from).expect("read a folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
+
+/// Links the (large, read-only) fonts folder where the platform can, else copies it.
+fn link_or_copy(from: &Path, to: &Path) {
+    #[cfg(unix)]
+    if std::os::unix::fs::symlink(from, to).is_ok() {
+        return;
+    }
+    copy_dir(from, to);
+}
+
+/// A project root in a temporary folder: the stress data with `data_edits`
+/// applied, a copy of the layouts with `layout_edits` applied (each a file,
+/// a text and its replacement), and the repository's themes and fonts.
+fn variant(layout_edits: &[(&str, &str, &str)], data_edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("a temporary folder");
+    copy_dir(&repo().join("tests/fixtures/stress"), root.path());
+    copy_dir(&repo().join("layout"), &root.path().join("layout"));
+    copy_dir(&repo().join("themes"), &root.path().join("themes"));
+    link_or_copy(&repo().join("fonts"), &root.path().join("fonts"));
+    for (folder, edits) in [("layout", layout_edits), ("", data_edits)] {
+        for (file, from, to) in edits {
+            let path = root.path().join(folder).join(file);
+            let text = std::fs::read_to_string(&path).expect("read a file to edit");
+            assert!(text.contains(from), "{file} does not contain {from:?}: the variant would plant nothing");
+            std::fs::write(&path, text.replacen(from, to, 1)).expect("write an edited file");
+        }
+    }
+    root
+}
+
+/// Runs `csr-press ARGS MANIFEST --root ROOT` on a variant.
+fn press(root: &Path, args: &[&str]) -> Output {
+    Command::new(program())
+        .args(args)
+        .arg(root.join("report.toml"))
+        .arg("--root")
+        .arg(root)
+        .args(["--diagnostic-format", "short"])
+        .output()
+        .expect("run csr-press")
+}
+
+/// The program under test: the crate's binary, or `CSR_PRESS_BIN` when set
+/// (a copy taken from a target folder other builds write to).
+fn program() -> PathBuf {
+    std::env::var_os("CSR_PRESS_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_csr-press")), PathBuf::from)
+}
+
+/// What the program printed on standard error.
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The findings of one class: lines ending in `[class]`.
+fn findings(out: &Output, class: &str) -> Vec<String> {
+    let tag = format!("[{class}]");
+    stderr(out).lines().filter(|l| l.ends_with(&tag)).map(str::to_owned).collect()
+}
+
+/// Checks a variant and asserts that a finding of `class` is reported on
+/// `page` (any page when `None`), located at a line of `file`, and that
+/// `check --strict` fails. Returns the findings of the class.
+fn assert_found(root: &Path, class: &str, page: Option<usize>, file: &str) -> Vec<String> {
+    let out = press(root, &["check"]);
+    let found = findings(&out, class);
+    assert!(!found.is_empty(), "no [{class}] finding:\n{}", stderr(&out));
+    let on_page = |l: &&String| page.is_none_or(|p| l.contains(&format!(": page {p}: ")));
+    let located = found.iter().filter(on_page).find(|l| {
+        let after = l.split(file).nth(1).unwrap_or("");
+        after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit())
+    });
+    assert!(located.is_some(), "no [{class}] finding on page {page:?} located in {file}:\n{}", found.join("\n"));
+    let strict = press(root, &["check", "--strict"]);
+    assert!(!strict.status.success(), "[{class}] did not fail --strict:\n{}", stderr(&strict));
+    found
+}
+
+/// Every class the composition rules add.
+const CLASSES: [&str; 1] = ["page-count"];
+
+#[test]
+fn the_stress_fixture_has_no_composition_finding() {
+    let root = variant(&[], &[]);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for class in CLASSES {
+        assert!(findings(&out, class).is_empty(), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_page_count_the_binding_does_not_allow_is_an_error() {
+    // The layout copy adds one designed blank too many before the back
+    // cover: an odd count, the back cover on a right-hand page.
+    let root = variant(
+        &[("report.typ", "range(back - last - 1)", "range(back - last)")],
+        &[("report.toml", "[meta]", "[print]\nbinding = \"perfect\"\n\n[meta]")],
+    );
+    let found = assert_found(root.path(), "page-count", Some(17), "report.toml");
+    assert!(found.iter().any(|l| l.contains(": error: ") && l.contains("17 pages")), "{found:?}");
+    // An error without `--strict` too: the printer cannot bind the copies.
+    let out = press(root.path(), &["check"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn the_back_cover_is_the_last_left_hand_page() {
+    // Every page count the layouts make is even, with the back cover last.
+    let root = variant(&[], &[]);
+    let pdf = root.path().join("out.pdf");
+    let out = press(root.path(), &["build", "-o", pdf.to_str().expect("a path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let built = String::from_utf8_lossy(&out.stdout).into_owned();
+    let pages: usize = built
+        .split(" pages")
+        .next()
+        .and_then(|s| s.rsplit('(').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no page count in {built:?}"));
+    assert_eq!(pages % 2, 0, "{built}");
+}
