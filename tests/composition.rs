@@ -91,7 +91,10 @@ fn assert_found(root: &Path, class: &str, page: Option<usize>, file: &str) -> Ve
     let out = press(root, &["check"]);
     let found = findings(&out, class);
     assert!(!found.is_empty(), "no [{class}] finding:\n{}", stderr(&out));
-    let on_page = |l: &&String| page.is_none_or(|p| l.contains(&format!(": page {p}: ")));
+    let on_page = |l: &&String| match page {
+        Some(p) => l.contains(&format!(": page {p}: ")),
+        None => l.split(": page ").nth(1).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit())),
+    };
     let located = found.iter().filter(on_page).find(|l| {
         let after = l.split(file).nth(1).unwrap_or("");
         after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit())
@@ -103,7 +106,7 @@ fn assert_found(root: &Path, class: &str, page: Option<usize>, file: &str) -> Ve
 }
 
 /// Every class the composition rules add.
-const CLASSES: [&str; 1] = ["page-count"];
+const CLASSES: [&str; 3] = ["page-count", "stranded", "empty-heading"];
 
 #[test]
 fn the_stress_fixture_has_no_composition_finding() {
@@ -123,8 +126,11 @@ fn a_page_count_the_binding_does_not_allow_is_an_error() {
         &[("report.typ", "range(back - last - 1)", "range(back - last)")],
         &[("report.toml", "[meta]", "[print]\nbinding = \"perfect\"\n\n[meta]")],
     );
-    let found = assert_found(root.path(), "page-count", Some(17), "report.toml");
-    assert!(found.iter().any(|l| l.contains(": error: ") && l.contains("17 pages")), "{found:?}");
+    let found = assert_found(root.path(), "page-count", None, "report.toml");
+    assert!(
+        found.iter().any(|l| l.contains(": error: ") && l.contains(" pages, but perfect binding needs an even count")),
+        "{found:?}"
+    );
     // An error without `--strict` too: the printer cannot bind the copies.
     let out = press(root.path(), &["check"]);
     assert!(!out.status.success(), "{}", stderr(&out));
@@ -145,4 +151,95 @@ fn the_back_cover_is_the_last_left_hand_page() {
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no page count in {built:?}"));
     assert_eq!(pages % 2, 0, "{built}");
+}
+
+#[test]
+fn a_list_title_at_a_column_foot_is_stranded() {
+    // The layout copy lets a list title part from its items and puts a
+    // tall space after it: the items land in the next column.
+    let root = variant(
+        &[
+            (
+                "blocks.typ",
+                "block(breakable: false, above: 0.9em, below: leading, {",
+                "block(breakable: true, above: 0.9em, below: leading, {",
+            ),
+            ("blocks.typ", "fill: t.deep, title)))\n", "fill: t.deep, title)))\n    v(240mm)\n"),
+        ],
+        &[],
+    );
+    let found = assert_found(root.path(), "stranded", None, "09-practice.toml");
+    assert!(found.iter().any(|l| l.contains("list title '重点举措")), "{found:?}");
+}
+
+#[test]
+fn a_rating_label_at_a_column_foot_is_stranded() {
+    // The layout copy lets a rating label part from its text.
+    let root = variant(
+        &[
+            (
+                "blocks.typ",
+                "block(sticky: true, above: 0pt, below: 0.6em, {",
+                "block(sticky: false, above: 0pt, below: 0.6em, {",
+            ),
+            (
+                "blocks.typ",
+                "        par(keep-mark(id, \"body\")",
+                "        v(240mm)\n        par(keep-mark(id, \"body\")",
+            ),
+        ],
+        &[],
+    );
+    let found = assert_found(root.path(), "stranded", None, "10-rating.toml");
+    assert!(found.iter().any(|l| l.contains("rating label '")), "{found:?}");
+}
+
+#[test]
+fn an_index_group_row_at_a_column_foot_is_stranded() {
+    // The layout copy drops the index's keep column and makes every row
+    // nearly a column tall: a group row ends a column, its rows in the next.
+    let root = variant(
+        &[
+            ("index.typ", "let cells = keep(i)", "let cells = (table.cell(inset: 0pt, []),)"),
+            (
+                "index.typ",
+                "keep-mark(group-id, \"body\") + text(",
+                "keep-mark(group-id, \"body\") + block(height: 200mm) + text(",
+            ),
+        ],
+        &[],
+    );
+    let found = assert_found(root.path(), "stranded", None, "gri.toml");
+    assert!(found.iter().any(|l| l.contains("index group row 'GRI")), "{found:?}");
+}
+
+#[test]
+fn a_heading_a_wide_table_floated_away_from_is_empty() {
+    // The layout copy leaves a section's heading in the column while its
+    // wide KPI table floats to the top of the page.
+    let root = variant(
+        &[(
+            "tables.typ",
+            "block(width: 100%, { set align(start); lead + body }))",
+            "block(width: 100%, { set align(start); body })); lead",
+        )],
+        &[],
+    );
+    let found = assert_found(root.path(), "empty-heading", Some(10), "04-performance.toml");
+    assert!(found.iter().any(|l| l.contains("'八年趋势'")), "{found:?}");
+}
+
+#[test]
+fn a_heading_with_nothing_under_it_is_empty() {
+    // A section without blocks, straight before the next section.
+    let root = variant(
+        &[],
+        &[(
+            "parts/04-performance.toml",
+            "\n[[sections]]\ntitle = \"分项指标\"\n",
+            "\n[[sections]]\ntitle = \"空无一物的一节\"\n\n[[sections]]\ntitle = \"分项指标\"\n",
+        )],
+    );
+    let found = assert_found(root.path(), "empty-heading", None, "04-performance.toml");
+    assert!(found.iter().any(|l| l.contains("'空无一物的一节'")), "{found:?}");
 }

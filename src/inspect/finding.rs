@@ -51,11 +51,13 @@ pub enum FindingClass {
     /// A page count the binding does not allow, or a back cover that is not
     /// the last, left-hand page.
     PageCount,
+    /// A heading with nothing of its own under it before the next heading.
+    EmptyHeading,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 12] = [
+    pub const ALL: [FindingClass; 13] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -68,6 +70,7 @@ impl FindingClass {
         FindingClass::ImageColour,
         FindingClass::ImageMissing,
         FindingClass::PageCount,
+        FindingClass::EmptyHeading,
     ];
 
     /// The name printed with a finding.
@@ -85,6 +88,7 @@ impl FindingClass {
             FindingClass::ImageColour => "image-colour",
             FindingClass::ImageMissing => "image-missing",
             FindingClass::PageCount => "page-count",
+            FindingClass::EmptyHeading => "empty-heading",
         }
     }
 

@@ -15,6 +15,7 @@
 
 mod finding;
 mod geometry;
+mod headings;
 mod keep;
 mod lines;
 mod marks;
@@ -95,6 +96,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         }
     }
     keep::stranded(&sheets, &mut findings);
+    headings::empty(&sheets, &mut findings);
     pages::page_count(&sheets, &mut findings);
     // A part alone on one text page (no other part starts there or on the next).
     for (i, &start) in part_starts.iter().enumerate() {

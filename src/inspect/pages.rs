@@ -28,7 +28,10 @@ impl Grid {
             return 0;
         }
         let width = (self.body.width() + self.gutter) / self.columns as f64;
-        (((x - self.body.x0) / width).floor().max(0.0) as usize).min(self.columns - 1)
+        // A column's left edge is a multiple of `width` from the type area's:
+        // a point of slack keeps a mark set exactly there (rounded a hair
+        // short) in its own column, not the gutter before it.
+        (((x - self.body.x0 + 1.0) / width).floor().max(0.0) as usize).min(self.columns - 1)
     }
 }
 
