@@ -106,7 +106,7 @@ fn assert_found(root: &Path, class: &str, page: Option<usize>, file: &str) -> Ve
 }
 
 /// Every class the composition rules add.
-const CLASSES: [&str; 3] = ["page-count", "stranded", "empty-heading"];
+const CLASSES: [&str; 5] = ["page-count", "stranded", "empty-heading", "broken-token", "unit-split"];
 
 #[test]
 fn the_stress_fixture_has_no_composition_finding() {
@@ -242,4 +242,42 @@ fn a_heading_with_nothing_under_it_is_empty() {
     );
     let found = assert_found(root.path(), "empty-heading", None, "04-performance.toml");
     assert!(found.iter().any(|l| l.contains("'空无一物的一节'")), "{found:?}");
+}
+
+/// The end of the token rules in layout/tokens.typ. Of regex show rules, the
+/// one whose match starts first wins, the later one on a tie: a planted rule
+/// that may take the Han character before a token, as the layouts' do, is
+/// tried before theirs.
+const TOKENS_END: &str = "  body\n}";
+
+#[test]
+fn a_token_broken_inside_is_found() {
+    // The layout copy lets every run of Latin letters, digits and signs
+    // break anywhere: words, numbers, codes and the URL break inside.
+    let root = variant(
+        &[(
+            "tokens.typ",
+            TOKENS_END,
+            "  show regex(\"\\p{Han}?[!-~]{2,}\"): it => { for c in it.text.clusters() { box(c) } }\n  body\n}",
+        )],
+        &[],
+    );
+    let found = assert_found(root.path(), "broken-token", None, ".toml");
+    assert!(found.iter().any(|l| l.contains("broken between lines")), "{found:?}");
+}
+
+#[test]
+fn a_unit_split_inside_is_found() {
+    // The layout copy lets numbers and their units (compound units
+    // included) break between any two characters.
+    let root = variant(
+        &[(
+            "tokens.typ",
+            TOKENS_END,
+            "  show regex(\"\\p{Han}?[0-9][0-9,.]*[%％]?\" + unit): it => { for c in it.text.clusters() { box(c) } }\n  body\n}",
+        )],
+        &[],
+    );
+    let found = assert_found(root.path(), "unit-split", None, "09-practice.toml");
+    assert!(found.iter().any(|l| l.contains("broken between lines")), "{found:?}");
 }

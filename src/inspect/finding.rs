@@ -53,11 +53,15 @@ pub enum FindingClass {
     PageCount,
     /// A heading with nothing of its own under it before the next heading.
     EmptyHeading,
+    /// A Latin word, code, number or URL broken where it must not be.
+    BrokenToken,
+    /// A compound unit broken inside, or a number parted from its unit.
+    UnitSplit,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 13] = [
+    pub const ALL: [FindingClass; 15] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -71,6 +75,8 @@ impl FindingClass {
         FindingClass::ImageMissing,
         FindingClass::PageCount,
         FindingClass::EmptyHeading,
+        FindingClass::BrokenToken,
+        FindingClass::UnitSplit,
     ];
 
     /// The name printed with a finding.
@@ -89,6 +95,8 @@ impl FindingClass {
             FindingClass::ImageMissing => "image-missing",
             FindingClass::PageCount => "page-count",
             FindingClass::EmptyHeading => "empty-heading",
+            FindingClass::BrokenToken => "broken-token",
+            FindingClass::UnitSplit => "unit-split",
         }
     }
 

@@ -36,11 +36,13 @@ pub enum Mark {
     /// `<csr-binding>`: the binding (`perfect`, `saddle`, `none`) the
     /// layouts padded the page count for.
     Binding,
+    /// `<csr-units>`: the compound units the layouts keep whole.
+    Units,
 }
 
 impl Mark {
     /// Every kind of mark.
-    pub const ALL: [Mark; 9] = [
+    pub const ALL: [Mark; 10] = [
         Mark::Page,
         Mark::Src,
         Mark::Keep,
@@ -50,6 +52,7 @@ impl Mark {
         Mark::Overlay,
         Mark::Disclosure,
         Mark::Binding,
+        Mark::Units,
     ];
 
     /// The label of the mark (for [`Mark::Disclosure`], without its `:TAG`).
@@ -64,6 +67,7 @@ impl Mark {
             Mark::Overlay => "csr-overlay",
             Mark::Disclosure => "csr-disclosure",
             Mark::Binding => "csr-binding",
+            Mark::Units => "csr-units",
         }
     }
 

@@ -13,6 +13,7 @@
 //! `<csr-slot>` is an image slot without an image. The rules know nothing
 //! of any report or theme: they read geometry and marks.
 
+mod breaks;
 mod finding;
 mod geometry;
 mod headings;
@@ -75,8 +76,10 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     let mut findings = Vec::new();
     let mut last_src: Option<String> = None;
     // The rules of one page read that page only: pages are checked on all cores.
+    let units = breaks::units(&sheets);
     let per_page = crate::parallel::map(&sheets, |sheet| {
         let mut found = Vec::new();
+        breaks::check(sheet, &units, &mut found);
         pages::near_empty(sheet, &mut found);
         lines::letter_spaced(sheet, &mut found);
         geometry::overflow(sheet, &mut found);
