@@ -106,7 +106,7 @@ fn assert_found(root: &Path, class: &str, page: Option<usize>, file: &str) -> Ve
 }
 
 /// Every class the composition rules add.
-const CLASSES: [&str; 5] = ["page-count", "stranded", "empty-heading", "broken-token", "unit-split"];
+const CLASSES: [&str; 6] = ["page-count", "stranded", "empty-heading", "broken-token", "unit-split", "loose-line"];
 
 #[test]
 fn the_stress_fixture_has_no_composition_finding() {
@@ -280,4 +280,21 @@ fn a_unit_split_inside_is_found() {
     );
     let found = assert_found(root.path(), "unit-split", None, "09-practice.toml");
     assert!(found.iter().any(|l| l.contains("broken between lines")), "{found:?}");
+}
+
+#[test]
+fn a_loose_line_is_a_warning() {
+    // A Latin name (23 letters, too short to be broken) does not fit after
+    // the paragraph's first words: justification spreads the Han characters
+    // before it over the whole measure.
+    let root = variant(
+        &[],
+        &[(
+            "parts/03-chapter.toml",
+            "text = \"报告期内，公司",
+            "text = \"报告期内，公司依托ZhangjiakouWindSolarHub项目",
+        )],
+    );
+    let found = assert_found(root.path(), "loose-line", None, "03-chapter.toml");
+    assert!(found.iter().any(|l| l.contains(": warning: ") && l.contains("报告期内，公司依托")), "{found:?}");
 }

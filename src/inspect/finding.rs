@@ -38,8 +38,8 @@ pub enum FindingClass {
     Overlap,
     /// Text hidden under an opaque fill.
     HiddenText,
-    /// A line whose Han characters justification set far apart (advice).
-    LetterSpaced,
+    /// A justified line whose Han characters justification set apart.
+    LooseLine,
     /// Art running past the bleed.
     Bleed,
     /// An image too coarse at its placed size.
@@ -68,7 +68,7 @@ impl FindingClass {
         FindingClass::Overflow,
         FindingClass::Overlap,
         FindingClass::HiddenText,
-        FindingClass::LetterSpaced,
+        FindingClass::LooseLine,
         FindingClass::Bleed,
         FindingClass::ImagePpi,
         FindingClass::ImageColour,
@@ -88,7 +88,7 @@ impl FindingClass {
             FindingClass::Overflow => "overflow",
             FindingClass::Overlap => "overlap",
             FindingClass::HiddenText => "hidden-text",
-            FindingClass::LetterSpaced => "letter-spaced",
+            FindingClass::LooseLine => "loose-line",
             FindingClass::Bleed => "bleed",
             FindingClass::ImagePpi => "image-ppi",
             FindingClass::ImageColour => "image-colour",
@@ -102,8 +102,10 @@ impl FindingClass {
 
     /// Whether only an editor can mend it (by rewording): such findings are
     /// reported as notes, which never fail a build, `--strict` included.
+    /// (None now: a loose line is a warning, the layouts give the line
+    /// breaker other choices first.)
     pub const fn is_advice(self) -> bool {
-        matches!(self, FindingClass::LetterSpaced)
+        false
     }
 
     /// Whether it fails every build, `--strict` or not: a printer cannot

@@ -2,8 +2,8 @@
 //! frames, not the PDF) the way a print designer reads a proof and reports
 //! what they would mark: near-empty pages, heads and rows stranded at a
 //! column foot, anything running past its column or the trim, text over
-//! text or art, text hidden under a fill, lines letter-spaced by
-//! justification (advice), images too coarse or in the wrong
+//! text or art, text hidden under a fill, loose lines (spread by
+//! justification), tokens and units broken inside, images too coarse or in the wrong
 //! colour model, and empty image slots.
 //!
 //! The layouts cooperate by leaving marks (`metadata` labelled `<csr-…>`,
@@ -81,7 +81,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         let mut found = Vec::new();
         breaks::check(sheet, &units, &mut found);
         pages::near_empty(sheet, &mut found);
-        lines::letter_spaced(sheet, &mut found);
+        lines::loose(sheet, &mut found);
         geometry::overflow(sheet, &mut found);
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);
