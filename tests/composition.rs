@@ -120,10 +120,10 @@ fn the_stress_fixture_has_no_composition_finding() {
 
 #[test]
 fn a_page_count_the_binding_does_not_allow_is_an_error() {
-    // The layout copy adds one designed blank too many before the back
-    // cover: an odd count, the back cover on a right-hand page.
+    // The layout copy sets the back cover on the next odd page: an odd
+    // count, the back cover on a right-hand page.
     let root = variant(
-        &[("report.typ", "range(back - last - 1)", "range(back - last)")],
+        &[("report.typ", "pagebreak(to: \"even\")", "pagebreak(to: \"odd\")")],
         &[("report.toml", "[meta]", "[print]\nbinding = \"perfect\"\n\n[meta]")],
     );
     let found = assert_found(root.path(), "page-count", None, "report.toml");
@@ -136,21 +136,49 @@ fn a_page_count_the_binding_does_not_allow_is_an_error() {
     assert!(!out.status.success(), "{}", stderr(&out));
 }
 
-#[test]
-fn the_back_cover_is_the_last_left_hand_page() {
-    // Every page count the layouts make is even, with the back cover last.
-    let root = variant(&[], &[]);
-    let pdf = root.path().join("out.pdf");
-    let out = press(root.path(), &["build", "-o", pdf.to_str().expect("a path")]);
+/// Builds a variant and returns its page count (from the `built …` line).
+fn built_pages(root: &Path) -> usize {
+    let pdf = root.join("out.pdf");
+    let out = press(root, &["build", "-o", pdf.to_str().expect("a path")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let built = String::from_utf8_lossy(&out.stdout).into_owned();
-    let pages: usize = built
+    built
         .split(" pages")
         .next()
         .and_then(|s| s.rsplit('(').next())
         .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no page count in {built:?}"));
-    assert_eq!(pages % 2, 0, "{built}");
+        .unwrap_or_else(|| panic!("no page count in {built:?}"))
+}
+
+#[test]
+fn the_back_cover_is_the_last_left_hand_page() {
+    // Perfect binding (the default): an even count, the back cover last.
+    assert_eq!(built_pages(variant(&[], &[]).path()) % 2, 0);
+}
+
+#[test]
+fn saddle_stitch_pads_to_a_multiple_of_four() {
+    // The layouts read `binding` from the data; the layout copy makes
+    // saddle stitch the default, as `[print] binding = "saddle"` would.
+    let root = variant(
+        &[("report.typ", "data.at(\"binding\", default: \"perfect\")", "data.at(\"binding\", default: \"saddle\")")],
+        &[],
+    );
+    let pages = built_pages(root.path());
+    assert_eq!(pages % 4, 0);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success() && findings(&out, "page-count").is_empty(), "{}", stderr(&out));
+    // More content (a part of about two pages): still a whole number of
+    // sheets of four.
+    let paragraph = "[[blocks]]\ntype = \"paragraph\"\ntext = \"本附录说明报告编制过程中采用的数据口径、统计方法与核算边界，供读者参考。\"\n\n";
+    let part = format!("kind = \"back\"\nid = \"extra\"\ntitle = \"附录\"\n\n{}", paragraph.repeat(40));
+    std::fs::write(root.path().join("parts/11-extra.toml"), part).expect("write a part");
+    let manifest = root.path().join("report.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read the manifest");
+    let text = text.replacen("  \"parts/08-index.toml\",", "  \"parts/11-extra.toml\",\n  \"parts/08-index.toml\",", 1);
+    std::fs::write(&manifest, text).expect("write the manifest");
+    let more = built_pages(root.path());
+    assert!(more > pages && more.is_multiple_of(4), "{pages} pages, then {more}");
 }
 
 #[test]
