@@ -37,6 +37,8 @@ struct LayoutData<'a> {
     meta: &'a Meta,
     /// The facts the cover, running heads and metadata print.
     identity: Identity,
+    /// `[print] binding`: the page counts the layouts pad to.
+    binding: &'static str,
     parts: Vec<&'a Part>,
     indexes: Vec<&'a Index>,
 }
@@ -61,6 +63,7 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
         revision,
         meta: &report.manifest.data.meta,
         identity: report.manifest.data.meta.identity(),
+        binding: report.manifest.data.print.as_ref().map(|p| p.binding).unwrap_or_default().name(),
         parts: report.parts.iter().map(|p| &p.data).collect(),
         indexes: report.indexes.iter().map(|i| &i.data).collect(),
     };

@@ -38,8 +38,8 @@ pub enum FindingClass {
     Overlap,
     /// Text hidden under an opaque fill.
     HiddenText,
-    /// A line whose Han characters justification set far apart (advice).
-    LetterSpaced,
+    /// A justified line whose Han characters justification set apart.
+    LooseLine,
     /// Art running past the bleed.
     Bleed,
     /// An image too coarse at its placed size.
@@ -48,22 +48,35 @@ pub enum FindingClass {
     ImageColour,
     /// An image slot without an image.
     ImageMissing,
+    /// A page count the binding does not allow, or a back cover that is not
+    /// the last, left-hand page.
+    PageCount,
+    /// A heading with nothing of its own under it before the next heading.
+    EmptyHeading,
+    /// A Latin word, code, number or URL broken where it must not be.
+    BrokenToken,
+    /// A compound unit broken inside, or a number parted from its unit.
+    UnitSplit,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 11] = [
+    pub const ALL: [FindingClass; 15] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
         FindingClass::Overflow,
         FindingClass::Overlap,
         FindingClass::HiddenText,
-        FindingClass::LetterSpaced,
+        FindingClass::LooseLine,
         FindingClass::Bleed,
         FindingClass::ImagePpi,
         FindingClass::ImageColour,
         FindingClass::ImageMissing,
+        FindingClass::PageCount,
+        FindingClass::EmptyHeading,
+        FindingClass::BrokenToken,
+        FindingClass::UnitSplit,
     ];
 
     /// The name printed with a finding.
@@ -75,18 +88,30 @@ impl FindingClass {
             FindingClass::Overflow => "overflow",
             FindingClass::Overlap => "overlap",
             FindingClass::HiddenText => "hidden-text",
-            FindingClass::LetterSpaced => "letter-spaced",
+            FindingClass::LooseLine => "loose-line",
             FindingClass::Bleed => "bleed",
             FindingClass::ImagePpi => "image-ppi",
             FindingClass::ImageColour => "image-colour",
             FindingClass::ImageMissing => "image-missing",
+            FindingClass::PageCount => "page-count",
+            FindingClass::EmptyHeading => "empty-heading",
+            FindingClass::BrokenToken => "broken-token",
+            FindingClass::UnitSplit => "unit-split",
         }
     }
 
     /// Whether only an editor can mend it (by rewording): such findings are
     /// reported as notes, which never fail a build, `--strict` included.
+    /// (None now: a loose line is a warning, the layouts give the line
+    /// breaker other choices first.)
     pub const fn is_advice(self) -> bool {
-        matches!(self, FindingClass::LetterSpaced)
+        false
+    }
+
+    /// Whether it fails every build, `--strict` or not: a printer cannot
+    /// bind the copies.
+    pub const fn is_error(self) -> bool {
+        matches!(self, FindingClass::PageCount)
     }
 }
 

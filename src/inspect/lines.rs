@@ -1,4 +1,5 @@
-//! Line-level rules: justified lines whose characters stand apart.
+//! Line-level rules: loose lines, justified lines whose characters stand
+//! apart (typography.md rule 23).
 
 use std::collections::BTreeMap;
 
@@ -7,10 +8,10 @@ use super::scan::{Sheet, TextRun};
 use super::{Finding, FindingClass, found, quote};
 
 /// A justified line whose Han characters each stand wider than the font
-/// sets them by more than this (in em) reads as letter-spaced: the eye sees
+/// sets them by this much or more (in em) reads as loose: the eye sees
 /// gaps, not a line. (Ordinary justification of Han text adds a few
-/// hundredths of an em; Latin words and numbers at a break, a tenth.)
-pub const LETTER_SPACED_EM: f64 = 0.2;
+/// hundredths of an em.)
+pub const LOOSE_EM: f64 = 0.12;
 
 /// Reading text is set at most this large (points); larger text is display
 /// type, which may be tracked on purpose.
@@ -19,8 +20,8 @@ const READING_MAX_PT: f64 = 14.0;
 /// Flags lines of reading text on text pages that justification spread
 /// apart: a line with few characters that can stretch (a long number, date
 /// or Latin name after it would not fit, and the rest had to fill the
-/// measure). Only rewording mends it, so it is advice ([`super::ADVICE`]).
-pub fn letter_spaced(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
+/// measure).
+pub fn loose(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     let Some(grid) = grid(sheet).filter(|g| !g.designed) else { return };
     let mut lines: BTreeMap<(usize, i64), Vec<&TextRun>> = BTreeMap::new();
     let reading = |t: &&TextRun| (6.0..=READING_MAX_PT).contains(&t.size) && grid.body.contains(&t.area, 2.0);
@@ -36,7 +37,7 @@ pub fn letter_spaced(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
         }
         spread.sort_by(f32::total_cmp);
         let spread = f64::from(spread[spread.len() / 2]);
-        if spread < LETTER_SPACED_EM {
+        if spread < LOOSE_EM {
             continue;
         }
         runs.sort_by(|a, b| a.area.x0.total_cmp(&b.area.x0));
@@ -45,9 +46,9 @@ pub fn letter_spaced(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
         out.push(found(
             sheet,
             order,
-            FindingClass::LetterSpaced,
+            FindingClass::LooseLine,
             format!(
-                "letter-spaced line {}: justification sets each character {spread:.2} em apart; \
+                "loose line {}: justification sets each character {spread:.2} em apart; \
                  reword the sentence, or let the long number or name before the break move",
                 quote(&text)
             ),

@@ -33,12 +33,27 @@ pub enum Mark {
     /// `<csr-disclosure:TAG>`: the start or end of a place tagged `TAG`
     /// (`INDEX:CODE`); each tag has a label of its own.
     Disclosure,
+    /// `<csr-binding>`: the binding (`perfect`, `saddle`, `none`) the
+    /// layouts padded the page count for.
+    Binding,
+    /// `<csr-units>`: the compound units the layouts keep whole.
+    Units,
 }
 
 impl Mark {
     /// Every kind of mark.
-    pub const ALL: [Mark; 8] =
-        [Mark::Page, Mark::Src, Mark::Keep, Mark::Flow, Mark::Slot, Mark::Band, Mark::Overlay, Mark::Disclosure];
+    pub const ALL: [Mark; 10] = [
+        Mark::Page,
+        Mark::Src,
+        Mark::Keep,
+        Mark::Flow,
+        Mark::Slot,
+        Mark::Band,
+        Mark::Overlay,
+        Mark::Disclosure,
+        Mark::Binding,
+        Mark::Units,
+    ];
 
     /// The label of the mark (for [`Mark::Disclosure`], without its `:TAG`).
     pub const fn label(self) -> &'static str {
@@ -51,6 +66,8 @@ impl Mark {
             Mark::Band => "csr-band",
             Mark::Overlay => "csr-overlay",
             Mark::Disclosure => "csr-disclosure",
+            Mark::Binding => "csr-binding",
+            Mark::Units => "csr-units",
         }
     }
 

@@ -2,8 +2,8 @@
 //! frames, not the PDF) the way a print designer reads a proof and reports
 //! what they would mark: near-empty pages, heads and rows stranded at a
 //! column foot, anything running past its column or the trim, text over
-//! text or art, text hidden under a fill, lines letter-spaced by
-//! justification (advice), images too coarse or in the wrong
+//! text or art, text hidden under a fill, loose lines (spread by
+//! justification), tokens and units broken inside, images too coarse or in the wrong
 //! colour model, and empty image slots.
 //!
 //! The layouts cooperate by leaving marks (`metadata` labelled `<csr-…>`,
@@ -13,8 +13,10 @@
 //! `<csr-slot>` is an image slot without an image. The rules know nothing
 //! of any report or theme: they read geometry and marks.
 
+mod breaks;
 mod finding;
 mod geometry;
+mod headings;
 mod keep;
 mod lines;
 mod marks;
@@ -74,10 +76,12 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     let mut findings = Vec::new();
     let mut last_src: Option<String> = None;
     // The rules of one page read that page only: pages are checked on all cores.
+    let units = breaks::units(&sheets);
     let per_page = crate::parallel::map(&sheets, |sheet| {
         let mut found = Vec::new();
+        breaks::check(sheet, &units, &mut found);
         pages::near_empty(sheet, &mut found);
-        lines::letter_spaced(sheet, &mut found);
+        lines::loose(sheet, &mut found);
         geometry::overflow(sheet, &mut found);
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);
@@ -95,6 +99,8 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         }
     }
     keep::stranded(&sheets, &mut findings);
+    headings::empty(&sheets, &mut findings);
+    pages::page_count(&sheets, &mut findings);
     // A part alone on one text page (no other part starts there or on the next).
     for (i, &start) in part_starts.iter().enumerate() {
         let next = part_starts.get(i + 1).copied().unwrap_or(sheets.len());
@@ -129,15 +135,30 @@ pub fn problems(findings: &[Finding], report: &Report, manifest: &Path, strict: 
     let severity = if strict { Severity::Error } else { Severity::Warning };
     let mut out = Problems::default();
     for f in findings {
-        let severity = if f.class.is_advice() { Severity::Note } else { severity };
+        let severity = match f.class {
+            c if c.is_advice() => Severity::Note,
+            c if c.is_error() => Severity::Error,
+            _ => severity,
+        };
         let message = format!("page {}: {} [{}]", f.page, f.message, f.class);
-        let located = f.src.as_deref().and_then(|src| locate(report, src));
+        let located = f.src.as_deref().and_then(|src| locate(report, src)).or_else(|| manifest_place(report, f));
         out.push(match located {
             Some((path, text, offset)) => Problem::at(severity, path, text, Some(offset..offset), message),
             None => Problem::file(severity, manifest, message),
         });
     }
     out
+}
+
+/// Where in the manifest a finding about the whole report belongs: a
+/// `page-count` at its `binding` line, when the manifest has one.
+fn manifest_place<'a>(report: &'a Report, f: &Finding) -> Option<(&'a Path, &'a str, usize)> {
+    let file = &report.manifest.file;
+    let at = match f.class {
+        FindingClass::PageCount => file.find(0..file.text.len(), "binding")?,
+        _ => return None,
+    };
+    Some((file.shown.as_path(), file.text.as_str(), at.start))
 }
 
 /// Maps `pN:offset` (part N) or `iN:offset` (index N) to its file.

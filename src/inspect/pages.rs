@@ -28,7 +28,10 @@ impl Grid {
             return 0;
         }
         let width = (self.body.width() + self.gutter) / self.columns as f64;
-        (((x - self.body.x0) / width).floor().max(0.0) as usize).min(self.columns - 1)
+        // A column's left edge is a multiple of `width` from the type area's:
+        // a point of slack keeps a mark set exactly there (rounded a hair
+        // short) in its own column, not the gutter before it.
+        (((x - self.body.x0 + 1.0) / width).floor().max(0.0) as usize).min(self.columns - 1)
     }
 }
 
@@ -135,4 +138,54 @@ pub fn unbalanced(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
             extent,
         });
     }
+}
+
+/// How many pages the count must be a multiple of under `binding` (the
+/// name `[print] binding` and the `<csr-binding>` mark use).
+pub fn binding_multiple(binding: &str) -> usize {
+    match binding {
+        "saddle" => 4,
+        "none" => 1,
+        _ => 2,
+    }
+}
+
+/// Flags a page count the binding does not allow (perfect binding an even
+/// count, saddle stitch a multiple of 4), and a back cover that is not the
+/// last, left-hand page. The binding is the one the layouts declare with
+/// their `<csr-binding>` mark (perfect when none is left).
+pub fn page_count(sheets: &[Sheet], out: &mut Vec<Finding>) {
+    let Some(last) = sheets.last() else { return };
+    let binding = sheets
+        .iter()
+        .flat_map(|s| s.marks(Mark::Binding))
+        .find_map(|m| match &m.value {
+            Value::Str(s) => Some(s.as_str().to_owned()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "perfect".to_owned());
+    let multiple = binding_multiple(&binding);
+    let count = sheets.len();
+    let mut wrong = Vec::new();
+    if !count.is_multiple_of(multiple) {
+        let allowed = if multiple == 4 { "a multiple of 4" } else { "an even count" };
+        wrong.push(format!("{count} pages, but {binding} binding needs {allowed}"));
+    }
+    let back_is_designed = grid(last).is_some_and(|g| g.designed);
+    if multiple > 1 && (!back_is_designed || !count.is_multiple_of(2)) {
+        wrong.push("the back cover must be the last page, a left-hand (even) one".to_owned());
+    }
+    if wrong.is_empty() {
+        return;
+    }
+    out.push(Finding {
+        page: last.number,
+        class: FindingClass::PageCount,
+        message: format!(
+            "{}; pad with designed blanks before the back cover, or change [print] binding",
+            wrong.join("; ")
+        ),
+        src: None,
+        extent: None,
+    });
 }

@@ -35,6 +35,35 @@ pub struct Print {
     /// has no image yet. The proof always shows it as a labelled box.
     #[serde(default)]
     pub missing_images: MissingImages,
+    /// How the printed copies are bound, which decides the page count the
+    /// layouts pad to (with designed blanks before the back cover, always the
+    /// last, left-hand page) and the preflight checks (`page-count`).
+    #[serde(default)]
+    pub binding: Binding,
+}
+
+/// `[print] binding`: what page counts the binding allows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Binding {
+    /// Perfect (glued) binding: an even page count.
+    #[default]
+    Perfect,
+    /// Saddle stitch: folded sheets of four pages, a multiple of 4.
+    Saddle,
+    /// Loose pages or screen only: any count.
+    None,
+}
+
+impl Binding {
+    /// The name the manifest and the layouts use.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Binding::Perfect => "perfect",
+            Binding::Saddle => "saddle",
+            Binding::None => "none",
+        }
+    }
 }
 
 /// `[print] missing_images`: a printer must never receive a placeholder.

@@ -12,6 +12,8 @@ mod support;
 
 /// `build` on the small fixture: pages, fonts, boxes, text, bookmarks.
 mod build;
+/// Composition rules 18–26: binding, stranded and empty heads, tokens, loose lines.
+mod composition;
 /// The editor and CI commands: `check`, `preview`, `fonts`, `--emit-data`.
 mod commands;
 /// Bad data: exit codes, located messages, the last good PDF untouched.
