@@ -10,8 +10,6 @@ use std::process::{Command, Output};
 
 use super::support::{copy_dir, repo, stderr};
 
-
-
 /// Links the (large, read-only) fonts folder where the platform can, else copies it.
 fn link_or_copy(from: &Path, to: &Path) {
     #[cfg(unix)]
@@ -58,7 +56,6 @@ fn press(root: &Path, args: &[&str]) -> Output {
 fn program() -> PathBuf {
     std::env::var_os("CSR_PRESS_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_csr-press")), PathBuf::from)
 }
-
 
 /// The findings of one class: lines ending in `[class]`.
 fn findings(out: &Output, class: &str) -> Vec<String> {

@@ -252,7 +252,10 @@ fn change_report_names_moved_labels_and_index_pointers() {
 
     // `preview --changed` renders only what changed since the last preview.
     let preview = dir.path().join("preview");
-    let args = ["preview", &manifest(&dir), "-o", preview.to_str().expect("test step"), "--changed"];
+    // The print profile: a proof's slug line carries the data revision, so
+    // every proof page changes with any data edit.
+    let args =
+        ["preview", &manifest(&dir), "-o", preview.to_str().expect("test step"), "--changed", "--profile", "print"];
     let out = run(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     std::fs::write(&part, text).expect("test step");
@@ -269,6 +272,7 @@ fn change_report_names_moved_labels_and_index_pointers() {
         .filter(|n| n.starts_with("page-"))
         .collect();
     assert!(!rendered.is_empty() && rendered.len() < pdf_pages(&pdf), "only changed pages: {rendered:?}");
+    assert!(!rendered.iter().any(|n| n == "page-001.png"), "the cover did not change: {rendered:?}");
     assert!(preview.join("contact-sheet.png").is_file());
 }
 

@@ -12,10 +12,10 @@ mod support;
 
 /// `build` on the small fixture: pages, fonts, boxes, text, bookmarks.
 mod build;
-/// Composition rules 18–26: binding, stranded and empty heads, tokens, loose lines.
-mod composition;
 /// The editor and CI commands: `check`, `preview`, `fonts`, `--emit-data`.
 mod commands;
+/// Composition rules 18–26: binding, stranded and empty heads, tokens, loose lines.
+mod composition;
 /// Bad data: exit codes, located messages, the last good PDF untouched.
 mod data_errors;
 /// Spreadsheets, `kpi export`, charts, QR codes and the change report.

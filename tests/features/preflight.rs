@@ -75,41 +75,12 @@ fn stress_fixture_composes_with_no_finding() {
 }
 
 #[test]
-fn a_letter_spaced_line_is_found_as_advice() {
-    // A Latin name (23 letters, too short to be broken) does not fit after
-    // the paragraph's first words: justification spreads the nine Han
-    // characters before it over the whole measure. Only rewording mends
-    // that, so it is a located note, and `--strict` still passes.
-    let root = variant(
-        &[],
-        &[(
-            "parts/03-chapter.toml",
-            "text = \"报告期内，公司",
-            "text = \"报告期内，公司依托ZhangjiakouWindSolarHub项目",
-        )],
-    );
-    let out = press(root.path(), &["check", "--strict"]);
-    assert!(out.status.success(), "advice failed --strict:\n{}", stderr(&out));
-    let found = findings(&out, "letter-spaced");
-    assert!(
-        found
-            .iter()
-            .any(|l| l.contains("03-chapter.toml:") && l.contains(": note: page ") && l.contains("报告期内，公司依托")),
-        "no located [letter-spaced] note:\n{}",
-        stderr(&out)
-    );
-    // The composed fixture has no such line.
-    let clean = press(variant(&[], &[]).path(), &["check"]);
-    assert!(findings(&clean, "letter-spaced").is_empty(), "{}", stderr(&clean));
-}
-
-#[test]
 fn a_heading_parted_from_its_text_is_found() {
     // The layout copy lets headings go unstuck and puts a tall space after
     // each: the text after a heading lands in the next column.
     let root = variant(
         &[
-            ("parts.typ", "    kept-heading(2, s)\n", "    kept-heading(2, s)\n    v(240mm)\n"),
+            ("parts.typ", "  heading(level: level, item.title)\n", "  heading(level: level, item.title)\n  v(240mm)\n"),
             ("parts.typ", "below: 0.8em * s, sticky: true", "below: 0.8em * s, sticky: false"),
         ],
         &[],
@@ -149,8 +120,8 @@ fn a_signature_alone_is_found() {
         &[
             (
                 "parts.typ",
-                "      block(sticky: true, block-of(list.at(i), t) +",
-                "      block(sticky: false, block-of(list.at(i), t) +",
+                "      block(sticky: true, block-of(list.at(i), t, lead: lead-of(i)) +",
+                "      block(sticky: false, block-of(list.at(i), t, lead: lead-of(i)) +",
             ),
             (
                 "parts.typ",
@@ -175,7 +146,7 @@ fn a_figure_wider_than_its_column_is_found() {
 #[test]
 fn an_unbreakable_string_past_the_column_is_found() {
     // Without the rule that lets long Latin runs break, the ISIN runs out.
-    let root = variant(&[("report.typ", "#show regex(\"[!-~]{25,}\")", "#show regex(\"[!-~]{2500,}\")")], &[]);
+    let root = variant(&[("tokens.typ", "show regex(\"[!-~]{25,}\")", "show regex(\"[!-~]{2500,}\")")], &[]);
     let found = assert_found(root.path(), "overflow", "02-long-title.toml");
     assert!(found.iter().any(|l| l.contains("CNE1000")), "{found:?}");
 }
@@ -183,7 +154,10 @@ fn an_unbreakable_string_past_the_column_is_found() {
 #[test]
 fn too_many_years_for_a_column_are_found() {
     // The layout copy never lets a wide KPI table span the page.
-    let root = variant(&[("kpi.typ", "span-if(not fits(b, t, column-width), body)", "span-if(false, body)")], &[]);
+    let root = variant(
+        &[("kpi.typ", "span-if(not fits(b, t, column-width), body, lead: lead)", "span-if(false, body, lead: lead)")],
+        &[],
+    );
     let out = press(root.path(), &["check"]);
     let found: Vec<String> = ["overlap", "overflow"].iter().flat_map(|c| findings(&out, c)).collect();
     assert!(found.iter().any(|l| l.contains("04-performance.toml")), "{}", stderr(&out));
