@@ -14,6 +14,8 @@
 //! stages derive from the data ([`workbook`], [`charts`], [`image_check`],
 //! [`svg`], [`virtual_files`]).
 
+#![warn(missing_docs)]
+
 pub mod args;
 pub mod changes;
 mod charts;
