@@ -3,16 +3,16 @@
 //! The pipeline, one module a stage: [`load`] reads the TOML data (and the
 //! KPI spreadsheets), [`validate`] checks it, [`resolve`] turns it into the
 //! JSON the layouts read, [`world`] is the Typst world, [`compile`] lays out
-//! and exports, [`postprocess`] finishes the PDF for print, [`guard`]
-//! refuses outputs that would destroy an input and [`write`](mod@write)
-//! writes files atomically. [`theme`] finds the report's design theme and
+//! and exports, `postprocess` finishes the PDF for print, `guard`
+//! refuses outputs that would destroy an input and `write`
+//! writes files atomically. `theme` finds the report's design theme and
 //! checks the report against it. [`pipeline`] strings the stages together;
-//! the commands live in [`commands`]; [`scaffold`] writes new reports.
+//! the commands live in [`commands`]; `scaffold` writes new reports.
 //!
 //! Stages call only down. Below them all lies the substrate ([`source`],
-//! [`paths`], [`config`], [`model`], [`diag`], [`locate`]) and what several
-//! stages derive from the data ([`workbook`], [`charts`], [`image_check`],
-//! [`svg`], [`virtual_files`]).
+//! [`paths`], [`config`], [`model`], [`diag`], `locate`) and what several
+//! stages derive from the data (`workbook`, `charts`, `image_check`,
+//! `svg`, `virtual_files`).
 
 #![warn(missing_docs)]
 
