@@ -15,10 +15,11 @@ use crate::model::{Block, KpiRow};
 use crate::source::Report;
 use crate::workbook::{ID_HEADER, INDICATOR_HEADER, UNIT_HEADER, kpi_blocks, worksheet_names as sheet_names};
 
-/// Header fill: the brand blue of `layout/theme.typ` (C100 M45 as RGB).
-const HEADER_FILL: u32 = 0x0072BC;
-/// Sub-heading fill: the neutral tint.
-const GROUP_FILL: u32 = 0xE8F0F9;
+/// Header fill: a neutral dark grey (the workbook belongs to no brand; a
+/// client colour here would follow every report, whatever its theme).
+const HEADER_FILL: u32 = 0x3C3C3C;
+/// Sub-heading fill: a neutral light grey.
+const GROUP_FILL: u32 = 0xEDEDED;
 
 /// The `kpi_source` or `source` that names `output`, if any.
 pub fn reads(report: &Report, output: &Path) -> Option<String> {
