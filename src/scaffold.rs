@@ -47,7 +47,17 @@ pub enum ScaffoldError {
 }
 
 /// Writes the scaffold into `dir`, which must not exist or be empty.
+///
+/// The files are written into a temporary folder beside `dir`, which is
+/// renamed into place only when every file is written: a `new` that fails
+/// half-way (a full disk, say) leaves nothing behind, and can simply be run
+/// again.
 pub fn scaffold(dir: &Path) -> Result<(), ScaffoldError> {
+    write_files(dir, &FILES)
+}
+
+/// Writes `files` (path inside `dir`, contents) as [`scaffold`] does.
+fn write_files(dir: &Path, files: &[(&str, &str)]) -> Result<(), ScaffoldError> {
     if dir.is_file() {
         return Err(ScaffoldError::IsAFile(dir.to_path_buf()));
     }
@@ -55,21 +65,41 @@ pub fn scaffold(dir: &Path) -> Result<(), ScaffoldError> {
     if occupied {
         return Err(ScaffoldError::NotEmpty(dir.to_path_buf()));
     }
-    for (path, text) in FILES {
-        let target = dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| ScaffoldError::CreateDir { dir: parent.to_path_buf(), reason: io_reason(&e) })?;
+    let parent = crate::paths::folder_of(dir);
+    std::fs::create_dir_all(parent)
+        .map_err(|e| ScaffoldError::CreateDir { dir: parent.to_path_buf(), reason: io_reason(&e) })?;
+    // A folder of the ordinary mode (as `mkdir` under the user's umask),
+    // named after this process, removed again unless it is renamed in.
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let staging = Staging(parent.join(format!("{}new-{}-{name}", crate::write::TEMP_PREFIX, std::process::id())));
+    std::fs::create_dir(&staging.0)
+        .map_err(|e| ScaffoldError::CreateDir { dir: parent.to_path_buf(), reason: io_reason(&e) })?;
+    for (path, text) in files {
+        let target = staging.0.join(path);
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder)
+                .map_err(|e| ScaffoldError::CreateDir { dir: dir.join(path), reason: io_reason(&e) })?;
         }
-        // `create_new` refuses a file that appeared meanwhile.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&target)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-            .map_err(|e| ScaffoldError::Write { file: target.clone(), reason: io_reason(&e) })?;
+        std::fs::write(&target, text)
+            .map_err(|e| ScaffoldError::Write { file: dir.join(path), reason: io_reason(&e) })?;
     }
+    // Renaming onto an empty folder replaces it; onto a folder that gained
+    // files meanwhile it fails, and the staging folder is removed.
+    std::fs::rename(&staging.0, dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::DirectoryNotEmpty => ScaffoldError::NotEmpty(dir.to_path_buf()),
+        _ => ScaffoldError::CreateDir { dir: dir.to_path_buf(), reason: io_reason(&e) },
+    })?;
     Ok(())
+}
+
+/// A staging folder, removed with what it holds when dropped (after a
+/// successful rename there is nothing left to remove).
+struct Staging(PathBuf);
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// What to run next, with `--root` when the new folder does not lie inside
@@ -98,4 +128,35 @@ pub fn next_steps(dir: &Path, root: Option<&Path>) -> String {
         manifest.display(),
         pdf.display(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let parent = tempfile::tempdir().expect("a temporary folder");
+        let dir = parent.path().join("report");
+        // A file name with a NUL byte cannot be written: the second file fails.
+        let files = [("report.toml", "x"), ("parts/bad\0.toml", "y")];
+        assert!(matches!(write_files(&dir, &files), Err(ScaffoldError::Write { .. })));
+        let left: Vec<_> = std::fs::read_dir(parent.path()).expect("read the folder").collect();
+        assert!(left.is_empty(), "nothing is left behind: {left:?}");
+        // And `new` can simply run again.
+        write_files(&dir, &files[..1]).expect("a second run writes the scaffold");
+        assert!(dir.join("report.toml").is_file());
+    }
+
+    #[test]
+    fn the_new_folder_is_not_private() {
+        let parent = tempfile::tempdir().expect("a temporary folder");
+        let dir = parent.path().join("report");
+        scaffold(&dir).expect("the scaffold is written");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("a folder").permissions().mode() & 0o777;
+        let plain = parent.path().join("plain");
+        std::fs::create_dir(&plain).expect("a plain folder");
+        assert_eq!(mode(&dir), mode(&plain), "the folder has the mode mkdir gives it, not the staging's own");
+    }
 }

@@ -1,6 +1,6 @@
 //! `csr-press kpi export`: writes the report's KPI tables to a workbook.
 
-use super::{CommandError, Failure, Outcome, UsageError};
+use super::{CommandError, Failure, Outcome, UsageError, guard};
 use crate::args::KpiExportArgs;
 use crate::export::{reads, workbook};
 use crate::load::Missing;
@@ -18,6 +18,9 @@ pub fn export(args: &KpiExportArgs) -> Result<Outcome, Failure> {
     if let Some(input) = reads(&report, &args.output) {
         return Err(UsageError::ReadsSpreadsheet { output: args.output.clone(), input }.into());
     }
+    // The workbook never replaces an input of the report (its manifest, a
+    // part, an image, the theme, …), a folder or a device.
+    guard(&args.common, Some(&report), &[&args.output], false)?;
     if let Some(id) = args.part.as_deref().filter(|id| !report.parts.iter().any(|p| p.data.id == *id)) {
         return Err(UsageError::NoSuchPart(id.to_owned()).into());
     }

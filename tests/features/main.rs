@@ -38,3 +38,5 @@ mod themes;
 mod typography;
 /// `watch`: rebuilds, recoveries, replaced fonts and data.
 mod watch;
+/// Writers that never replace an input: `kpi export`, `new`.
+mod writers;

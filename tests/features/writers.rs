@@ -1,0 +1,44 @@
+//! Writers that must never replace an input: `kpi export` and `new`
+//! (issue 24). Each refusal exits 2, names the path and leaves the input
+//! as it was.
+
+use crate::support::{fixture, make_fifo, run, stderr};
+
+#[test]
+fn kpi_export_never_replaces_the_manifest() {
+    let dir = fixture("mini");
+    let manifest = dir.path().join("report.toml");
+    let before = std::fs::read(&manifest).expect("the manifest");
+    let out = run(&["kpi", "export", manifest.to_str().expect("utf-8"), "-o", manifest.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("report.toml"), "the message names the path: {}", stderr(&out));
+    assert_eq!(std::fs::read(&manifest).expect("the manifest"), before, "the manifest is untouched");
+}
+
+#[test]
+fn kpi_export_never_replaces_a_fifo() {
+    let dir = fixture("mini");
+    let manifest = dir.path().join("report.toml");
+    let fifo = dir.path().join("kpi.xlsx");
+    make_fifo(&fifo);
+    let out = run(&["kpi", "export", manifest.to_str().expect("utf-8"), "-o", fifo.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).expect("the fifo").file_type().is_fifo(), "the FIFO is still a FIFO");
+}
+
+#[test]
+fn new_refuses_a_folder_with_files_and_leaves_nothing_behind() {
+    let parent = tempfile::tempdir().expect("a temporary folder");
+    let dir = parent.path().join("acme");
+    std::fs::create_dir(&dir).expect("a folder");
+    std::fs::write(dir.join("notes.txt"), "keep me").expect("a file");
+    let out = run(&["new", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(dir.join("notes.txt")).expect("the file"), "keep me");
+    let names: Vec<String> = std::fs::read_dir(parent.path())
+        .expect("read")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["acme"], "no staging folder is left behind");
+}
