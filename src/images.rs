@@ -5,8 +5,9 @@
 //! profile, images above 150 ppi at their placed size are downsampled.
 //! Converted images are cached in one folder (`out/.cache/images` under the
 //! root), named by the source's content hash and the target width; every
-//! cached file starts with the hash of its own bytes and is used only when
-//! that hash matches. An image already prepared in this process is not
+//! cached file starts with a hash of the source's hash, the width and its
+//! own bytes, and is used only when that hash matches (a damaged or swapped
+//! file is ignored with a note in [`ImageCache::notes`]). An image already prepared in this process is not
 //! processed again. The file checks and the decoding limits are those of
 //! [`crate::image_check`], which validation runs first.
 
@@ -19,7 +20,7 @@ use typst::foundations::Bytes;
 
 use crate::config::Profile;
 use crate::image_check::{ImageError, decode, header, is_svg, locate_image};
-use crate::paths::{Cache, io_reason};
+use crate::paths::{Cache, io_reason, read_regular_file};
 use crate::virtual_files::IMAGES_DIR;
 
 /// Width assumed for a figure without `width_mm`: the text column, in mm.
@@ -35,12 +36,14 @@ pub struct ImageCache {
     memory: HashMap<(u128, Profile, u64), (String, Bytes)>,
     /// How many images were decoded or converted (for tests and the summary).
     pub processed: usize,
+    /// Notes for the user: cached files that were ignored, and why.
+    pub notes: Vec<(PathBuf, String)>,
 }
 
 impl ImageCache {
     /// Creates a cache that keeps converted files in `dir` (if given).
     pub fn new(dir: Option<PathBuf>) -> Self {
-        Self { dir, memory: HashMap::new(), processed: 0 }
+        Self { dir, memory: HashMap::new(), processed: 0, notes: Vec::new() }
     }
 
     /// Prepares the image at `image` (relative to `base`) and returns its
@@ -94,8 +97,18 @@ impl ImageCache {
         }
         let target_w = if downsample { (width_mm / 25.4 * SCREEN_PPI).round() as u32 } else { w };
         let name = format!("{hash:032x}-{target_w}.png");
-        if let Some(cached) = self.dir.as_ref().and_then(|dir| read_cached(&dir.join(&name))) {
-            return Ok((format!("{IMAGES_DIR}/{name}"), Bytes::new(cached)));
+        if let Some(dir) = &self.dir {
+            match read_cached(&dir.join(&name), hash, target_w) {
+                Cached::Hit(png) => return Ok((format!("{IMAGES_DIR}/{name}"), Bytes::new(png))),
+                Cached::Miss => {}
+                Cached::Wrong => self.notes.push((
+                    dir.join(&name),
+                    format!(
+                        "ignored this cached conversion of {}: it is not that image's (damaged or swapped); converted anew",
+                        path.display()
+                    ),
+                )),
+            }
         }
         let (mut decoded, _) = decode(&data)?;
         let (w, h) = (decoded.width(), decoded.height());
@@ -110,7 +123,7 @@ impl ImageCache {
             .map_err(|e| ImageError::Convert(e.to_string()))?;
         if let Some(dir) = &self.dir {
             // The cache is an optimisation: a failed write only costs time later.
-            let mut stored = typst::utils::hash128(&png).to_le_bytes().to_vec();
+            let mut stored = cache_header(hash, target_w, &png).to_vec();
             stored.extend_from_slice(&png);
             let _ = crate::write::write_atomic(&dir.join(&name), &stored);
         }
@@ -118,10 +131,34 @@ impl ImageCache {
     }
 }
 
-/// Reads a cached file: its first 16 bytes are the hash of the rest, and a
-/// file whose hash does not match (truncated, tampered) is not used.
-fn read_cached(path: &Path) -> Option<Vec<u8>> {
-    let stored = std::fs::read(path).ok()?;
-    let (hash, png) = stored.split_at_checked(16)?;
-    (hash == typst::utils::hash128(&png).to_le_bytes()).then(|| png.to_vec())
+/// Largest cached file read back, in bytes.
+pub const MAX_CACHED_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The header of a cached conversion: the hash of the SOURCE's content, the
+/// target width and the converted bytes together, so that a file is used
+/// only for the very image and width it was made from (a renamed or
+/// swapped file, a truncated one, is not).
+fn cache_header(source: u128, target_w: u32, png: &[u8]) -> [u8; 16] {
+    typst::utils::hash128(&(source, target_w, png)).to_le_bytes()
+}
+
+/// What the cache holds for an image.
+enum Cached {
+    /// The conversion of this very image.
+    Hit(Vec<u8>),
+    /// Nothing (no file, not a regular file, too large).
+    Miss,
+    /// A file that is not this image's conversion.
+    Wrong,
+}
+
+/// Reads a cached file: its first 16 bytes are [`cache_header`] of the
+/// source's hash, the width and the rest; a file whose header does not
+/// match is not used.
+fn read_cached(path: &Path, source: u128, target_w: u32) -> Cached {
+    let Ok(stored) = read_regular_file(path, MAX_CACHED_BYTES) else { return Cached::Miss };
+    match stored.split_at_checked(16) {
+        Some((header, png)) if header == cache_header(source, target_w, png) => Cached::Hit(png.to_vec()),
+        _ => Cached::Wrong,
+    }
 }
