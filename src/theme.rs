@@ -69,7 +69,9 @@ pub fn find_theme(name: &str, start: &Path, root: &Path) -> Option<PathBuf> {
         .ancestors()
         .chain(std::iter::once(root.as_path()))
         .map(|dir| dir.join(THEMES_DIR).join(name))
-        .find(|dir| dir.join(THEME_FILE).is_file())
+        // Any kind of file: a FIFO or a symlink out is found, and refused
+        // by name where it is read, not taken for a missing theme.
+        .find(|dir| dir.join(THEME_FILE).symlink_metadata().is_ok())
 }
 
 /// The theme names found in `root/themes/`, sorted.
