@@ -162,3 +162,41 @@ fn read_cached(path: &Path, source: u128, target_w: u32) -> Cached {
         _ => Cached::Wrong,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A BMP (converted to PNG, so cached) of one colour.
+    fn bmp(dir: &Path, name: &str, shade: u8) -> String {
+        image::RgbImage::from_pixel(4, 4, image::Rgb([shade, 0, 0])).save(dir.join(name)).expect("bmp");
+        name.to_owned()
+    }
+
+    #[test]
+    fn swapped_cache_files_are_ignored_with_a_note() {
+        let data = tempfile::tempdir().expect("data");
+        let cache = tempfile::tempdir().expect("cache");
+        let (a, b) = (bmp(data.path(), "a.bmp", 10), bmp(data.path(), "b.bmp", 200));
+        let mut first = ImageCache::new(Some(cache.path().to_path_buf()));
+        let (_, bytes_a) = first.prepare(data.path(), &a, Profile::Print, None).expect("a");
+        let (_, bytes_b) = first.prepare(data.path(), &b, Profile::Print, None).expect("b");
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(cache.path()).expect("cache").flatten().map(|e| e.path()).collect();
+        files.sort();
+        assert_eq!(files.len(), 2);
+        // Swap the two cached conversions.
+        let swap = cache.path().join("swap");
+        std::fs::rename(&files[0], &swap).expect("swap");
+        std::fs::rename(&files[1], &files[0]).expect("swap");
+        std::fs::rename(&swap, &files[1]).expect("swap");
+        let mut second = ImageCache::new(Some(cache.path().to_path_buf()));
+        assert_eq!(second.prepare(data.path(), &a, Profile::Print, None).expect("a").1, bytes_a);
+        assert_eq!(second.prepare(data.path(), &b, Profile::Print, None).expect("b").1, bytes_b);
+        assert_eq!(second.notes.len(), 2, "{:?}", second.notes);
+        // Rewritten: a third run uses the cache without a note.
+        let mut third = ImageCache::new(Some(cache.path().to_path_buf()));
+        assert_eq!(third.prepare(data.path(), &a, Profile::Print, None).expect("a").1, bytes_a);
+        assert!(third.notes.is_empty() && third.processed == 0);
+    }
+}

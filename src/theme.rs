@@ -127,6 +127,20 @@ pub fn load_theme(report: &Report, root: &Path) -> Result<Theme, Problems> {
     Ok(Theme { name, dir, spec })
 }
 
+/// Parses and checks the text of a `theme.toml` on its own; for fuzzing
+/// and editor integrations.
+pub fn check_theme_text(text: &str) -> Problems {
+    let file = SourceFile { shown: PathBuf::from(THEME_FILE), path: PathBuf::from(THEME_FILE), text: text.to_owned() };
+    match crate::source::parse::<ThemeSpec>(file) {
+        Ok(spec) => {
+            let mut problems = Problems::default();
+            check_spec(&spec, &mut problems);
+            problems
+        }
+        Err(found) => Problems(found),
+    }
+}
+
 /// Why a theme file is refused, in words.
 fn confined_reason(e: &PathError) -> String {
     match e {

@@ -21,7 +21,7 @@ use crate::paths::{PathError, confined, shown_path};
 use crate::source::Loaded;
 use crate::workbook::{ID_HEADER, INDICATOR_HEADER, worksheet_names};
 
-use super::sheets::{Cell, CsvError, Grid, SheetError, Workbook, read_csv};
+use super::sheets::{Cell, CsvError, Grid, SheetError, Workbook, read_csv, read_csv_bytes};
 
 /// What a KPI spreadsheet that does not exist means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,6 +366,63 @@ fn value_of(cell: &Cell, template: Option<&str>) -> Result<String, CellError> {
         Cell::Number(f) | Cell::Percent(f) if !f.is_finite() => Err(CellError::NotFinite(*f)),
         Cell::Number(f) | Cell::Percent(f) => Ok(format_number(*f, template)),
     }
+}
+
+/// The format of a spreadsheet's bytes, for [`check_spreadsheet_bytes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetFormat {
+    /// An `.xlsx` file.
+    Xlsx,
+    /// An `.ods` file.
+    Ods,
+    /// A `.csv` file.
+    Csv,
+}
+
+/// Imports every worksheet of a spreadsheet given as bytes into a fixed
+/// KPI table (years 2018–2020, rows `total`, `cn`, `abroad` and one by
+/// name), returning the problems; for fuzzing the import.
+pub fn check_spreadsheet_bytes(bytes: Vec<u8>, format: SheetFormat) -> Problems {
+    let mut problems = Problems::default();
+    let place = WorksheetRef { workbook: "fuzz".into(), sheet: None };
+    let book = match format {
+        SheetFormat::Csv => read_csv_bytes(&bytes, place.clone()).map(Book::Csv).map_err(|e| e.to_string()),
+        SheetFormat::Xlsx | SheetFormat::Ods => Workbook::from_bytes(bytes, "fuzz", format == SheetFormat::Ods)
+            .map(|book| Book::Workbook { shown: "fuzz".into(), book })
+            .map_err(|e| e.to_string()),
+    };
+    let mut book = match book {
+        Ok(book) => book,
+        Err(message) => {
+            problems.push(Problem::in_spreadsheet(Severity::Error, &place, message));
+            return problems;
+        }
+    };
+    let names = match &book {
+        Book::Csv(_) => vec![String::new()],
+        Book::Workbook { book, .. } => book.names(),
+    };
+    let mut capped = Capped::default();
+    for name in names {
+        let mut rows: Vec<KpiRow> = ["total", "cn", "abroad"]
+            .iter()
+            .map(|id| KpiRow {
+                group: None,
+                indicator: Some(format!("{id} 指标")),
+                unit: "人".into(),
+                values: vec!["1,000".into(), "/".into(), "2.5".into()],
+                notes: Vec::new(),
+                id: Some((*id).into()),
+            })
+            .collect();
+        rows.push(KpiRow { id: None, indicator: Some("比例".into()), ..rows[0].clone() });
+        match book.grid(&name) {
+            Ok(grid) => fill(&grid, "fuzz", &[2018, 2019, 2020], &mut rows, &mut capped, &mut problems),
+            Err(e) => problems.push(Problem::in_spreadsheet(Severity::Error, &place, e.to_string())),
+        }
+    }
+    capped.finish(&mut problems);
+    problems
 }
 
 #[cfg(test)]

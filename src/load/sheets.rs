@@ -16,7 +16,7 @@
 //! value and says what it is ([`Cell::Refused`]).
 
 use std::collections::BTreeMap;
-use std::io::{BufReader, Read, Seek};
+use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
 use calamine::{DataRef, Reader};
@@ -105,8 +105,8 @@ impl Grid {
 
 /// An opened workbook: its worksheet names and a way to read one.
 pub enum Workbook {
-    /// An `.xlsx` or `.xlsm` file.
-    Xlsx(Box<calamine::Xlsx<BufReader<std::fs::File>>>),
+    /// An `.xlsx` or `.xlsm` file (its bytes, at most [`MAX_SPREADSHEET_BYTES`]).
+    Xlsx(Box<calamine::Xlsx<Cursor<Vec<u8>>>>),
     /// An `.ods` file, read whole (its sheets, by name, in order).
     Ods(Vec<(String, Grid)>),
 }
@@ -115,14 +115,17 @@ impl Workbook {
     /// Opens an `.xlsx`/`.xlsm` (`ods == false`) or `.ods` file. `shown` is
     /// the file as messages name it.
     pub fn open(path: &Path, shown: &str, ods: bool) -> Result<Workbook, SheetError> {
-        check_file(path)?;
-        let file = std::fs::File::open(path).map_err(|e| ReadError::Io(crate::paths::io_reason(&e)))?;
-        check_entries(&mut BufReader::new(&file))?;
-        let file = std::fs::File::open(path).map_err(|e| ReadError::Io(crate::paths::io_reason(&e)))?;
+        Workbook::from_bytes(read_regular_file(path, MAX_SPREADSHEET_BYTES)?, shown, ods)
+    }
+
+    /// Opens a workbook from its bytes, checking every zip entry's
+    /// uncompressed size before anything is decompressed.
+    pub fn from_bytes(bytes: Vec<u8>, shown: &str, ods: bool) -> Result<Workbook, SheetError> {
+        check_entries(Cursor::new(&bytes))?;
         if ods {
-            return read_ods(BufReader::new(file), shown).map(Workbook::Ods);
+            return read_ods(Cursor::new(bytes), shown).map(Workbook::Ods);
         }
-        calamine::Xlsx::new(BufReader::new(file))
+        calamine::Xlsx::new(Cursor::new(bytes))
             .map(|book| Workbook::Xlsx(Box::new(book)))
             .map_err(|e| SheetError::Broken(e.to_string()))
     }
@@ -153,19 +156,6 @@ impl Workbook {
     }
 }
 
-/// A spreadsheet must be a regular file of bounded size (checked before
-/// it is opened).
-fn check_file(path: &Path) -> Result<(), SheetError> {
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(crate::paths::io_reason(&e)))?;
-    if !meta.is_file() {
-        return Err(ReadError::NotAFile.into());
-    }
-    if meta.len() > MAX_SPREADSHEET_BYTES {
-        return Err(ReadError::TooLarge { size: meta.len(), cap: MAX_SPREADSHEET_BYTES }.into());
-    }
-    Ok(())
-}
-
 /// Checks the uncompressed size of every zip entry, and their sum, before
 /// anything is decompressed.
 fn check_entries<R: Read + Seek>(reader: R) -> Result<(), SheetError> {
@@ -186,7 +176,7 @@ fn check_entries<R: Read + Seek>(reader: R) -> Result<(), SheetError> {
 
 /// Reads one worksheet of an `.xlsx` file cell by cell.
 fn read_xlsx_sheet(
-    book: &mut calamine::Xlsx<BufReader<std::fs::File>>,
+    book: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
     name: &str,
     place: WorksheetRef,
 ) -> Result<Grid, SheetError> {
@@ -363,7 +353,12 @@ fn ods_cell(tc: roxmltree::Node<'_, '_>) -> Cell {
 /// Reads a CSV file (UTF-8, an optional byte-order mark) as one worksheet.
 pub fn read_csv(path: &Path, place: WorksheetRef) -> Result<Grid, CsvError> {
     let bytes = read_regular_file(path, MAX_SPREADSHEET_BYTES).map_err(|e| CsvError::Sheet(e.into()))?;
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    read_csv_bytes(&bytes, place)
+}
+
+/// Reads the bytes of a CSV file as one worksheet.
+pub fn read_csv_bytes(bytes: &[u8], place: WorksheetRef) -> Result<Grid, CsvError> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut grid = Grid::new(place);
     let mut read = 0u64;
