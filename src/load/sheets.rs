@@ -31,6 +31,10 @@ pub const MAX_SPREADSHEET_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
 /// Most cells read from one worksheet.
 pub const MAX_CELLS: u64 = 1_000_000;
+/// Largest `content.xml` of an `.ods` file, which is parsed whole.
+pub const MAX_ODS_CONTENT_BYTES: u64 = 32 * 1024 * 1024;
+/// Most XML nodes of an `.ods` file's `content.xml` (a cell is about three).
+pub const MAX_ODS_NODES: u32 = 4_000_000;
 
 /// Why a spreadsheet file cannot be read (the file is named by the caller).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -42,12 +46,14 @@ pub enum SheetError {
     #[error("{0}")]
     Broken(String),
     /// An entry of the zip container is too large once decompressed.
-    #[error("its part '{entry}' unpacks to {size} bytes, more than the limit of {} MiB", MAX_ENTRY_BYTES / 1024 / 1024)]
+    #[error("its part '{entry}' unpacks to {size} bytes, more than the limit of {} MiB", cap / 1024 / 1024)]
     Unpacked {
         /// The entry's name.
         entry: String,
         /// Its uncompressed size (or the running total).
         size: u64,
+        /// The limit.
+        cap: u64,
     },
     /// A worksheet holds more cells than [`MAX_CELLS`].
     #[error("worksheet '{0}' holds more than {MAX_CELLS} cells; keep only the KPI tables in the workbook")]
@@ -157,7 +163,9 @@ impl Workbook {
 }
 
 /// Checks the uncompressed size of every zip entry, and their sum, before
-/// anything is decompressed.
+/// anything is decompressed. The sizes are those the archive declares; the
+/// zip reader refuses to unpack an entry past its declared size, so they
+/// bound what is unpacked.
 fn check_entries<R: Read + Seek>(reader: R) -> Result<(), SheetError> {
     let mut zip = zip::ZipArchive::new(reader).map_err(|e| SheetError::Broken(e.to_string()))?;
     let mut total = 0u64;
@@ -168,6 +176,7 @@ fn check_entries<R: Read + Seek>(reader: R) -> Result<(), SheetError> {
             return Err(SheetError::Unpacked {
                 entry: entry.name().map(|n| n.into_owned()).unwrap_or_default(),
                 size: entry.size().max(total),
+                cap: MAX_ENTRY_BYTES,
             });
         }
     }
@@ -267,12 +276,16 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 fn read_ods<R: Read + Seek>(reader: R, shown: &str) -> Result<Vec<(String, Grid)>, SheetError> {
     let mut zip = zip::ZipArchive::new(reader).map_err(|e| SheetError::Broken(e.to_string()))?;
     let mut xml = String::new();
-    zip.by_name("content.xml")
-        .map_err(|e| SheetError::Broken(format!("no content.xml ({e})")))?
-        .take(MAX_ENTRY_BYTES)
-        .read_to_string(&mut xml)
-        .map_err(|e| SheetError::Broken(e.to_string()))?;
-    let options = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
+    let entry = zip.by_name("content.xml").map_err(|e| SheetError::Broken(format!("no content.xml ({e})")))?;
+    if entry.size() > MAX_ODS_CONTENT_BYTES {
+        return Err(SheetError::Unpacked {
+            entry: "content.xml".into(),
+            size: entry.size(),
+            cap: MAX_ODS_CONTENT_BYTES,
+        });
+    }
+    entry.take(MAX_ODS_CONTENT_BYTES).read_to_string(&mut xml).map_err(|e| SheetError::Broken(e.to_string()))?;
+    let options = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: MAX_ODS_NODES, ..Default::default() };
     let doc = roxmltree::Document::parse_with_options(&xml, options).map_err(|e| SheetError::Broken(e.to_string()))?;
     let mut sheets = Vec::new();
     for table in doc.descendants().filter(|n| {
