@@ -114,26 +114,23 @@ pub const MAX_REPEATED: usize = 20;
 /// counts the rest, said in one last problem per kind.
 #[derive(Default)]
 struct Capped {
-    /// Per spreadsheet and kind: how many were seen, and the place of the last.
-    seen: HashMap<(String, &'static str), (usize, Problem)>,
+    /// Per spreadsheet and kind: how many were seen.
+    seen: HashMap<(String, &'static str), usize>,
 }
 
 impl Capped {
     fn push(&mut self, problems: &mut Problems, grid: &Grid, kind: &'static str, problem: Problem) {
-        let entry = self
-            .seen
-            .entry((grid.place.workbook.clone(), kind))
-            .or_insert_with(|| (0, grid_problem(grid, String::new())));
-        entry.0 += 1;
-        if entry.0 <= MAX_REPEATED {
+        let seen = self.seen.entry((grid.place.workbook.clone(), kind)).or_default();
+        *seen += 1;
+        if *seen <= MAX_REPEATED {
             problems.push(problem);
         }
     }
 
     fn finish(self, problems: &mut Problems) {
-        let mut more: Vec<_> = self.seen.into_iter().filter(|(_, (n, _))| *n > MAX_REPEATED).collect();
-        more.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((workbook, kind), (n, _)) in more {
+        let mut more: Vec<_> = self.seen.into_iter().filter(|(_, n)| *n > MAX_REPEATED).collect();
+        more.sort();
+        for ((workbook, kind), n) in more {
             let place = WorksheetRef { workbook, sheet: None };
             problems.push(Problem::in_spreadsheet(
                 Severity::Error,
