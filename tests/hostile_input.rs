@@ -71,13 +71,18 @@ impl Case {
     /// Runs `csr-press ARGS --root REPO` under the memory cap and the
     /// deadline, and asserts that no file of the case but `output` changed.
     fn run(&self, args: &[&str]) -> Run {
+        self.run_in(&repo(), args)
+    }
+
+    /// [`Case::run`] with another root.
+    fn run_in(&self, root: &Path, args: &[&str]) -> Run {
         let out = self.path("out");
         let before = snapshot(self.dir.path(), &out);
         let log = tempfile::NamedTempFile::new().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
             .args(args)
             .args(["--diagnostic-format", "short", "--root"])
-            .arg(repo())
+            .arg(root)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log.reopen().unwrap())
@@ -426,6 +431,37 @@ fn a_theme_file_symlinked_outside_is_never_read() {
     let run = c.check();
     run.expect(1, &["report.toml:", "leads outside the theme folder"]);
     assert!(!run.stderr.contains("SECRETHASH"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn swapped_image_cache_files_do_not_swap_the_images() {
+    let c = Case::new();
+    // A root of its own, so that the image cache is the test's.
+    let root = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("layout"), &root.path().join("layout"));
+    copy_dir(&repo().join("themes"), &root.path().join("themes"));
+    std::os::unix::fs::symlink(repo().join("fonts"), root.path().join("fonts")).unwrap();
+    for (name, shade) in [("a.bmp", 20), ("b.bmp", 220)] {
+        image::RgbImage::from_pixel(40, 30, image::Rgb([shade, 90, 255 - shade])).save(c.path(name)).unwrap();
+        let figure = format!("\n[[sections.blocks]]\ntype = \"figure\"\ncaption = \"{name}\"\nimage = \"{name}\"\n");
+        c.append("parts/numbers.toml", &figure);
+    }
+    let manifest = c.path("report.toml");
+    let pdf = c.path("out/r.pdf");
+    let args = ["build", manifest.to_str().unwrap(), "-o", pdf.to_str().unwrap()];
+    c.run_in(root.path(), &args).expect(0, &[]);
+    let first = std::fs::read(&pdf).unwrap();
+    let cache = root.path().join("out/.cache/images");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&cache).unwrap().flatten().map(|e| e.path()).collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let swap = cache.join("swap");
+    std::fs::rename(&files[0], &swap).unwrap();
+    std::fs::rename(&files[1], &files[0]).unwrap();
+    std::fs::rename(&swap, &files[1]).unwrap();
+    c.run_in(root.path(), &args).expect(0, &[]);
+    assert!(std::fs::read(&pdf).unwrap() == first, "the swapped cache files changed the PDF");
 }
 
 // 5. Silent wrong output.
