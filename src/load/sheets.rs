@@ -131,6 +131,7 @@ impl Workbook {
         if ods {
             return read_ods(Cursor::new(bytes), shown).map(Workbook::Ods);
         }
+        check_references(&bytes)?;
         calamine::Xlsx::new(Cursor::new(bytes))
             .map(|book| Workbook::Xlsx(Box::new(book)))
             .map_err(|e| SheetError::Broken(e.to_string()))
@@ -181,6 +182,61 @@ fn check_entries<R: Read + Seek>(reader: R) -> Result<(), SheetError> {
         }
     }
     Ok(())
+}
+
+/// Longest column letters (`XFD`) and row digits (`1048576`) of a cell reference.
+const REFERENCE_LIMITS: (usize, usize) = (3, 7);
+
+/// Checks every cell reference (`r`, `ref`, `sqref` attributes) of the XML
+/// parts of an `.xlsx` file before the workbook reader sees them: the reader
+/// computes a reference's column and row without overflow checks, and a
+/// reference such as `AAAAAAAAA1` panics in a build that checks. Entries are
+/// unpacked one at a time, each within [`MAX_ENTRY_BYTES`] (checked before).
+fn check_references(bytes: &[u8]) -> Result<(), SheetError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| SheetError::Broken(e.to_string()))?;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| SheetError::Broken(e.to_string()))?;
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        if !name.ends_with(".xml") {
+            continue;
+        }
+        let mut xml = Vec::new();
+        entry.read_to_end(&mut xml).map_err(|e| SheetError::Broken(format!("{name}: {e}")))?;
+        if let Some(bad) = bad_reference(&xml) {
+            return Err(SheetError::Broken(format!(
+                "{name}: the cell reference '{bad}' lies outside any worksheet (the last cell is XFD1048576)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The first cell reference in an XML text that is longer than any cell's.
+fn bad_reference(xml: &[u8]) -> Option<String> {
+    let mut at = 0;
+    while let Some(found) = xml[at..].iter().position(|&b| b == b'=') {
+        let eq = at + found;
+        at = eq + 1;
+        let name_start = xml[..eq].iter().rposition(|b| !b.is_ascii_alphanumeric() && *b != b':').map_or(0, |p| p + 1);
+        let name = &xml[name_start..eq];
+        let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
+        if !matches!(local, b"r" | b"ref" | b"sqref") {
+            continue;
+        }
+        let Some(&quote) = xml.get(eq + 1).filter(|q| matches!(q, b'"' | b'\'')) else { continue };
+        let end = xml[eq + 2..].iter().position(|&b| b == quote).map_or(xml.len(), |p| eq + 2 + p);
+        let value = &xml[eq + 2..end];
+        for part in value.split(|&b| b == b':' || b.is_ascii_whitespace()) {
+            let part: Vec<u8> = part.iter().copied().filter(|&b| b != b'$').collect();
+            let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let digits = part[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if letters > REFERENCE_LIMITS.0 || digits > REFERENCE_LIMITS.1 {
+                return Some(String::from_utf8_lossy(&part).chars().take(40).collect());
+            }
+        }
+        at = end;
+    }
+    None
 }
 
 /// Reads one worksheet of an `.xlsx` file cell by cell.
@@ -414,5 +470,9 @@ mod tests {
         assert!(!is_percent_format("#,##0;[Red]-0%"));
         assert_eq!(excel_date(45000.0, false), "2023-03-15");
         assert_eq!(excel_date(0.0, true), "1904-01-01");
+        assert_eq!(bad_reference(b"<c r=\"XFD1048576\"><dimension ref='A1:$B$2'/>"), None);
+        assert_eq!(bad_reference(b"<c r=\"AAAAAAAAA1\">").as_deref(), Some("AAAAAAAAA1"));
+        assert_eq!(bad_reference(b"<row r='99999999999'>").as_deref(), Some("99999999999"));
+        assert_eq!(bad_reference(b"<x:sel x:sqref=\"A1 B2:ZZZZ9\">").as_deref(), Some("ZZZZ9"));
     }
 }
