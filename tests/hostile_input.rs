@@ -356,6 +356,19 @@ fn parts_beyond_the_limit_are_refused_at_load() {
     c.check().expect(1, &["report.toml:2:", "more than the limit of 500"]);
 }
 
+#[test]
+fn a_cell_reference_past_the_grid_is_refused_not_overflowed() {
+    // A fuzz finding: the workbook reader computes `AAAAAAAAA1`'s column
+    // with unchecked arithmetic (a panic in a build that checks overflow).
+    let c = Case::with_source("kpi.xlsx");
+    kpi_book(&c.path("kpi.xlsx"), |_| {});
+    let far = |name: &str, data: &[u8]| {
+        (name == SHEET1).then(|| String::from_utf8_lossy(data).replacen("r=\"A1\"", "r=\"AAAAAAAAA1\"", 1).into_bytes())
+    };
+    rewrite_zip(&c.path("kpi.xlsx"), far, &[]);
+    c.check().expect(1, &["kpi.xlsx", "the cell reference 'AAAAAAAAA1' lies outside any worksheet"]);
+}
+
 // 2. Hangs.
 
 #[test]

@@ -220,12 +220,17 @@ fn bad_reference(xml: &[u8]) -> Option<String> {
         let name_start = xml[..eq].iter().rposition(|b| !b.is_ascii_alphanumeric() && *b != b':').map_or(0, |p| p + 1);
         let name = &xml[name_start..eq];
         let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-        if !matches!(local, b"r" | b"ref" | b"sqref") {
+        if !matches!(local, b"r" | b"ref" | b"sqref") || name.starts_with(b"xmlns") {
             continue;
         }
         let Some(&quote) = xml.get(eq + 1).filter(|q| matches!(q, b'"' | b'\'')) else { continue };
         let end = xml[eq + 2..].iter().position(|&b| b == quote).map_or(xml.len(), |p| eq + 2 + p);
         let value = &xml[eq + 2..end];
+        // Only references: the reader refuses anything else with an error.
+        if !value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'$' || b == b':' || b.is_ascii_whitespace()) {
+            at = end;
+            continue;
+        }
         for part in value.split(|&b| b == b':' || b.is_ascii_whitespace()) {
             let part: Vec<u8> = part.iter().copied().filter(|&b| b != b'$').collect();
             let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
@@ -471,6 +476,9 @@ mod tests {
         assert_eq!(excel_date(45000.0, false), "2023-03-15");
         assert_eq!(excel_date(0.0, true), "1904-01-01");
         assert_eq!(bad_reference(b"<c r=\"XFD1048576\"><dimension ref='A1:$B$2'/>"), None);
+        let namespaces = b"<workbook xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">";
+        assert_eq!(bad_reference(namespaces), None);
+        assert_eq!(bad_reference(b"<Relationship Id=\"rId1\" r=\"worksheets/sheet1.xml\"/>"), None);
         assert_eq!(bad_reference(b"<c r=\"AAAAAAAAA1\">").as_deref(), Some("AAAAAAAAA1"));
         assert_eq!(bad_reference(b"<row r='99999999999'>").as_deref(), Some("99999999999"));
         assert_eq!(bad_reference(b"<x:sel x:sqref=\"A1 B2:ZZZZ9\">").as_deref(), Some("ZZZZ9"));
