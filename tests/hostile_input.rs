@@ -240,49 +240,17 @@ fn ods_repeats_are_counted_before_they_are_expanded() {
     let cell =
         |v: &str| format!("<table:table-cell office:value-type=\"string\"><text:p>{v}</text:p></table:table-cell>");
     let num = |v: &str, t: &str| format!("<table:table-cell office:value-type=\"{t}\" office:value=\"{v}\"/>");
-    let body = |extra: &str| {
-        [
-            row(&["id", "指标名称", "单位", "2018", "2019", "2020"].map(cell).concat()),
-            row(&[
-                cell("total"),
-                cell("员工总数"),
-                cell("人"),
-                num("459152", "float"),
-                num("456239", "float"),
-                num("454332", "float"),
-            ]
-            .concat()),
-            row(&[
-                cell("cn"),
-                cell("中国大陆员工数"),
-                cell("人"),
-                num("458000", "float"),
-                num("455000", "float"),
-                num("453000", "float"),
-            ]
-            .concat()),
-            row(&[
-                cell("abroad"),
-                cell("港澳台及海外员工数"),
-                cell("人"),
-                num("1152", "float"),
-                num("1239", "float"),
-                num("1332", "float"),
-            ]
-            .concat()),
-            row(&[
-                cell(""),
-                cell("女性管理者比例"),
-                cell("%"),
-                num("0.15", "percentage"),
-                num("0.16", "percentage"),
-                num("0.17", "percentage"),
-            ]
-            .concat()),
-            extra.to_owned(),
-        ]
-        .concat()
-    };
+    let rows = [
+        ("total", "员工总数", ["459152", "456239", "454332"], "float"),
+        ("cn", "中国大陆员工数", ["458000", "455000", "453000"], "float"),
+        ("abroad", "港澳台及海外员工数", ["1152", "1239", "1332"], "float"),
+        ("", "女性管理者比例", ["0.15", "0.16", "0.17"], "percentage"),
+    ];
+    let mut table = row(&["id", "指标名称", "单位", "2018", "2019", "2020"].map(cell).concat());
+    for (id, name, values, kind) in rows {
+        table += &row(&[cell(id), cell(name), cell("人"), values.map(|v| num(v, kind)).concat()].concat());
+    }
+    let body = |extra: &str| format!("{table}{extra}");
     let write_ods = |extra: &str| {
         let xml = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content \
