@@ -184,8 +184,10 @@ fn check_entries<R: Read + Seek>(reader: R) -> Result<(), SheetError> {
     Ok(())
 }
 
-/// Longest column letters (`XFD`) and row digits (`1048576`) of a cell reference.
-const REFERENCE_LIMITS: (usize, usize) = (3, 7);
+/// Most column letters and row digits of a cell reference the workbook
+/// reader can compute without overflow (`XFD1048576`, the last cell, has 3
+/// and 7).
+const REFERENCE_LIMITS: (usize, usize) = (6, 9);
 
 /// Checks every cell reference (`r`, `ref`, `sqref` attributes) of the XML
 /// parts of an `.xlsx` file before the workbook reader sees them: the reader
@@ -212,6 +214,8 @@ fn check_references(bytes: &[u8]) -> Result<(), SheetError> {
 }
 
 /// The first cell reference in an XML text that is longer than any cell's.
+/// Every `=` is looked at, whatever quotes come before it: a stray quote in
+/// a broken file must not hide a reference the reader will parse.
 fn bad_reference(xml: &[u8]) -> Option<String> {
     let mut at = 0;
     while let Some(found) = xml[at..].iter().position(|&b| b == b'=') {
@@ -226,11 +230,8 @@ fn bad_reference(xml: &[u8]) -> Option<String> {
         let Some(&quote) = xml.get(eq + 1).filter(|q| matches!(q, b'"' | b'\'')) else { continue };
         let end = xml[eq + 2..].iter().position(|&b| b == quote).map_or(xml.len(), |p| eq + 2 + p);
         let value = &xml[eq + 2..end];
-        // Only references: the reader refuses anything else with an error.
-        if !value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'$' || b == b':' || b.is_ascii_whitespace()) {
-            at = end;
-            continue;
-        }
+        // The reader counts the letters, then the digits, of each part up
+        // to the first byte that is neither, whatever follows.
         for part in value.split(|&b| b == b':' || b.is_ascii_whitespace()) {
             let part: Vec<u8> = part.iter().copied().filter(|&b| b != b'$').collect();
             let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
@@ -239,7 +240,6 @@ fn bad_reference(xml: &[u8]) -> Option<String> {
                 return Some(String::from_utf8_lossy(&part).chars().take(40).collect());
             }
         }
-        at = end;
     }
     None
 }
@@ -476,11 +476,14 @@ mod tests {
         assert_eq!(excel_date(45000.0, false), "2023-03-15");
         assert_eq!(excel_date(0.0, true), "1904-01-01");
         assert_eq!(bad_reference(b"<c r=\"XFD1048576\"><dimension ref='A1:$B$2'/>"), None);
+        assert_eq!(bad_reference(b"<c r=\"XFDA1\"/>"), None, "past the grid, but the reader copes");
         let namespaces = b"<workbook xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">";
         assert_eq!(bad_reference(namespaces), None);
-        assert_eq!(bad_reference(b"<Relationship Id=\"rId1\" r=\"worksheets/sheet1.xml\"/>"), None);
+        assert_eq!(bad_reference(b"<Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/>"), None);
         assert_eq!(bad_reference(b"<c r=\"AAAAAAAAA1\">").as_deref(), Some("AAAAAAAAA1"));
         assert_eq!(bad_reference(b"<row r='99999999999'>").as_deref(), Some("99999999999"));
-        assert_eq!(bad_reference(b"<x:sel x:sqref=\"A1 B2:ZZZZ9\">").as_deref(), Some("ZZZZ9"));
+        assert_eq!(bad_reference(b"<x:sel x:sqref=\"A1 B2:ZZZZZZZ9\">").as_deref(), Some("ZZZZZZZ9"));
+        // A fuzz finding: a stray quote before the reference.
+        assert_eq!(bad_reference(b"<p a=\"x\"\"/><c r=\"FpLeftCell=\"C2\"/>").as_deref(), Some("FpLeftCell="));
     }
 }
