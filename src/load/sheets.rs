@@ -205,17 +205,17 @@ fn check_references(bytes: &[u8]) -> Result<(), SheetError> {
         let mut xml = Vec::new();
         entry.read_to_end(&mut xml).map_err(|e| SheetError::Broken(format!("{name}: {e}")))?;
         if let Some(bad) = bad_reference(&xml) {
-            return Err(SheetError::Broken(format!(
-                "{name}: the cell reference '{bad}' lies outside any worksheet (the last cell is XFD1048576)"
-            )));
+            return Err(SheetError::Broken(format!("{name}: {bad}")));
         }
     }
     Ok(())
 }
 
-/// The first cell reference in an XML text that is longer than any cell's.
-/// Every `=` is looked at, whatever quotes come before it: a stray quote in
-/// a broken file must not hide a reference the reader will parse.
+/// What is wrong with the first bad cell reference or range in an XML
+/// text: longer than any cell's, or a range that ends before it starts
+/// (`B2:A1`; the reader subtracts its corners unchecked). Every `=` is
+/// looked at, whatever quotes come before it: a stray quote in a broken file
+/// must not hide a reference the reader will parse.
 fn bad_reference(xml: &[u8]) -> Option<String> {
     let mut at = 0;
     while let Some(found) = xml[at..].iter().position(|&b| b == b'=') {
@@ -229,15 +229,30 @@ fn bad_reference(xml: &[u8]) -> Option<String> {
         }
         let Some(&quote) = xml.get(eq + 1).filter(|q| matches!(q, b'"' | b'\'')) else { continue };
         let end = xml[eq + 2..].iter().position(|&b| b == quote).map_or(xml.len(), |p| eq + 2 + p);
-        let value = &xml[eq + 2..end];
-        // The reader counts the letters, then the digits, of each part up
-        // to the first byte that is neither, whatever follows.
-        for part in value.split(|&b| b == b':' || b.is_ascii_whitespace()) {
-            let part: Vec<u8> = part.iter().copied().filter(|&b| b != b'$').collect();
-            let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-            let digits = part[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
-            if letters > REFERENCE_LIMITS.0 || digits > REFERENCE_LIMITS.1 {
-                return Some(String::from_utf8_lossy(&part).chars().take(40).collect());
+        for range in xml[eq + 2..end].split(u8::is_ascii_whitespace) {
+            let shown = || String::from_utf8_lossy(range).chars().take(40).collect::<String>();
+            let mut corners = Vec::new();
+            for part in range.split(|&b| b == b':') {
+                // The reader counts the letters, then the digits, up to the
+                // first byte that is neither, whatever follows.
+                let part: Vec<u8> = part.iter().copied().filter(|&b| b != b'$').collect();
+                let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+                let digits = part[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
+                if letters > REFERENCE_LIMITS.0 || digits > REFERENCE_LIMITS.1 {
+                    return Some(format!(
+                        "the cell reference '{}' lies outside any worksheet (the last cell is XFD1048576)",
+                        shown()
+                    ));
+                }
+                let col =
+                    part[..letters].iter().fold(0u64, |c, b| c * 26 + u64::from(b.to_ascii_uppercase() - b'A') + 1);
+                let row = part[letters..letters + digits].iter().fold(0u64, |r, b| r * 10 + u64::from(b - b'0'));
+                corners.push((row, col));
+            }
+            if let [(r0, c0), (r1, c1)] = corners[..]
+                && (r1 < r0 || c1 < c0)
+            {
+                return Some(format!("the range '{}' ends before it starts", shown()));
             }
         }
     }
@@ -480,10 +495,13 @@ mod tests {
         let namespaces = b"<workbook xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">";
         assert_eq!(bad_reference(namespaces), None);
         assert_eq!(bad_reference(b"<Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/>"), None);
-        assert_eq!(bad_reference(b"<c r=\"AAAAAAAAA1\">").as_deref(), Some("AAAAAAAAA1"));
-        assert_eq!(bad_reference(b"<row r='99999999999'>").as_deref(), Some("99999999999"));
-        assert_eq!(bad_reference(b"<x:sel x:sqref=\"A1 B2:ZZZZZZZ9\">").as_deref(), Some("ZZZZZZZ9"));
-        // A fuzz finding: a stray quote before the reference.
-        assert_eq!(bad_reference(b"<p a=\"x\"\"/><c r=\"FpLeftCell=\"C2\"/>").as_deref(), Some("FpLeftCell="));
+        let bad = |xml: &[u8]| bad_reference(xml).unwrap_or_default();
+        assert!(bad(b"<c r=\"AAAAAAAAA1\">").contains("'AAAAAAAAA1' lies outside"));
+        assert!(bad(b"<row r='99999999999'>").contains("'99999999999' lies outside"));
+        assert!(bad(b"<x:sel x:sqref=\"A1 B2:ZZZZZZZ9\">").contains("'B2:ZZZZZZZ9' lies outside"));
+        // Fuzz findings: a range that ends before it starts; a stray quote before a reference.
+        assert!(bad(b"<dimension ref=\"B2:A1\"/>").contains("'B2:A1' ends before it starts"));
+        assert!(bad(b"<dimension ref=\"A2:B1\"/>").contains("ends before"));
+        assert!(bad(b"<p a=\"x\"\"/><c r=\"FpLeftCell=\"C2\"/>").contains("'FpLeftCell=' lies outside"));
     }
 }
