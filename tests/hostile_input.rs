@@ -335,6 +335,14 @@ fn a_cell_reference_past_the_grid_is_refused_not_overflowed() {
     };
     rewrite_zip(&c.path("kpi.xlsx"), far, &[]);
     c.check().expect(1, &["kpi.xlsx", "the cell reference 'AAAAAAAAA1' lies outside any worksheet"]);
+    // And one that subtracts a range's corners unchecked.
+    kpi_book(&c.path("kpi.xlsx"), |_| {});
+    let reversed = |name: &str, data: &[u8]| {
+        let text = String::from_utf8_lossy(data);
+        (name == SHEET1).then(|| text.replacen("<dimension ref=\"", "<dimension ref=\"Z9:A1\" x=\"", 1).into_bytes())
+    };
+    rewrite_zip(&c.path("kpi.xlsx"), reversed, &[]);
+    c.check().expect(1, &["kpi.xlsx", "the range 'Z9:A1' ends before it starts"]);
 }
 
 // 2. Hangs.
