@@ -49,9 +49,25 @@ pub enum ChartError {
         /// The table's label.
         table: String,
     },
-    /// A share ring has a row without a positive value.
-    #[error("every row of a share ring needs a positive value in its year")]
+    /// A share ring has a row without a value, or a negative one.
+    #[error("every row of a share ring needs a value of 0 or more in its year")]
     RingValues,
+    /// A share ring whose values add up to nothing.
+    #[error("the rows of a share ring add up to 0 in {year}; a ring shows shares of a total")]
+    RingTotal {
+        /// The ring's year.
+        year: String,
+    },
+    /// A chart value below 0: the axes start at 0.
+    #[error("row '{row}' has the negative value {value} in {year}; charts draw values from 0 (leave the row out)")]
+    Negative {
+        /// The row's indicator.
+        row: String,
+        /// The value as printed.
+        value: String,
+        /// The year.
+        year: String,
+    },
     /// The text cannot be encoded as a QR code.
     #[error("cannot encode '{text}' as a QR code ({reason})")]
     Qr {
@@ -61,6 +77,10 @@ pub enum ChartError {
         reason: String,
     },
 }
+
+/// Sizes a QR code may be printed at, in mm: smaller does not scan, larger
+/// does not fit the text column.
+pub const QR_SIZE_MM: std::ops::RangeInclusive<f64> = 10.0..=120.0;
 
 /// Highest score on a materiality axis.
 pub const SCORE_MAX: f64 = 10.0;
@@ -141,6 +161,15 @@ pub fn plot(
         .collect();
     if kind == ChartKind::Ring && series.iter().any(|s| s.values.iter().any(|v| v.is_none_or(|v| v < 0.0))) {
         return Err(ChartError::RingValues);
+    }
+    for s in &series {
+        if let Some(c) = s.values.iter().position(|v| v.is_some_and(|v| v < 0.0)) {
+            let (row, value, year) = (s.name.clone(), s.labels[c].clone(), years[columns[c]].to_string());
+            return Err(ChartError::Negative { row, value, year });
+        }
+    }
+    if kind == ChartKind::Ring && series.iter().flat_map(|s| s.values.iter().flatten()).sum::<f64>() <= 0.0 {
+        return Err(ChartError::RingTotal { year: columns.first().map(|&c| years[c].to_string()).unwrap_or_default() });
     }
     let largest = match kind {
         ChartKind::Stacked => {

@@ -162,22 +162,35 @@ pub fn key(data: &[u8], folders: &[&Path], fonts: &Path, options: &str) -> Strin
 
 /// Every file under `folder` with its bytes, for [`key`].
 fn collect(folder: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-    for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            out.push((path, bytes));
+    // The one bounded walk: no symlink loops, nothing outside the folder, no
+    // FIFOs or devices, at most `MAX_FOLDER_FILES` files.
+    match crate::paths::regular_files(folder, crate::paths::MAX_FOLDER_FILES) {
+        Ok(paths) => {
+            for path in paths {
+                if let Ok(bytes) = crate::paths::read_regular_file(&path, crate::source::MAX_FILE_BYTES) {
+                    out.push((path, bytes));
+                }
+            }
         }
+        // A folder that cannot be walked gives a key no later build
+        // shares: its plan is never remembered as trusted.
+        Err(error) => out.push((folder.join(format!("unwalkable-{}", std::process::id())), error.to_string().into())),
     }
 }
 
+/// The tallest column height a remembered plan may ask for, in points (an
+/// A3 page is 1191 pt tall; a height past that was never measured).
+const MAX_BALANCED_PT: f64 = 1200.0;
+
 /// The plan remembered under `key` in `dir`, if any (a damaged file is ignored).
 pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
-    let text = std::fs::read(dir.join(format!("{key}.json"))).ok()?;
+    let text = crate::paths::read_regular_file(&dir.join(format!("{key}.json")), crate::source::MAX_FILE_BYTES).ok()?;
     let plan: Plan = serde_json::from_slice(&text).ok()?;
     let sizes = [plan.parts.len(), plan.balanced.len(), plan.unbalanceable.len(), plan.exhausted.len()];
-    (sizes.iter().all(|&n| n == parts) && plan.parts.iter().all(|(step, _)| *step < STEPS.len())).then_some(plan)
+    // A remembered file is never trusted: sizes, steps and heights in range.
+    let heights_ok = plan.balanced.iter().flatten().all(|h| h.is_finite() && (0.0..=MAX_BALANCED_PT).contains(h));
+    (sizes.iter().all(|&n| n == parts) && plan.parts.iter().all(|(step, _)| *step < STEPS.len()) && heights_ok)
+        .then_some(plan)
 }
 
 /// Remembers `plan` under `key` in `dir`; a cache that cannot be written is

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::model::Block;
 use crate::paths::{Root, folder_of};
 use crate::source::Report;
+use crate::theme::{DEFAULT_THEME, find_theme};
 
 /// What the build reads, so that no output may replace it.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +29,8 @@ impl Inputs {
     /// Loads the report; a command that has loaded it already uses
     /// [`Inputs::from_report`] instead.
     pub fn of(manifest: &Path, root: &Path) -> Self {
-        match crate::load::load(manifest) {
+        // The spreadsheets are named, not read: the build reads them once.
+        match crate::load::load_listed(manifest) {
             Ok(report) => Self::from_report(&report, &Root::new(root)),
             Err(_) => Inputs {
                 folders: engine_folders(&Root::new(root)),
@@ -39,19 +41,36 @@ impl Inputs {
     }
 
     /// The inputs of a build of a loaded report with this root: `layout/`
-    /// and `fonts/`, the data folder, the manifest, every listed file and
-    /// every image the blocks name.
+    /// and `fonts/`, the theme folder, the data folder, the manifest, every
+    /// listed file, every image and KPI spreadsheet the blocks name, the
+    /// logo and the output profile (`[print] profile`).
     pub fn from_report(report: &Report, root: &Root) -> Self {
         let manifest = &report.manifest.file.path;
+        let data = &report.manifest.data;
         let mut files = vec![manifest.clone()];
         files.extend(report.files().map(|f| f.path.clone()));
         for part in &report.parts {
+            files.extend(part.data.kpi_source.as_ref().map(|s| report.base.join(s.get_ref())));
             for place in part.data.places(part.file.text.len()) {
                 let images = place.block.map(Block::images).unwrap_or_default();
                 files.extend(images.iter().map(|i| report.base.join(i)));
+                if let Some(Block::Kpi { source: Some(source), .. }) = place.block {
+                    files.push(report.base.join(source));
+                }
             }
         }
-        Inputs { folders: engine_folders(root), data: Some(folder_of(manifest).to_path_buf()), files }
+        files.extend(data.meta.logo.as_ref().map(|logo| report.base.join(logo)));
+        files.extend(data.print.as_ref().and_then(|p| p.profile.as_ref()).map(|p| report.base.join(p.get_ref())));
+        let mut folders = engine_folders(root);
+        let theme = data.design.as_ref().and_then(|d| d.theme.as_ref()).map_or(DEFAULT_THEME, |t| t.get_ref().as_str());
+        folders.extend(find_theme(theme, &report.base, root.dir()));
+        Inputs { folders, data: Some(folder_of(manifest).to_path_buf()), files }
+    }
+
+    /// Adds a file the command line names as an input (`--icc FILE`).
+    pub fn with_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.files.push(file.into());
+        self
     }
 }
 
@@ -74,8 +93,9 @@ pub enum GuardError {
     NotAFile(String),
     /// The path is an input of the build.
     #[error(
-        "refusing to write {0}: it is an input of the build (the manifest, a data file, an image, or a file \
-         under layout/ or fonts/); write outputs to out/ or another folder"
+        "refusing to write {0}: it is an input of the build (the manifest, a data file, a KPI spreadsheet, an \
+         image, the logo, the output profile, or a file under layout/, fonts/ or the theme folder); write \
+         outputs to out/ or another folder"
     )]
     Input(String),
 }
@@ -150,7 +170,9 @@ mod tests {
         let (report, problems) = crate::load::report_from_texts(manifest, part, &[]);
         let report = report.unwrap_or_else(|| panic!("{problems:?}"));
         let inputs = Inputs::from_report(&report, &Root::new("/root"));
-        assert_eq!(inputs.folders, vec![PathBuf::from("/root/layout"), PathBuf::from("/root/fonts")]);
+        assert_eq!(inputs.folders[..2], [PathBuf::from("/root/layout"), PathBuf::from("/root/fonts")]);
+        // The default theme, found beside the working folder (this repository's).
+        assert!(inputs.folders[2..].iter().all(|f| f.ends_with("themes/house")));
         assert_eq!(inputs.data, Some(PathBuf::from(".")));
         assert!(inputs.files.contains(&PathBuf::from("report.toml")));
         assert!(inputs.files.contains(&PathBuf::from("part.toml")));

@@ -44,7 +44,7 @@ mod scaffold;
 pub mod source;
 mod stamps;
 mod svg;
-mod theme;
+pub mod theme;
 mod typst_diag;
 pub mod validate;
 mod virtual_files;

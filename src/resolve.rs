@@ -51,6 +51,9 @@ pub struct Resolved {
     pub omitted: usize,
     /// Virtual files (data and images) by id.
     pub files: HashMap<FileId, Bytes>,
+    /// Notes for the user (cached image conversions that were ignored);
+    /// they stop nothing.
+    pub notes: Problems,
 }
 
 /// Builds the layout JSON and prepares images.
@@ -99,7 +102,9 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     let omitted = if omit && profile != Profile::Proof { omit_missing_figures(&mut value) } else { 0 };
     let json = serde_json::to_vec(&value).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
     files.insert(project_file(DATA_PATH), Bytes::new(json.clone()));
-    Ok(Resolved { json, omitted, files })
+    let notes = std::mem::take(&mut images.notes);
+    let notes = Problems(notes.into_iter().map(|(path, note)| Problem::file(Severity::Note, &path, note)).collect());
+    Ok(Resolved { json, omitted, files, notes })
 }
 
 /// Why a chart or QR block of the layout JSON could not be drawn.

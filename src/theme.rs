@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Problem, Problems, Severity};
 use crate::image_check::locate_image;
 use crate::model::{Colour, PALETTE_ROLES, TYPE_SCALE, ThemeSpec, split_language};
-use crate::paths::Root;
+use crate::paths::{PathError, Root, confined};
 use crate::source::{Loaded, Report, SourceFile, read_toml};
 
 /// The theme of a manifest without `[design] theme`.
@@ -69,7 +69,9 @@ pub fn find_theme(name: &str, start: &Path, root: &Path) -> Option<PathBuf> {
         .ancestors()
         .chain(std::iter::once(root.as_path()))
         .map(|dir| dir.join(THEMES_DIR).join(name))
-        .find(|dir| dir.join(THEME_FILE).is_file())
+        // Any kind of file: a FIFO or a symlink out is found, and refused
+        // by name where it is read, not taken for a missing theme.
+        .find(|dir| dir.join(THEME_FILE).symlink_metadata().is_ok())
 }
 
 /// The theme names found in `root/themes/`, sorted.
@@ -103,9 +105,16 @@ pub fn load_theme(report: &Report, root: &Path) -> Result<Theme, Problems> {
         )));
     };
     let mut problems = Problems::default();
+    // Confined: a theme.toml that is a symlink out of the folder is never
+    // read (its lines would be echoed in the parse errors), nor a FIFO.
+    if let Err(e) = confined(&dir, THEME_FILE) {
+        return Err(fail(format!("theme '{name}': {} {}", dir.join(THEME_FILE).display(), confined_reason(&e))));
+    }
     let spec = read_toml::<ThemeSpec>(&dir.join(THEME_FILE), &mut problems).ok_or_else(|| problems.clone())?;
     check_spec(&spec, &mut problems);
-    if !dir.join(THEME_ART).is_file() {
+    if let Err(e @ (PathError::Outside | PathError::NotAFile)) = confined(&dir, THEME_ART) {
+        problems.push(Problem::file(Severity::Error, &dir.join(THEME_ART), confined_reason(&e)));
+    } else if !dir.join(THEME_ART).is_file() {
         problems.push(Problem::file(
             Severity::Error,
             &dir.join(THEME_ART),
@@ -118,8 +127,35 @@ pub fn load_theme(report: &Report, root: &Path) -> Result<Theme, Problems> {
     Ok(Theme { name, dir, spec })
 }
 
+/// Parses and checks the text of a `theme.toml` on its own; for fuzzing
+/// and editor integrations.
+pub fn check_theme_text(text: &str) -> Problems {
+    let file = SourceFile { shown: PathBuf::from(THEME_FILE), path: PathBuf::from(THEME_FILE), text: text.to_owned() };
+    match crate::source::parse::<ThemeSpec>(file) {
+        Ok(spec) => {
+            let mut problems = Problems::default();
+            check_spec(&spec, &mut problems);
+            problems
+        }
+        Err(found) => Problems(found),
+    }
+}
+
+/// Why a theme file is refused, in words.
+fn confined_reason(e: &PathError) -> String {
+    match e {
+        PathError::Outside => "leads outside the theme folder (through a symlink); copy the file in".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Line spacing a theme may set, in em.
+pub const LEADING_EM: std::ops::RangeInclusive<f64> = 0.1..=3.0;
+/// Type sizes a theme may set, in pt.
+pub const SIZE_PT: std::ops::RangeInclusive<f64> = 4.0..=200.0;
+
 /// Checks a theme file: required palette roles, colour values and names,
-/// the default accent, type scale names.
+/// the default accent, type scale names, sizes and leading.
 pub fn check_spec(spec: &Loaded<ThemeSpec>, problems: &mut Problems) {
     let file = &spec.file;
     let theme = &spec.data;
@@ -159,9 +195,20 @@ pub fn check_spec(spec: &Loaded<ThemeSpec>, problems: &mut Problems) {
                 at(name),
                 format!("unknown type size '{name}' (the scale has: {})", TYPE_SCALE.join(", ")),
             ));
-        } else if !(4.0..=200.0).contains(pt) {
+        } else if !SIZE_PT.contains(pt) {
             problems.push(file.problem(Severity::Error, at(name), format!("type size '{name}' must be 4–200 pt")));
         }
+    }
+    if let Some(leading) = theme.type_choices.leading.filter(|l| !LEADING_EM.contains(l)) {
+        problems.push(file.problem(
+            Severity::Error,
+            at("leading"),
+            format!(
+                "leading {leading} must be {}–{} em (the space between lines)",
+                LEADING_EM.start(),
+                LEADING_EM.end()
+            ),
+        ));
     }
 }
 

@@ -8,8 +8,9 @@
 //! (charts, materiality, QR codes) and `fields` (single values); `find`
 //! narrows a block's span to the offending value.
 
-use crate::diag::Problems;
+use crate::diag::{Problems, Severity};
 use crate::model::markup::pages_in;
+use crate::paths::{MAX_PROFILE_BYTES, ReadError};
 use crate::source::Report;
 
 mod blocks;
@@ -51,7 +52,24 @@ pub fn validate(report: &Report) -> Problems {
         }
         references::check_opener_refs(file, &part.data, &labels, &mut problems);
     }
+    check_print_profile(report, &mut problems);
     problems
+}
+
+/// `[print] profile` must be a regular file of at most
+/// [`MAX_PROFILE_BYTES`], checked before any stage opens it (`/dev/zero`
+/// would be read until memory runs out, a FIFO would block). A missing file
+/// is reported where the profile is read.
+fn check_print_profile(report: &Report, problems: &mut Problems) {
+    let Some(name) = report.manifest.data.print.as_ref().and_then(|p| p.profile.as_ref()) else { return };
+    let reason = match std::fs::metadata(report.base.join(name.get_ref())) {
+        Ok(meta) if !meta.is_file() => ReadError::NotAFile,
+        Ok(meta) if meta.len() > MAX_PROFILE_BYTES => ReadError::TooLarge { size: meta.len(), cap: MAX_PROFILE_BYTES },
+        _ => return,
+    };
+    let file = &report.manifest.file;
+    let message = format!("cannot read the output profile '{}' ({reason})", name.get_ref());
+    problems.push(file.problem(Severity::Error, Some(name.span()), message));
 }
 
 /// Parses and validates the text of one part file on its own, with the

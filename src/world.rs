@@ -35,6 +35,9 @@ pub struct RootLoader {
     virtual_files: HashMap<FileId, Bytes>,
 }
 
+/// The largest file a layout or theme may read (a Typst source, an image).
+const MAX_SOURCE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Reads `vpath` below `base`, refusing anything that leaves `base`.
 fn read_below(base: &Path, vpath: &VirtualPath) -> FileResult<Bytes> {
     let path = vpath.realize(base).map_err(|_| FileError::AccessDenied)?;
@@ -46,7 +49,10 @@ fn read_below(base: &Path, vpath: &VirtualPath) -> FileResult<Bytes> {
     if real.is_dir() {
         return Err(FileError::IsDirectory);
     }
-    std::fs::read(&real).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+    // A FIFO or device imported by a theme would block or never end.
+    crate::paths::read_regular_file(&real, MAX_SOURCE_BYTES)
+        .map(Bytes::new)
+        .map_err(|e| FileError::Other(Some(e.to_string().into())))
 }
 
 impl FileLoader for RootLoader {

@@ -12,7 +12,7 @@ pub fn build(args: &BuildArgs) -> Result<Outcome, Failure> {
     let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(args.emit_data.as_deref()).collect();
     let loaded = LoadedReport::read(&args.common.manifest);
     // The guard refuses before any work, whether or not the report loads.
-    guard(&args.common, loaded.as_ref().ok().map(LoadedReport::report), &outputs, args.force)?;
+    guard(&args.common, loaded.as_ref().ok().map(LoadedReport::report), args.icc.as_deref(), &outputs, args.force)?;
     let stopped = |cause: BuildError| Failure::build(&args.output, cause);
     let loaded = loaded.map_err(|problems| stopped(BuildError::Data(problems)))?;
     crate::write::install_cleanup();

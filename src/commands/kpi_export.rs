@@ -20,7 +20,7 @@ pub fn export(args: &KpiExportArgs) -> Result<Outcome, Failure> {
     }
     // The workbook never replaces an input of the report (its manifest, a
     // part, an image, the theme, …), a folder or a device.
-    guard(&args.common, Some(&report), &[&args.output], false)?;
+    guard(&args.common, Some(&report), None, &[&args.output], false)?;
     if let Some(id) = args.part.as_deref().filter(|id| !report.parts.iter().any(|p| p.data.id == *id)) {
         return Err(UsageError::NoSuchPart(id.to_owned()).into());
     }

@@ -179,13 +179,23 @@ pub fn run(command: Command, printer: &Printer) -> Result<Outcome, Failure> {
 
 /// Refuses the outputs of a command that would destroy an input, a folder,
 /// a device or (without `--force`) a symlink. `report` is the report the
-/// command read, when it read one (the inputs are the files it names).
-fn guard(common: &CommonArgs, report: Option<&Report>, outputs: &[&Path], force: bool) -> Result<(), UsageError> {
+/// command read, when it read one (the inputs are the files it names);
+/// `also` are inputs named on the command line (`--icc`).
+fn guard(
+    common: &CommonArgs,
+    report: Option<&Report>,
+    also: Option<&Path>,
+    outputs: &[&Path],
+    force: bool,
+) -> Result<(), UsageError> {
     let root = common.root();
-    let inputs = match report {
+    let mut inputs = match report {
         Some(report) => Inputs::from_report(report, &root),
         None => Inputs::of(&common.manifest, root.dir()),
     };
+    if let Some(file) = also {
+        inputs = inputs.with_file(file);
+    }
     for output in outputs {
         guard_output(output, &inputs, force).map_err(UsageError::Refused)?;
     }

@@ -14,7 +14,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Outcome, Failure> {
     }
     let sheet = args.output.join(CONTACT_SHEET);
     let loaded = LoadedReport::read(&args.common.manifest);
-    guard(&args.common, loaded.as_ref().ok().map(LoadedReport::report), &[&sheet], args.force)?;
+    guard(&args.common, loaded.as_ref().ok().map(LoadedReport::report), None, &[&sheet], args.force)?;
     crate::write::install_cleanup();
     let stopped = |cause: BuildError| Failure::build(&args.output, cause);
     let loaded = loaded.map_err(|problems| stopped(BuildError::Data(problems)))?;
@@ -44,7 +44,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Outcome, Failure> {
     };
     let files: Vec<PathBuf> = pages.iter().map(|n| args.output.join(page_file(*n))).collect();
     let outputs: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-    if let Err(refused) = guard(&args.common, Some(&composed.report), &outputs, args.force) {
+    if let Err(refused) = guard(&args.common, Some(&composed.report), None, &outputs, args.force) {
         return Err(after(refused.into()));
     }
     match render_pages(document, &pages, &marked, args.ppi, &args.output) {

@@ -30,7 +30,7 @@ pub const EVICT_AGE: usize = 10;
 /// build through `printer`.
 pub fn watch(args: &BuildArgs, printer: &Printer) -> Result<Outcome, Failure> {
     let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(args.emit_data.as_deref()).collect();
-    guard(&args.common, None, &outputs, args.force)?;
+    guard(&args.common, None, args.icc.as_deref(), &outputs, args.force)?;
     let config = args.config();
     let output = config.output.clone();
     let mut session = Session::new(config.clone()).map_err(|cause| Failure::build(&output, cause))?;

@@ -13,15 +13,15 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Reader};
-
 use crate::diag::{Problem, Problems, Severity};
 use crate::locate::{CellRef, WorksheetRef};
 use crate::model::kpi_value::{format_number, indicator_key, parse_kpi};
 use crate::model::{Block, KpiRow, Part};
-use crate::paths::{PathError, confined, io_reason, shown_path};
+use crate::paths::{PathError, confined, shown_path};
 use crate::source::Loaded;
 use crate::workbook::{ID_HEADER, INDICATOR_HEADER, worksheet_names};
+
+use super::sheets::{Cell, CsvError, Grid, SheetError, Workbook, read_csv, read_csv_bytes};
 
 /// What a KPI spreadsheet that does not exist means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,42 +96,60 @@ pub enum CellError {
     /// Nothing in the cell.
     #[error("empty cell (write '/' where there is no data)")]
     Empty,
-    /// Text (or a date, a boolean, a formula error) that is no KPI value.
+    /// Text that is no KPI value.
     #[error("'{0}' is not a number (write e.g. 1,234.5, '/', or a qualified number such as '>90' or '1,400+')")]
     NotANumber(String),
+    /// A date, a time, a boolean or a formula error.
+    #[error("the cell holds {0}, not a KPI value (format the cell as a number, or type the value as text)")]
+    NotAValue(String),
+    /// A number that is not finite.
+    #[error("the cell's number is not finite ({0})")]
+    NotFinite(f64),
 }
 
-/// One cell as read from a worksheet.
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    Empty,
-    Text(String),
-    Number(f64),
-    /// Anything else (a date, a boolean, a formula error), as shown.
-    Other(String),
+/// Problems of one kind per spreadsheet reported in full; the rest are counted.
+pub const MAX_REPEATED: usize = 20;
+
+/// Reports at most [`MAX_REPEATED`] problems of a kind per spreadsheet and
+/// counts the rest, said in one last problem per kind.
+#[derive(Default)]
+struct Capped {
+    /// Per spreadsheet and kind: how many were seen.
+    seen: HashMap<(String, &'static str), usize>,
 }
 
-/// A worksheet read into memory: its place for messages and its cells from A1.
-struct Grid {
-    place: WorksheetRef,
-    cells: Vec<Vec<Cell>>,
+impl Capped {
+    fn push(&mut self, problems: &mut Problems, grid: &Grid, kind: &'static str, problem: Problem) {
+        let seen = self.seen.entry((grid.place.workbook.clone(), kind)).or_default();
+        *seen += 1;
+        if *seen <= MAX_REPEATED {
+            problems.push(problem);
+        }
+    }
+
+    fn finish(self, problems: &mut Problems) {
+        let mut more: Vec<_> = self.seen.into_iter().filter(|(_, n)| *n > MAX_REPEATED).collect();
+        more.sort();
+        for ((workbook, kind), n) in more {
+            let place = WorksheetRef { workbook, sheet: None };
+            problems.push(Problem::in_spreadsheet(
+                Severity::Error,
+                &place,
+                format!("{} more {kind} not shown (the first {MAX_REPEATED} are)", n - MAX_REPEATED),
+            ));
+        }
+    }
 }
 
-impl Grid {
-    fn cell(&self, row: usize, col: usize) -> &Cell {
-        self.cells.get(row).and_then(|r| r.get(col)).unwrap_or(&Cell::Empty)
-    }
+/// A problem at a cell (0-based row and column) of a worksheet.
+fn cell_problem(grid: &Grid, row: usize, col: usize, message: String) -> Problem {
+    let cell: CellRef = grid.place.cell(row, col);
+    Problem::in_spreadsheet(Severity::Error, &cell, message)
+}
 
-    /// A problem at a cell (0-based row and column).
-    fn problem_at(&self, row: usize, col: usize, message: String) -> Problem {
-        let cell: CellRef = self.place.cell(row, col);
-        Problem::in_spreadsheet(Severity::Error, &cell, message)
-    }
-
-    /// A problem about the whole worksheet.
-    fn problem(&self, message: String) -> Problem {
-        Problem::in_spreadsheet(Severity::Error, &self.place, message)
-    }
+/// A problem about a whole worksheet.
+fn grid_problem(grid: &Grid, message: String) -> Problem {
+    Problem::in_spreadsheet(Severity::Error, &grid.place, message)
 }
 
 /// Replaces the values of every KPI table that names a spreadsheet with the
@@ -140,6 +158,7 @@ pub fn import(base: &Path, parts: &mut [Loaded<Part>], missing: Missing, problem
     let names = worksheet_names(parts.iter().map(|p| &p.data));
     let mut names = names.into_iter();
     let mut books: HashMap<PathBuf, Result<Book, Problem>> = HashMap::new();
+    let mut capped = Capped::default();
     for part in parts.iter_mut() {
         let file = part.file.clone();
         let part_source = part.data.kpi_source.clone();
@@ -170,11 +189,12 @@ pub fn import(base: &Path, parts: &mut [Loaded<Part>], missing: Missing, problem
             };
             let worksheet = worksheet.clone().unwrap_or(default_name);
             match book.grid(&worksheet) {
-                Ok(grid) => fill(&grid, title, years, rows, problems),
+                Ok(grid) => fill(&grid, title, years, rows, &mut capped, problems),
                 Err(e) => problems.push(file.problem(Severity::Error, file.find(span, &source), e.to_string())),
             }
         }
     }
+    capped.finish(problems);
 }
 
 /// Every block of a part, mutably, in reading order.
@@ -192,7 +212,7 @@ fn blocks_mut(part: &mut Part) -> Vec<&mut toml::Spanned<Block>> {
 
 /// An opened spreadsheet file.
 enum Book {
-    Workbook { shown: String, worksheets: Box<calamine::Sheets<std::io::BufReader<std::fs::File>>> },
+    Workbook { shown: String, book: Workbook },
     Csv(Grid),
 }
 
@@ -200,38 +220,19 @@ impl Book {
     /// Reads one worksheet (CSV files have exactly one, whatever it is called).
     fn grid(&mut self, name: &str) -> Result<Grid, SpreadsheetError> {
         match self {
-            Book::Csv(grid) => Ok(Grid { place: grid.place.clone(), cells: grid.cells.clone() }),
-            Book::Workbook { shown, worksheets } => {
-                let present = worksheets.sheet_names();
-                if !present.iter().any(|n| n == name) {
-                    return Err(SpreadsheetError::NoWorksheet { shown: shown.clone(), name: name.to_owned(), present });
-                }
-                let range = worksheets.worksheet_range(name).map_err(|e| SpreadsheetError::Unreadable {
-                    shown: format!("{shown}!{name}"),
-                    reason: e.to_string(),
-                })?;
-                let (top, left) = range.start().unwrap_or((0, 0));
-                let mut cells = vec![Vec::new(); top as usize];
-                for row in range.rows() {
-                    let mut out = vec![Cell::Empty; left as usize];
-                    out.extend(row.iter().map(cell_of));
-                    cells.push(out);
-                }
+            Book::Csv(grid) => Ok(grid.clone()),
+            Book::Workbook { shown, book } => {
                 let place = WorksheetRef { workbook: shown.clone(), sheet: Some(name.to_owned()) };
-                Ok(Grid { place, cells })
+                book.grid(name, place).map_err(|e| match e {
+                    SheetError::NoWorksheet(_) => SpreadsheetError::NoWorksheet {
+                        shown: shown.clone(),
+                        name: name.to_owned(),
+                        present: book.names(),
+                    },
+                    e => SpreadsheetError::Unreadable { shown: format!("{shown}!{name}"), reason: e.to_string() },
+                })
             }
         }
-    }
-}
-
-fn cell_of(data: &Data) -> Cell {
-    match data {
-        Data::Empty => Cell::Empty,
-        Data::String(s) if s.trim().is_empty() => Cell::Empty,
-        Data::String(s) => Cell::Text(s.trim().to_owned()),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Int(i) => Cell::Number(*i as f64),
-        other => Cell::Other(other.to_string()),
     }
 }
 
@@ -247,33 +248,17 @@ fn open(base: &Path, source: &str) -> Result<Book, SpreadsheetError> {
     let shown = shown_path(&path).display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
-        "csv" => read_csv(&real, shown).map(Book::Csv),
-        "xlsx" | "xlsm" | "ods" => calamine::open_workbook_auto(&real)
-            .map(|worksheets| Book::Workbook { shown: shown.clone(), worksheets: Box::new(worksheets) })
-            .map_err(|e| SpreadsheetError::Workbook { file: source.to_owned(), reason: e.to_string() }),
+        "csv" => {
+            read_csv(&real, WorksheetRef { workbook: shown.clone(), sheet: None }).map(Book::Csv).map_err(|e| match e {
+                CsvError::Encoding(line) => SpreadsheetError::CsvEncoding { shown, line },
+                CsvError::Sheet(e) => SpreadsheetError::Unreadable { shown, reason: e.to_string() },
+            })
+        }
+        "xlsx" | "xlsm" | "ods" => Workbook::open(&real, &shown, ext == "ods")
+            .map(|book| Book::Workbook { shown: shown.clone(), book })
+            .map_err(|e| SpreadsheetError::Workbook { file: shown.clone(), reason: e.to_string() }),
         _ => Err(SpreadsheetError::Format(source.to_owned())),
     }
-}
-
-fn read_csv(path: &Path, shown: String) -> Result<Grid, SpreadsheetError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| SpreadsheetError::Unreadable { shown: shown.clone(), reason: io_reason(&e) })?;
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut cells = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => SpreadsheetError::CsvEncoding { shown: shown.clone(), line: i + 1 },
-            _ => SpreadsheetError::Unreadable { shown: shown.clone(), reason: e.to_string() },
-        })?;
-        cells.push(
-            record
-                .iter()
-                .map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.trim().to_owned()) })
-                .collect(),
-        );
-    }
-    Ok(Grid { place: WorksheetRef { workbook: shown, sheet: None }, cells })
 }
 
 /// The columns of a worksheet's header row.
@@ -287,92 +272,154 @@ struct Columns {
 fn text_of(cell: &Cell) -> String {
     match cell {
         Cell::Empty => String::new(),
-        Cell::Text(s) | Cell::Other(s) => s.clone(),
-        Cell::Number(f) => format!("{f}"),
+        Cell::Text(s) | Cell::Refused(s) => s.clone(),
+        Cell::Number(f) | Cell::Percent(f) => format!("{f}"),
     }
 }
 
 /// Finds the header row: the first row that names every year of the table.
 fn columns(grid: &Grid, years: &[i32]) -> Result<Columns, Problem> {
-    for (r, row) in grid.cells.iter().enumerate() {
-        let texts: Vec<String> = row.iter().map(|c| text_of(c).trim_end_matches('年').trim().to_owned()).collect();
-        let year_cols: Option<Vec<usize>> =
-            years.iter().map(|y| texts.iter().position(|t| *t == y.to_string())).collect();
+    for (&r, row) in &grid.rows {
+        let texts: Vec<(usize, String)> =
+            row.iter().map(|(&c, cell)| (c, text_of(cell).trim_end_matches('年').trim().to_owned())).collect();
+        let find = |pred: &dyn Fn(&str) -> bool| texts.iter().find(|(_, t)| pred(t)).map(|(c, _)| *c);
+        let year_cols: Option<Vec<usize>> = years.iter().map(|y| find(&|t| t == y.to_string())).collect();
         let Some(year_cols) = year_cols else { continue };
-        let id = texts.iter().position(|t| t.eq_ignore_ascii_case(ID_HEADER) || t == "编号");
-        let indicator = texts.iter().position(|t| t.contains("指标") || t.eq_ignore_ascii_case("indicator"));
-        let Some(indicator) = indicator else {
-            return Err(grid.problem_at(r, 0, format!("the header row has no '{INDICATOR_HEADER}' column")));
+        let id = find(&|t| t.eq_ignore_ascii_case(ID_HEADER) || t == "编号");
+        let Some(indicator) = find(&|t| t.contains("指标") || t.eq_ignore_ascii_case("indicator")) else {
+            return Err(cell_problem(grid, r, 0, format!("the header row has no '{INDICATOR_HEADER}' column")));
         };
         return Ok(Columns { header: r, id, indicator, years: year_cols });
     }
     let wanted: Vec<String> = years.iter().map(i32::to_string).collect();
-    Err(grid.problem(format!("no header row names the years {} (one column per year)", wanted.join(", "))))
+    Err(grid_problem(grid, format!("no header row names the years {} (one column per year)", wanted.join(", "))))
 }
 
 /// Fills the rows' values from a worksheet.
-fn fill(grid: &Grid, title: &str, years: &[i32], rows: &mut [KpiRow], problems: &mut Problems) {
+fn fill(grid: &Grid, title: &str, years: &[i32], rows: &mut [KpiRow], capped: &mut Capped, problems: &mut Problems) {
     let cols = match columns(grid, years) {
         Ok(cols) => cols,
         Err(problem) => return problems.push(problem),
     };
+    let body: Vec<usize> = grid.rows.range(cols.header + 1..).map(|(&r, _)| r).collect();
     let mut by_id = HashMap::new();
     let mut by_name = HashMap::new();
-    for r in cols.header + 1..grid.cells.len() {
+    for &r in &body {
         if let Some(c) = cols.id {
             by_id.entry(text_of(grid.cell(r, c))).or_insert(r);
         }
         by_name.entry(indicator_key(&text_of(grid.cell(r, cols.indicator)))).or_insert(r);
     }
-    let mut used = Vec::new();
+    let mut used = std::collections::HashSet::new();
     for row in rows.iter_mut() {
         let Some(indicator) = row.indicator.clone() else { continue };
         let found = row.id.as_ref().and_then(|id| by_id.get(id)).or_else(|| by_name.get(&indicator_key(&indicator)));
         let Some(&r) = found else {
             let id = row.id.as_ref().map(|id| format!(" (id '{id}')")).unwrap_or_default();
-            problems.push(grid.problem(format!(
+            let message = format!(
                 "no row for '{indicator}'{id} of the table '{title}'; add it (ids in the '{ID_HEADER}' column, names in '{INDICATOR_HEADER}')"
-            )));
+            );
+            capped.push(problems, grid, "missing rows", grid_problem(grid, message));
             continue;
         };
-        used.push(r);
+        used.insert(r);
         let mut values = Vec::with_capacity(years.len());
         for (y, &c) in cols.years.iter().enumerate() {
             let template = row.values.get(y).map(String::as_str);
             match value_of(grid.cell(r, c), template) {
                 Ok(v) => values.push(v),
-                Err(e) => problems.push(grid.problem_at(r, c, format!("{e} ('{indicator}', {})", years[y]))),
+                Err(e) => {
+                    let problem = cell_problem(grid, r, c, format!("{e} ('{indicator}', {})", years[y]));
+                    capped.push(problems, grid, "cells that are no KPI value", problem);
+                }
             }
         }
         if values.len() == years.len() {
             row.values = values;
         }
     }
-    for r in cols.header + 1..grid.cells.len() {
+    for &r in &body {
         let filled = cols.years.iter().any(|&c| *grid.cell(r, c) != Cell::Empty);
         if filled && !used.contains(&r) {
             let name = text_of(grid.cell(r, cols.indicator));
-            problems.push(grid.problem_at(
-                r,
-                cols.indicator,
-                format!(
-                    "row '{name}' matches no indicator of the table '{title}'; add the indicator to the table or remove the row"
-                ),
-            ));
+            let message = format!(
+                "row '{name}' matches no indicator of the table '{title}'; add the indicator to the table or remove the row"
+            );
+            capped.push(problems, grid, "rows that match no indicator", cell_problem(grid, r, cols.indicator, message));
         }
     }
 }
 
 /// A cell as the printed KPI value. Numbers typed as numbers take the
-/// decimals and thousands commas of the value they replace (`template`).
+/// decimals and thousands commas of the value they replace (`template`);
+/// a percentage is its percent value (`5 %` prints as the template's 5).
 fn value_of(cell: &Cell, template: Option<&str>) -> Result<String, CellError> {
     match cell {
         Cell::Empty => Err(CellError::Empty),
         // The grammar groups thousands in threes: `1,2.3` is not a value.
         Cell::Text(s) if parse_kpi(s).is_some() => Ok(s.clone()),
-        Cell::Text(s) | Cell::Other(s) => Err(CellError::NotANumber(s.clone())),
-        Cell::Number(f) => Ok(format_number(*f, template)),
+        Cell::Text(s) => Err(CellError::NotANumber(s.clone())),
+        Cell::Refused(what) => Err(CellError::NotAValue(what.clone())),
+        Cell::Number(f) | Cell::Percent(f) if !f.is_finite() => Err(CellError::NotFinite(*f)),
+        Cell::Number(f) | Cell::Percent(f) => Ok(format_number(*f, template)),
     }
+}
+
+/// The format of a spreadsheet's bytes, for [`check_spreadsheet_bytes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetFormat {
+    /// An `.xlsx` file.
+    Xlsx,
+    /// An `.ods` file.
+    Ods,
+    /// A `.csv` file.
+    Csv,
+}
+
+/// Imports every worksheet of a spreadsheet given as bytes into a fixed
+/// KPI table (years 2018–2020, rows `total`, `cn`, `abroad` and one by
+/// name), returning the problems; for fuzzing the import.
+pub fn check_spreadsheet_bytes(bytes: Vec<u8>, format: SheetFormat) -> Problems {
+    let mut problems = Problems::default();
+    let place = WorksheetRef { workbook: "fuzz".into(), sheet: None };
+    let book = match format {
+        SheetFormat::Csv => read_csv_bytes(&bytes, place.clone()).map(Book::Csv).map_err(|e| e.to_string()),
+        SheetFormat::Xlsx | SheetFormat::Ods => Workbook::from_bytes(bytes, "fuzz", format == SheetFormat::Ods)
+            .map(|book| Book::Workbook { shown: "fuzz".into(), book })
+            .map_err(|e| e.to_string()),
+    };
+    let mut book = match book {
+        Ok(book) => book,
+        Err(message) => {
+            problems.push(Problem::in_spreadsheet(Severity::Error, &place, message));
+            return problems;
+        }
+    };
+    let names = match &book {
+        Book::Csv(_) => vec![String::new()],
+        Book::Workbook { book, .. } => book.names(),
+    };
+    let mut capped = Capped::default();
+    for name in names {
+        let mut rows: Vec<KpiRow> = ["total", "cn", "abroad"]
+            .iter()
+            .map(|id| KpiRow {
+                group: None,
+                indicator: Some(format!("{id} 指标")),
+                unit: "人".into(),
+                values: vec!["1,000".into(), "/".into(), "2.5".into()],
+                notes: Vec::new(),
+                id: Some((*id).into()),
+            })
+            .collect();
+        rows.push(KpiRow { id: None, indicator: Some("比例".into()), ..rows[0].clone() });
+        match book.grid(&name) {
+            Ok(grid) => fill(&grid, "fuzz", &[2018, 2019, 2020], &mut rows, &mut capped, &mut problems),
+            Err(e) => problems.push(Problem::in_spreadsheet(Severity::Error, &place, e.to_string())),
+        }
+    }
+    capped.finish(&mut problems);
+    problems
 }
 
 #[cfg(test)]

@@ -107,6 +107,8 @@ impl Session {
                 ),
             ));
         }
+        // Cache entries that were found wrong and prepared anew.
+        checked.problems.0.extend(resolved.notes.0);
         self.last_json = Some(resolved.json.clone());
         Ok(Resolved { checked, json: resolved.json, files: resolved.files })
     }

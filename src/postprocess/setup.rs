@@ -198,8 +198,8 @@ pub enum ProfileError {
 
 /// Reads and checks a CMYK output profile.
 fn read_profile(path: &Path) -> Result<OutputProfile, ProfileError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ProfileError::Unreadable { path: path.to_path_buf(), reason: crate::paths::io_reason(&e) })?;
+    let bytes = crate::paths::read_regular_file(path, crate::paths::MAX_PROFILE_BYTES)
+        .map_err(|e| ProfileError::Unreadable { path: path.to_path_buf(), reason: e.to_string() })?;
     let profile = moxcms::ColorProfile::new_from_slice(&bytes)
         .map_err(|source| ProfileError::NotIcc { path: path.to_path_buf(), source })?;
     if profile.color_space != moxcms::DataColorSpace::Cmyk

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::charts::{SCORE_MAX, plot, qr_runs};
+use crate::charts::{QR_SIZE_MM, SCORE_MAX, plot, qr_runs};
 use crate::diag::{Problems, Severity};
 use crate::model::Block;
 use crate::source::{Report, SourceFile};
@@ -27,6 +27,15 @@ pub fn check_graphic(file: &SourceFile, span: Range<usize>, block: &Block, repor
             }
         }
         Block::Qr { url, .. } if url.trim().is_empty() => Some("a QR code needs a `url`".into()),
+        Block::Qr { size_mm: Some(size), .. } if !QR_SIZE_MM.contains(size) => {
+            let message = format!(
+                "`size_mm = {size}`: a QR code must be {}–{} mm wide (smaller does not scan, larger does not fit)",
+                QR_SIZE_MM.start(),
+                QR_SIZE_MM.end()
+            );
+            let at = file.find(file.region(span.clone()), "size_mm");
+            return problems.push(file.problem(Severity::Error, at.or(Some(file.region(span))), message));
+        }
         Block::Qr { url, .. } => qr_runs(url).err().map(|e| e.to_string()),
         _ => None,
     };

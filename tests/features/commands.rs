@@ -202,10 +202,20 @@ fn figure_images_are_converted_cached_and_downsampled() {
     assert!(std::fs::metadata(&screen).unwrap().len() < std::fs::metadata(&pdf).unwrap().len());
 }
 
-/// The PNG in a cache file: the bytes after the 16-byte hash of themselves.
+/// The PNG in a cache file `HASH-WIDTH.png`: the bytes after a 16-byte
+/// header that binds them to their source (the source's content hash, the
+/// width and the PNG itself), so a swapped or damaged entry is never used.
 fn cached_png(path: &Path) -> Vec<u8> {
     let stored = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let (hash, png) = stored.split_at(16);
-    assert_eq!(hash, typst::utils::hash128(&png).to_le_bytes(), "cache entry does not match its hash");
+    let name = path.file_stem().and_then(|s| s.to_str()).expect("a cache file name");
+    let (source, width) = name.split_once('-').expect("HASH-WIDTH");
+    let source = u128::from_str_radix(source, 16).expect("a hex hash");
+    let width: u32 = width.parse().expect("a width");
+    let (header, png) = stored.split_at(16);
+    assert_eq!(
+        header,
+        typst::utils::hash128(&(source, width, png)).to_le_bytes(),
+        "cache entry does not match its source"
+    );
     png.to_vec()
 }

@@ -170,7 +170,7 @@ fn unreadable_font_folder() {
     let c = Case::new();
     // A file where the folder should be cannot be listed (even by root).
     let root = root_with(|f| std::fs::write(f, "not a folder").unwrap());
-    c.failed(c.build_in(root.path()), &["error: cannot read the font folder", "not a directory"]);
+    c.failed(c.build_in(root.path()), &["error: cannot read the font folder", "Not a directory"]);
 }
 
 #[test]

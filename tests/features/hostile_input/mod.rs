@@ -12,6 +12,8 @@ use crate::support::*;
 
 /// Sizes, locations, `check` agreeing with `build`, images, escapes.
 mod data;
+/// Round 2 (issue 24): spreadsheets, theme folders, caches, the guard.
+mod readers;
 
 /// Runs the binary with the repository as root, in `short` format.
 fn press(args: &[&str]) -> Output {
