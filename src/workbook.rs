@@ -26,17 +26,28 @@ pub fn worksheet_names<'a>(parts: impl Iterator<Item = &'a Part>) -> Vec<String>
                 title.chars().filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\')).collect();
             let clean = clean.trim().trim_matches('\'').to_owned();
             let base = if clean.is_empty() { "KPI".to_owned() } else { clean };
-            let mut name: String = base.chars().take(WORKSHEET_NAME_MAX).collect();
+            let mut name = cut(&base, WORKSHEET_NAME_MAX);
             let mut n = 2;
-            while names.iter().any(|other| other.eq_ignore_ascii_case(&name)) {
+            // Workbooks compare worksheet names without case, in every script
+            // (`Ä` and `ä` are one name).
+            while names.iter().any(|other| other.to_lowercase() == name.to_lowercase()) {
                 let suffix = format!(" ({n})");
-                name = base.chars().take(WORKSHEET_NAME_MAX - suffix.chars().count()).collect::<String>() + &suffix;
+                name = cut(&base, WORKSHEET_NAME_MAX - suffix.chars().count()) + &suffix;
                 n += 1;
             }
             names.push(name);
         }
     }
     names
+}
+
+/// `name` cut to `max` characters; a name may not end in an apostrophe (nor
+/// begin with one: the caller trims those), so a cut that leaves one at the
+/// end drops it too.
+fn cut(name: &str, max: usize) -> String {
+    let cut: String = name.chars().take(max).collect();
+    let kept = cut.trim_end_matches(['\'', ' ']);
+    if kept.is_empty() { "KPI".to_owned() } else { kept.to_owned() }
 }
 
 /// The KPI blocks of a part in reading order.
@@ -46,4 +57,16 @@ pub fn kpi_blocks(part: &Part) -> Vec<&Block> {
         sections.flat_map(|s| s.blocks.iter().chain(s.subsections.iter().flat_map(|sub| sub.get_ref().blocks.iter()))),
     );
     blocks.map(|b| b.get_ref()).filter(|b| matches!(b, Block::Kpi { .. })).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn a_cut_never_ends_in_an_apostrophe() {
+        let title = format!("{}'s KPI", "a".repeat(30));
+        assert_eq!(cut(&title, 31), "a".repeat(30));
+        assert_eq!(cut("'''", 31), "KPI");
+    }
 }

@@ -42,3 +42,27 @@ fn new_refuses_a_folder_with_files_and_leaves_nothing_behind() {
         .collect();
     assert_eq!(names, ["acme"], "no staging folder is left behind");
 }
+
+#[test]
+fn kpi_export_names_worksheets_a_workbook_accepts() {
+    // Two tables whose titles differ only in case (`Ä`, `ä`: one name to a
+    // workbook), and a title whose 31-character cut ends in an apostrophe.
+    let dir = fixture("mini");
+    let part = dir.path().join("parts/numbers.toml");
+    let text = std::fs::read_to_string(&part).expect("the part");
+    let table = &text[text.find("[[sections.blocks]]\ntype = \"kpi\"").expect("a KPI block")..];
+    let table = &table[..table.find("\n]\n").expect("the rows end") + 3];
+    let plain = table.replacen("label = \"kpi-table\"\n", "", 1).replacen("disclosures = [\"DEMO:B1\"]\n", "", 1);
+    let long = format!("{}'s numbers", "a".repeat(30));
+    let extra = [
+        plain.replacen("title = \"员工\"", "title = \"Ä\"", 1),
+        plain.replacen("title = \"员工\"", "title = \"ä\"", 1),
+        plain.replacen("title = \"员工\"", &format!("title = \"{long}\""), 1),
+    ];
+    std::fs::write(&part, format!("{text}\n{}", extra.join("\n"))).expect("write the part");
+    let manifest = dir.path().join("report.toml");
+    let book = dir.path().join("out/kpi.xlsx");
+    let out = run(&["kpi", "export", manifest.to_str().expect("utf-8"), "-o", book.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(crate::support::stdout(&out).contains("wrote 4 KPI tables"), "{}", crate::support::stdout(&out));
+}
