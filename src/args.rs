@@ -41,6 +41,20 @@ pub enum Command {
 }
 
 impl Command {
+    /// How long the command may run (`--time-limit`), if it is limited:
+    /// `watch` runs until stopped and `new` writes a few files.
+    pub fn time_limit(&self) -> Option<std::time::Duration> {
+        let seconds = match self {
+            Command::Build(args) => args.common.time_limit,
+            Command::Check(args) => args.common.time_limit,
+            Command::Preview(args) => args.common.time_limit,
+            Command::Fonts(args) => args.time_limit,
+            Command::Kpi(KpiCommand::Export(args)) => args.common.time_limit,
+            Command::Watch(_) | Command::New(_) => 0,
+        };
+        (seconds > 0).then(|| std::time::Duration::from_secs(seconds))
+    }
+
     /// How the command prints problems (`human` for `new`, which has none).
     pub fn diagnostic_format(&self) -> DiagnosticFormat {
         match self {
@@ -91,7 +105,16 @@ pub struct CommonArgs {
     /// `github` as GitHub Actions workflow commands.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub diagnostic_format: DiagnosticFormat,
+    /// Stop with an error when the command runs longer than this many seconds (0: no limit).
+    /// Typst has no instruction budget, so a runaway loop in a theme's Typst code is bounded
+    /// here, as a whole; `watch` is not limited.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIME_LIMIT_S)]
+    pub time_limit: u64,
 }
+
+/// The default `--time-limit`: far above any real report's build (the 2020
+/// report builds in about a second), far below "forever".
+pub const DEFAULT_TIME_LIMIT_S: u64 = 600;
 
 /// Options of `build` and `watch`.
 #[derive(Debug, Clone, Args)]

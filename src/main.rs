@@ -9,8 +9,27 @@ use csr_press::commands::{Failure, Outcome, Printer};
 fn main() -> ExitCode {
     let cli = csr_press::args::Cli::parse();
     let printer = Printer::new(cli.command.diagnostic_format());
+    if let Some(limit) = cli.command.time_limit() {
+        watchdog(limit, printer.clone());
+    }
     let result = csr_press::commands::run(cli.command, &printer);
     report(&printer, &result)
+}
+
+/// Ends the process with exit code 1 when the command outlives `limit`: a
+/// loop in a theme's Typst code cannot be stopped from inside Typst, so the
+/// whole command is bounded instead. Outputs are written atomically, so the
+/// last good PDF is untouched, and temporary files are removed.
+fn watchdog(limit: std::time::Duration, printer: Printer) {
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        printer.error(&format_args!(
+            "stopped after {} s (--time-limit): the layout did not finish; look for a loop in the theme's or layouts' Typst code, or raise --time-limit",
+            limit.as_secs()
+        ));
+        csr_press::commands::remove_live_temps();
+        std::process::exit(1);
+    });
 }
 
 /// Prints what the command said and maps it to the exit code: 0 success,

@@ -17,6 +17,7 @@ mod watch;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::write::remove_live_temps;
 pub use printer::Printer;
 pub use watch::{DEBOUNCE, EVICT_AGE, is_editor_temp};
 

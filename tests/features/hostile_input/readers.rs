@@ -563,3 +563,20 @@ fn a_theme_folder_with_symlink_loops_and_a_fifo_builds() {
     let pdf = c.path("out/r.pdf");
     c.run(&["build", c.path("report.toml").to_str().unwrap(), "-o", pdf.to_str().unwrap()]).expect(0, &[]);
 }
+
+#[test]
+fn a_runaway_loop_in_theme_code_is_stopped_by_the_time_limit() {
+    // 10¹⁰ iterations in the theme's cover: Typst cannot be stopped from
+    // inside, so the command as a whole is bounded (`--time-limit`).
+    let c = Case::new();
+    copy_dir(&repo().join("themes/house"), &c.path("themes/house"));
+    let cover = std::fs::read_to_string(c.path("themes/house/cover.typ")).unwrap();
+    let spin = "#let spin = { let n = 0; for i in range(100000) { for j in range(100000) { n += 1 } }; n }\n";
+    std::fs::write(c.path("themes/house/cover.typ"), format!("{spin}{cover}")).unwrap();
+    let started = Instant::now();
+    let out = c.path("out/report.pdf");
+    c.run(&["build", c.path("report.toml").to_str().unwrap(), "-o", out.to_str().unwrap(), "--time-limit", "3"])
+        .expect(1, &["stopped after 3 s (--time-limit)", "loop"]);
+    assert!(started.elapsed() < Duration::from_secs(30), "ended soon after the limit: {:?}", started.elapsed());
+    assert!(!out.exists(), "no PDF was written");
+}
