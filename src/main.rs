@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     let cli = csr_press::args::Cli::parse();
     let printer = Printer::new(cli.command.diagnostic_format());
     if let Some(limit) = cli.command.time_limit() {
-        watchdog(limit, printer.clone());
+        watchdog(limit, printer);
     }
     let result = csr_press::commands::run(cli.command, &printer);
     report(&printer, &result)
