@@ -199,7 +199,9 @@ pub fn record(
     let names = label_names(report);
     let state = State::of(document, &names);
     let path = state_path(root, output);
-    let old: Option<State> = std::fs::read(&path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    let old: Option<State> = crate::paths::read_regular_file(&path, crate::source::MAX_FILE_BYTES)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let json = serde_json::to_vec_pretty(&state).map_err(RecordError::Serialise)?;
     write_atomic(&path, &json).map_err(RecordError::Write)?;
     Ok(old.map(|old| state.compare(&old, &names)))

@@ -66,3 +66,28 @@ fn kpi_export_names_worksheets_a_workbook_accepts() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(crate::support::stdout(&out).contains("wrote 4 KPI tables"), "{}", crate::support::stdout(&out));
 }
+
+#[test]
+fn a_change_record_that_is_a_fifo_or_holds_escapes_is_not_trusted() {
+    let dir = fixture("mini");
+    let manifest = dir.path().join("report.toml");
+    let pdf = dir.path().join("out/report.pdf");
+    let state = crate::support::press::state_path(&crate::support::repo(), &pdf);
+    std::fs::create_dir_all(state.parent().expect("the cache folder")).expect("the cache folder");
+    // A FIFO where the record lies: never opened (it would block), replaced.
+    make_fifo(&state);
+    let first = crate::support::build(&manifest, &pdf, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    // A record whose index pointers hold terminal escapes: printed escaped.
+    let text = std::fs::read_to_string(&state).expect("the record");
+    let mut record: serde_json::Value = serde_json::from_str(&text).expect("a JSON record");
+    for pages in record["pointers"].as_object_mut().expect("pointers").values_mut() {
+        *pages = serde_json::Value::String("\u{1b}[2J\u{1b}]0;owned\u{7}".into());
+    }
+    std::fs::write(&state, record.to_string()).expect("write the record");
+    let second = crate::support::build(&manifest, &pdf, &[]);
+    let said = crate::support::stdout(&second);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(!said.contains('\u{1b}') && !said.contains('\u{7}'), "no raw control character: {said:?}");
+    assert!(said.contains("\\u{1b}"), "the escape is shown escaped: {said}");
+}
