@@ -42,7 +42,7 @@ pub fn watch(args: &BuildArgs, printer: &Printer) -> Result<Outcome, Failure> {
         let _ = tx.send(event);
     })
     .map_err(CommandError::Watcher)?;
-    let ignored = ignored_dirs(&session, &output);
+    let ignored = ignored_dirs(&session, &output, args.emit_data.as_deref());
     let fonts = absolute(&config.root.fonts());
     let mut watched = watch_all(&mut watcher, &watched_dirs(&session), &[])?;
     rebuild(&mut session, &output, args.emit_data.as_deref(), printer);
@@ -155,13 +155,16 @@ fn watched_dirs(session: &Session) -> Vec<PathBuf> {
     dirs
 }
 
-/// What the build itself writes: the PDF, the image cache, and the
-/// root's `out/` and `target/` folders (unless the data lives there).
-fn ignored_dirs(session: &Session, output: &Path) -> Vec<PathBuf> {
-    let out = folder_of(output);
+/// What the build itself writes: the PDF, `--emit-data` (which may lie in
+/// the data folder: a write of it must not start the next build), the image
+/// cache, and the root's `out/` and `target/` folders (unless the data lives
+/// there).
+fn ignored_dirs(session: &Session, output: &Path, emit: Option<&Path>) -> Vec<PathBuf> {
     let data = absolute(folder_of(&session.config.manifest));
     let cache = absolute(&session.config.root.cache(Cache::Images));
-    let mut ignored = vec![absolute(out).join(output.file_name().unwrap_or_default()), cache];
+    let written = |file: &Path| absolute(folder_of(file)).join(file.file_name().unwrap_or_default());
+    let mut ignored = vec![written(output), cache];
+    ignored.extend(emit.map(written));
     for dir in ["out", "target"] {
         let dir = absolute(&session.config.root.dir().join(dir));
         if !data.starts_with(&dir) {
@@ -182,7 +185,13 @@ fn absolute(path: &Path) -> PathBuf {
 fn is_relevant(event: &notify::Result<notify::Event>, ignored: &[PathBuf], dirs: &[PathBuf]) -> bool {
     let Ok(event) = event else { return false };
     event.paths.iter().any(|p| {
-        dirs.iter().any(|d| p.starts_with(d)) && !ignored.iter().any(|i| p.starts_with(i)) && !is_editor_temp(p)
+        let own_temp = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(crate::write::TEMP_PREFIX));
+        dirs.iter().any(|d| p.starts_with(d))
+            && !ignored.iter().any(|i| p.starts_with(i))
+            && !is_editor_temp(p)
+            && !own_temp
+            // A folder the build creates on the way to what it writes (`out/`).
+            && !ignored.iter().any(|i| i != p && i.starts_with(p))
     })
 }
 

@@ -96,3 +96,17 @@ fn watch_rebuilds_after_an_edit_and_recovers_from_a_broken_one() {
     // Files in the output folder do not trigger builds.
     std::fs::write(dir.path().join("out/notes.txt"), "x").unwrap();
 }
+
+#[test]
+fn emit_data_into_the_data_folder_starts_no_build_of_its_own() {
+    // Issue 24: each write of the emitted data used to start the next build.
+    let dir = fixture("mini");
+    let json = dir.path().join("parts/emitted.json");
+    let pdf = dir.path().join("out/report.pdf");
+    let watch = Watch::start(&dir.path().join("report.toml"), &pdf, &repo(), &["--emit-data", json.to_str().unwrap()]);
+    let lines = watch.lines_during(std::time::Duration::from_secs(3));
+    assert!(!lines.iter().any(|l| l.contains("built")), "no edit, yet it built again: {lines:?}");
+    // An edit still builds.
+    edit(&dir.path().join("parts/numbers.toml"), "\"1,400+\"", "\"2,468+\"");
+    watch.wait_for("built");
+}

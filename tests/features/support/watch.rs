@@ -50,6 +50,21 @@ impl Watch {
     }
 }
 
+impl Watch {
+    /// The lines printed during the next `span`.
+    pub fn lines_during(&self, span: Duration) -> Vec<String> {
+        let end = std::time::Instant::now() + span;
+        let mut lines = Vec::new();
+        while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => lines.push(line),
+                Err(_) => break,
+            }
+        }
+        lines
+    }
+}
+
 impl Drop for Watch {
     fn drop(&mut self) {
         let _ = self.child.kill();
