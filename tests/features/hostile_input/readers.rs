@@ -580,3 +580,31 @@ fn a_runaway_loop_in_theme_code_is_stopped_by_the_time_limit() {
     assert!(started.elapsed() < Duration::from_secs(30), "ended soon after the limit: {:?}", started.elapsed());
     assert!(!out.exists(), "no PDF was written");
 }
+
+#[test]
+fn a_remembered_plan_out_of_range_is_ignored() {
+    // A copyfit plan asking for a column 1e300 pt tall (the layout once
+    // tried to allocate for it): range-checked on reading, ignored, and the
+    // PDF is the one a fresh search gives.
+    let root = crate::support::case::root_copy();
+    let c = Case::new();
+    let pdf = c.path("out/report.pdf");
+    let manifest = c.path("report.toml");
+    let args = ["build", manifest.to_str().unwrap(), "-o", pdf.to_str().unwrap()];
+    c.run_in(root.path(), &args).expect(0, &[]);
+    let fresh = std::fs::read(&pdf).unwrap();
+    let plans = root.path().join("out/.cache/copyfit");
+    let mut planted = 0;
+    for entry in std::fs::read_dir(&plans).unwrap() {
+        let path = entry.unwrap().path();
+        let mut plan: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for height in plan["balanced"].as_array_mut().unwrap() {
+            *height = serde_json::json!(1e300);
+            planted += 1;
+        }
+        std::fs::write(&path, plan.to_string()).unwrap();
+    }
+    assert!(planted > 0, "no remembered plan to plant into");
+    c.run_in(root.path(), &args).expect(0, &[]);
+    assert!(std::fs::read(&pdf).unwrap() == fresh, "the planted plan changed the PDF");
+}
