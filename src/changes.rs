@@ -196,15 +196,37 @@ pub fn record(
     root: &Root,
     output: &Path,
 ) -> Result<Option<Changes>, RecordError> {
-    let names = label_names(report);
-    let state = State::of(document, &names);
-    let path = state_path(root, output);
-    let old: Option<State> = crate::paths::read_regular_file(&path, crate::source::MAX_FILE_BYTES)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-    let json = serde_json::to_vec_pretty(&state).map_err(RecordError::Serialise)?;
-    write_atomic(&path, &json).map_err(RecordError::Write)?;
-    Ok(old.map(|old| state.compare(&old, &names)))
+    Recorded::read(document, report).commit(root, output)
+}
+
+/// What a build's pages and labels are, read from the frames but not yet
+/// written: read beside the PDF export, committed once the PDF is written
+/// (a failed build leaves the last record as it was).
+pub struct Recorded {
+    names: HashMap<String, String>,
+    state: State,
+}
+
+impl Recorded {
+    /// Reads the pages (their content hashes), labels and index pointers.
+    pub fn read(document: &PagedDocument, report: &Report) -> Self {
+        let names = label_names(report);
+        let state = State::of(document, &names);
+        Recorded { names, state }
+    }
+
+    /// Writes the record of `output` and compares it with the last one;
+    /// `None` on the first build.
+    pub fn commit(self, root: &Root, output: &Path) -> Result<Option<Changes>, RecordError> {
+        let path = state_path(root, output);
+        // Read only as a bounded regular file: a FIFO here would block.
+        let old: Option<State> = crate::paths::read_regular_file(&path, crate::source::MAX_FILE_BYTES)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        let json = serde_json::to_vec_pretty(&self.state).map_err(RecordError::Serialise)?;
+        write_atomic(&path, &json).map_err(RecordError::Write)?;
+        Ok(old.map(|old| self.state.compare(&old, &self.names)))
+    }
 }
 
 /// How the change report names each data label: `案例 <title>` for a case

@@ -120,6 +120,52 @@ impl PressWorld {
     pub fn set_today(&mut self, today: Datetime) {
         self.today = today;
     }
+
+    /// A world that shares this one's library, fonts and date but serves
+    /// `files` as its virtual files: a copyfit trial on reduced data, run
+    /// beside others on another thread (comemo's caches are shared, so what
+    /// the trials have in common is laid out once).
+    pub fn trial(&self, files: HashMap<FileId, Bytes>) -> TrialWorld<'_> {
+        let loader = self.files.loader();
+        let loader = RootLoader { root: loader.root.clone(), theme: loader.theme.clone(), virtual_files: files };
+        TrialWorld { base: self, files: FileStore::new(loader) }
+    }
+}
+
+/// A world for one copyfit trial ([`PressWorld::trial`]).
+pub struct TrialWorld<'a> {
+    base: &'a PressWorld,
+    files: FileStore<RootLoader>,
+}
+
+impl World for TrialWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.base.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.base.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.base.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.files.source(id)
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        self.files.file(id)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.base.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.base.today)
+    }
 }
 
 impl World for PressWorld {

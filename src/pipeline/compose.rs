@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use typst::foundations::Bytes;
 
+use super::trials::Trials;
 use super::{BuildError, Composed, PRINT_PPI, Resolved, Session};
 use crate::compile::compile;
 use crate::copyfit::{self, Plan};
@@ -62,8 +63,19 @@ impl Session {
             let inspection = inspect(&compiled.document, options, parts);
             self.stages.push(("inspect", lap.elapsed()));
             lap = Instant::now();
+            let before = plan.clone();
             if !plan.advance(&inspection.findings, &inspection.part_starts, &kinds) {
                 break (compiled, inspection);
+            }
+            // Parts whose fit step moved are searched alone, in parallel,
+            // before the whole report is laid out again (`trials.rs`).
+            drop(compiled);
+            let trials = Trials { world: &self.world, files: &files, json: &json, kinds: &kinds, options };
+            let candidates = trials.candidates(&before, &plan);
+            if !candidates.is_empty() {
+                trials.search(&candidates, &mut plan);
+                self.stages.push(("trials", lap.elapsed()));
+                lap = Instant::now();
             }
         };
         if carried.is_none() && remembered.as_ref() != Some(&plan) {

@@ -12,6 +12,7 @@ mod compose;
 pub mod date;
 mod session;
 mod steps;
+mod trials;
 
 use std::path::PathBuf;
 

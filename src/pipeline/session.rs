@@ -121,27 +121,24 @@ impl Session {
     pub fn finish(&mut self, composed: Composed) -> Result<Finished, BuildError> {
         let mut diagnostics = composed.diagnostics();
         let Composed { document, report, date, .. } = composed;
-        let meta = &report.manifest.data.meta;
-        let mut lap = Instant::now();
-        let screen = self.config.profile == Profile::Screen;
-        let mut pdf = export_pdf(&self.world, &document, &meta.title, date, screen, self.config.format)?;
-        self.stages.push(("pdf", lap.elapsed()));
-        lap = Instant::now();
-        if self.config.profile == Profile::Print {
-            let c = &self.config;
-            let job = Job { report: &report, options: &c.print, root: &c.root, output: &c.output, bleed_mm: BLEED_MM };
-            let finished = finish_print(&pdf, &job)?;
-            pdf = finished.pdf;
-            diagnostics.problems(finished.problems);
-            self.stages.extend(finished.stages);
-            lap = Instant::now();
-        }
-        write_atomic(&self.config.output, &pdf).map_err(BuildError::Write)?;
-        self.stages.push(("write", lap.elapsed()));
-        lap = Instant::now();
-        let changes = crate::changes::record(&document, &report, &self.config.root, &self.config.output)
+        // The change record reads the frames, the export and the finishing
+        // the PDF: the record runs on a thread of its own beside them.
+        let (pdf, changes) = std::thread::scope(|s| {
+            let (document, report) = (&document, &report);
+            let record = s.spawn(move || {
+                let lap = Instant::now();
+                (crate::changes::Recorded::read(document, report), lap.elapsed())
+            });
+            let pdf = self.export_and_finish(document, report, date, &mut diagnostics);
+            (pdf, record.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        });
+        let pdf = pdf?;
+        let (recorded, took) = changes;
+        let lap = Instant::now();
+        let changes = recorded
+            .commit(&self.config.root, &self.config.output)
             .unwrap_or_else(|e| Some(crate::changes::Changes::unrecorded(e.to_string())));
-        self.stages.push(("changes", lap.elapsed()));
+        self.stages.push(("changes", took + lap.elapsed()));
         Ok(Finished {
             pages: document.pages().len(),
             bytes: pdf.len(),
@@ -150,6 +147,34 @@ impl Session {
             stages: self.stages.clone(),
             changes,
         })
+    }
+
+    /// Exports the PDF, finishes it for print (print profile) and writes it.
+    fn export_and_finish(
+        &mut self,
+        document: &typst_layout::PagedDocument,
+        report: &crate::source::Report,
+        date: Datetime,
+        diagnostics: &mut super::Diagnostics,
+    ) -> Result<Vec<u8>, BuildError> {
+        let meta = &report.manifest.data.meta;
+        let mut lap = Instant::now();
+        let screen = self.config.profile == Profile::Screen;
+        let mut pdf = export_pdf(&self.world, document, &meta.title, date, screen, self.config.format)?;
+        self.stages.push(("pdf", lap.elapsed()));
+        lap = Instant::now();
+        if self.config.profile == Profile::Print {
+            let c = &self.config;
+            let job = Job { report, options: &c.print, root: &c.root, output: &c.output, bleed_mm: BLEED_MM };
+            let finished = finish_print(&pdf, &job)?;
+            pdf = finished.pdf;
+            diagnostics.problems(finished.problems);
+            self.stages.extend(finished.stages);
+            lap = Instant::now();
+        }
+        write_atomic(&self.config.output, &pdf).map_err(BuildError::Write)?;
+        self.stages.push(("write", lap.elapsed()));
+        Ok(pdf)
     }
 
     /// Steps 2 to 5 on a loaded report.

@@ -32,6 +32,8 @@ mod preflight;
 mod reference;
 /// The full 2020 report from `data/`.
 mod report_2020;
+/// Fast builds (issue 21): searched, remembered and `watch` builds give the same PDF.
+mod speed;
 /// Themes and identity.
 mod themes;
 /// Chinese typography rules on the laid-out pages of the full report.

@@ -1,0 +1,65 @@
+//! Issue 21, fast builds: copyfit searched part by part, finishing beside
+//! the change record. None of it may change a byte of the PDF: a build that
+//! searches its plan, one that remembers it and a warm `watch` rebuild give
+//! the same file. (Timings are measured by `bench/`, never asserted here.)
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::case::root_copy;
+use crate::support::watch::Watch;
+use crate::support::*;
+
+/// Builds `manifest` with `root` into `pdf`; the bytes and the status line.
+fn build_in(root: &Path, manifest: &Path, pdf: &Path) -> (Vec<u8>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_csr-press"))
+        .args(["build", manifest.to_str().expect("path"), "-o", pdf.to_str().expect("path"), "--root"])
+        .arg(root)
+        .env("CSR_PRESS_TIMINGS", "1")
+        .output()
+        .expect("run csr-press");
+    assert!(out.status.success(), "{}", stderr(&out));
+    (std::fs::read(pdf).expect("pdf"), stdout(&out))
+}
+
+#[test]
+fn searched_and_remembered_plans_give_the_same_pdf_of_the_2020_report() {
+    // A root of its own, so that its plan cache is this test's alone.
+    let root = root_copy();
+    copy_dir(&repo().join("data"), &root.path().join("data"));
+    let manifest = root.path().join("data/report.toml");
+    let cache = root.path().join("out/.cache/copyfit");
+    let (searched, said) = build_in(root.path(), &manifest, &root.path().join("out/a.pdf"));
+    assert!(said.matches("compile ").count() > 1, "the 2020 data needs copyfit: {said}");
+    let (remembered, said) = build_in(root.path(), &manifest, &root.path().join("out/b.pdf"));
+    assert_eq!(said.matches("compile ").count(), 1, "a remembered plan composes once: {said}");
+    assert!(searched == remembered, "the remembered plan changed the PDF");
+    std::fs::remove_dir_all(&cache).expect("the plan cache");
+    let (again, _) = build_in(root.path(), &manifest, &root.path().join("out/c.pdf"));
+    assert!(searched == again, "a second search gave another PDF");
+}
+
+#[test]
+fn a_warm_watch_rebuild_gives_the_pdf_of_a_cold_build() {
+    let dir = fixture("stress");
+    let root = root_copy();
+    let manifest = dir.path().join("report.toml");
+    let (cold, said) = build_in(root.path(), &manifest, &dir.path().join("cold.pdf"));
+    assert!(said.matches("compile ").count() > 1, "the stress fixture needs copyfit: {said}");
+    let pdf = dir.path().join("watched.pdf");
+    let watch = Watch::start(&manifest, &pdf, root.path(), &[]);
+    assert!(std::fs::read(&pdf).expect("watched pdf") == cold, "watch's first build differs from a cold build");
+    // An edit and its undoing: the second rebuild is warm (comemo's caches,
+    // the change record of the edit) and has the cold build's inputs.
+    let part = dir.path().join("parts/04-performance.toml");
+    let text = std::fs::read_to_string(&part).expect("read part");
+    let edited = text.replacen("values = [\"0\", \"13\", \"26\"]", "values = [\"0\", \"31\", \"62\"]", 1);
+    assert_ne!(text, edited, "the fixture has no such row");
+    for version in [&edited, &text] {
+        let temp = dir.path().join("parts/.saving.tmp");
+        std::fs::write(&temp, version).expect("write");
+        std::fs::rename(&temp, &part).expect("rename");
+        watch.wait_for("built");
+    }
+    assert!(std::fs::read(&pdf).expect("watched pdf") == cold, "a warm rebuild differs from a cold build");
+}
