@@ -234,7 +234,7 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, ord
                     area,
                     baseline,
                     size: size.to_pt(),
-                    text: text.text.to_string(),
+                    text: text.text.chars().filter(|&c| !is_joiner(c)).collect(),
                     han_spread: han_spread(text),
                 });
             }
@@ -300,6 +300,13 @@ fn han_spread(text: &TextItem) -> Vec<f32> {
         }
     }
     out
+}
+
+/// A joiner or zero-width space: the layouts put them in text to allow or
+/// forbid a line break (`layout/tokens.typ`); they have no glyph and are
+/// no part of what a reader sees.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// A CJK ideograph (not punctuation, whose width justification also changes).
