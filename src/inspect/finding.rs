@@ -57,11 +57,13 @@ pub enum FindingClass {
     BrokenToken,
     /// A compound unit broken inside, or a number parted from its unit.
     UnitSplit,
+    /// A Han–Latin or Han–digit boundary set without its quarter em.
+    UnevenSpacing,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 15] = [
+    pub const ALL: [FindingClass; 16] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -77,6 +79,7 @@ impl FindingClass {
         FindingClass::EmptyHeading,
         FindingClass::BrokenToken,
         FindingClass::UnitSplit,
+        FindingClass::UnevenSpacing,
     ];
 
     /// The name printed with a finding.
@@ -97,6 +100,7 @@ impl FindingClass {
             FindingClass::EmptyHeading => "empty-heading",
             FindingClass::BrokenToken => "broken-token",
             FindingClass::UnitSplit => "unit-split",
+            FindingClass::UnevenSpacing => "uneven-spacing",
         }
     }
 
