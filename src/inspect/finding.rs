@@ -59,11 +59,13 @@ pub enum FindingClass {
     UnitSplit,
     /// A Han–Latin or Han–digit boundary set without its quarter em.
     UnevenSpacing,
+    /// A heading whose last line carries one or two characters.
+    Runt,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 16] = [
+    pub const ALL: [FindingClass; 17] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -80,6 +82,7 @@ impl FindingClass {
         FindingClass::BrokenToken,
         FindingClass::UnitSplit,
         FindingClass::UnevenSpacing,
+        FindingClass::Runt,
     ];
 
     /// The name printed with a finding.
@@ -101,6 +104,7 @@ impl FindingClass {
             FindingClass::BrokenToken => "broken-token",
             FindingClass::UnitSplit => "unit-split",
             FindingClass::UnevenSpacing => "uneven-spacing",
+            FindingClass::Runt => "runt",
         }
     }
 

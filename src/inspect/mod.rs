@@ -85,6 +85,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         pages::near_empty(sheet, &mut found);
         lines::loose(sheet, &mut found);
         spacing::uneven(sheet, &mut found);
+        headings::runts(sheet, &mut found);
         geometry::overflow(sheet, &mut found);
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);

@@ -85,8 +85,8 @@ fn assert_found(root: &Path, class: &str, page: Option<usize>, file: &str) -> Ve
 }
 
 /// Every class the composition rules add.
-const CLASSES: [&str; 7] =
-    ["page-count", "stranded", "empty-heading", "broken-token", "unit-split", "loose-line", "uneven-spacing"];
+const CLASSES: [&str; 8] =
+    ["page-count", "stranded", "empty-heading", "broken-token", "unit-split", "loose-line", "uneven-spacing", "runt"];
 
 #[test]
 fn the_stress_fixture_has_no_composition_finding() {
@@ -316,4 +316,13 @@ fn a_han_digit_boundary_without_its_space_is_found() {
     );
     let found = assert_found(root.path(), "uneven-spacing", None, ".toml");
     assert!(found.iter().any(|l| l.contains("no quarter-em space between")), "{found:?}");
+}
+
+#[test]
+fn a_heading_ending_in_a_runt_is_found() {
+    // The layout copy lets a heading break anywhere: the stress fixture's
+    // long section headings end on a line of two characters.
+    let root = variant(&[("tokens.typ", "  if chars.len() <= n { return body }", "  return body")], &[]);
+    let found = assert_found(root.path(), "runt", None, "03-chapter.toml");
+    assert!(found.iter().any(|l| l.contains("ends on a line of")), "{found:?}");
 }
