@@ -35,7 +35,8 @@ struct Line {
     text: String,
 }
 
-/// The compound units the layouts keep whole (their `<csr-units>` mark).
+/// The compound units the layouts keep whole and the one-character units a
+/// number keeps (their `<csr-units>` mark).
 pub fn units(sheets: &[Sheet]) -> Vec<String> {
     let mark = sheets.iter().flat_map(|s| s.marks(Mark::Units)).next();
     match mark.map(|m| &m.value) {
@@ -45,7 +46,6 @@ pub fn units(sheets: &[Sheet]) -> Vec<String> {
                 Value::Str(s) => Some(s.as_str().to_owned()),
                 _ => None,
             })
-            .filter(|u| u.chars().count() > 1)
             .collect(),
         _ => Vec::new(),
     }
@@ -159,7 +159,7 @@ pub fn judge(end: &str, start: &str, units: &[String]) -> Option<(FindingClass, 
     // one-character unit (1,400|万).
     let end_chars: Vec<char> = end.chars().collect();
     let start_chars: Vec<char> = start.chars().collect();
-    for unit in units {
+    for unit in units.iter().filter(|u| u.chars().count() > 1) {
         let n = unit.chars().count();
         for k in 1..n {
             let (left, right): (String, String) = (unit.chars().take(k).collect(), unit.chars().skip(k).collect());
@@ -169,8 +169,16 @@ pub fn judge(end: &str, start: &str, units: &[String]) -> Option<(FindingClass, 
         }
     }
     let number_end = last.is_ascii_digit() || matches!(last, '%' | '％');
-    let starts_compound = units.iter().any(|u| start.starts_with(u.as_str()));
-    if !spaced && number_end && is_han(first) && !starts_compound && end_chars.len() > 1 && start_chars.len() > 1 {
+    let starts_compound = units.iter().any(|u| u.chars().count() > 1 && start.starts_with(u.as_str()));
+    let one_char_unit = units.iter().any(|u| u.chars().count() == 1 && u.starts_with(first));
+    if !spaced
+        && number_end
+        && is_han(first)
+        && one_char_unit
+        && !starts_compound
+        && end_chars.len() > 1
+        && start_chars.len() > 1
+    {
         return Some((FindingClass::UnitSplit, "a number and its unit"));
     }
     None
@@ -181,7 +189,7 @@ mod tests {
     use super::{FindingClass, judge};
 
     fn units() -> Vec<String> {
-        ["万吨标准煤", "千瓦时", "人次", "万人次"].map(str::to_owned).to_vec()
+        ["万吨标准煤", "千瓦时", "人次", "万人次", "万", "人", "场"].map(str::to_owned).to_vec()
     }
 
     fn class(end: &str, start: &str) -> Option<FindingClass> {
@@ -210,5 +218,6 @@ mod tests {
         assert_eq!(class("演练146", "场次"), Some(FindingClass::UnitSplit));
         assert_eq!(class("节约用电3,560", "万千瓦时"), Some(FindingClass::UnitSplit));
         assert_eq!(class("服务群众86.4", "万人次。"), None);
+        assert_eq!(class("客户经理、10086", "尊享服务"), None);
     }
 }

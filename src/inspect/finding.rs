@@ -57,11 +57,15 @@ pub enum FindingClass {
     BrokenToken,
     /// A compound unit broken inside, or a number parted from its unit.
     UnitSplit,
+    /// A Han–Latin or Han–digit boundary set without its quarter em.
+    UnevenSpacing,
+    /// A heading whose last line carries one or two characters.
+    Runt,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 15] = [
+    pub const ALL: [FindingClass; 17] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -77,6 +81,8 @@ impl FindingClass {
         FindingClass::EmptyHeading,
         FindingClass::BrokenToken,
         FindingClass::UnitSplit,
+        FindingClass::UnevenSpacing,
+        FindingClass::Runt,
     ];
 
     /// The name printed with a finding.
@@ -97,6 +103,8 @@ impl FindingClass {
             FindingClass::EmptyHeading => "empty-heading",
             FindingClass::BrokenToken => "broken-token",
             FindingClass::UnitSplit => "unit-split",
+            FindingClass::UnevenSpacing => "uneven-spacing",
+            FindingClass::Runt => "runt",
         }
     }
 

@@ -87,3 +87,40 @@ pub fn empty(sheets: &[Sheet], out: &mut Vec<Finding>) {
         }
     }
 }
+
+/// A heading's last line may not carry fewer characters than this (rule 24).
+pub const RUNT_CHARS: usize = 3;
+
+/// Flags a heading broken over lines whose last line carries one or two
+/// characters (a runt): its text is what is painted between its head mark
+/// and the body mark it leaves right after itself.
+pub fn runts(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
+    for head in sheet.marks(Mark::Keep).filter(|m| level(m).is_some()) {
+        let id = head.text("id");
+        let Some(body) = sheet
+            .marks(Mark::Keep)
+            .find(|b| b.order > head.order && b.text("role") == Some("body") && b.text("id") == id)
+        else {
+            continue;
+        };
+        let mut lines: std::collections::BTreeMap<i64, String> = std::collections::BTreeMap::new();
+        for t in sheet.texts.iter().filter(|t| t.order > head.order && t.order < body.order) {
+            lines.entry((t.baseline * 2.0).round() as i64).or_default().push_str(t.text.trim());
+        }
+        let Some(last) = lines.values().last().filter(|_| lines.len() > 1) else { continue };
+        let count = last.chars().filter(|c| !c.is_whitespace()).count();
+        if count > 0 && count < RUNT_CHARS {
+            out.push(super::found(
+                sheet,
+                head.order,
+                FindingClass::Runt,
+                format!(
+                    "heading {} ends on a line of {count} character{}: break it at a word boundary \
+                     with at least {RUNT_CHARS} characters on its last line",
+                    head.text("text").map(quote).unwrap_or_default(),
+                    if count == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+}

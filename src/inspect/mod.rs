@@ -3,7 +3,8 @@
 //! what they would mark: near-empty pages, heads and rows stranded at a
 //! column foot, anything running past its column or the trim, text over
 //! text or art, text hidden under a fill, loose lines (spread by
-//! justification), tokens and units broken inside, images too coarse or in the wrong
+//! justification), tokens and units broken inside, Han–Latin boundaries set
+//! without their space, images too coarse or in the wrong
 //! colour model, and empty image slots.
 //!
 //! The layouts cooperate by leaving marks (`metadata` labelled `<csr-…>`,
@@ -23,6 +24,7 @@ mod marks;
 mod pages;
 mod pictures;
 pub mod scan;
+mod spacing;
 
 use std::path::Path;
 
@@ -82,6 +84,8 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         breaks::check(sheet, &units, &mut found);
         pages::near_empty(sheet, &mut found);
         lines::loose(sheet, &mut found);
+        spacing::uneven(sheet, &mut found);
+        headings::runts(sheet, &mut found);
         geometry::overflow(sheet, &mut found);
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);

@@ -75,6 +75,21 @@ pub struct TextRun {
     /// two others of the run, none of them a Latin letter or digit (Typst
     /// adds a quarter em between Han and Latin, which is not justification).
     pub han_spread: Vec<f32>,
+    /// Each glyph's character and the horizontal extent of its natural
+    /// advance on the page (where the font alone would set it, without the
+    /// spacing Typst adds before or after it), in points.
+    pub glyphs: Vec<GlyphBox>,
+}
+
+/// A glyph of a [`TextRun`]: its first character and where it stands.
+#[derive(Debug, Clone, Copy)]
+pub struct GlyphBox {
+    /// The first character of its cluster.
+    pub c: char,
+    /// Left edge of its natural advance.
+    pub x0: f64,
+    /// Right edge of its natural advance.
+    pub x1: f64,
 }
 
 /// A filled or stroked shape.
@@ -234,8 +249,9 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, ord
                     area,
                     baseline,
                     size: size.to_pt(),
-                    text: text.text.to_string(),
+                    text: text.text.chars().filter(|&c| !is_joiner(c)).collect(),
                     han_spread: han_spread(text),
+                    glyphs: glyph_boxes(text, point(at, Point::zero()).0),
                 });
             }
             FrameItem::Shape(shape, _) => {
@@ -300,6 +316,29 @@ fn han_spread(text: &TextItem) -> Vec<f32> {
         }
     }
     out
+}
+
+/// Where each glyph of `text` stands, its run starting at `x` on the page.
+fn glyph_boxes(text: &TextItem, x: f64) -> Vec<GlyphBox> {
+    let size = text.size.to_pt();
+    let mut pen = x;
+    let mut out = Vec::with_capacity(text.glyphs.len());
+    for glyph in &text.glyphs {
+        let c = text.text.get(glyph.range()).and_then(|s| s.chars().next());
+        if let (Some(c), Some(natural)) = (c, text.font.x_advance(glyph.id)) {
+            let x0 = pen + glyph.x_offset.get() * size;
+            out.push(GlyphBox { c, x0, x1: x0 + natural.get() * size });
+        }
+        pen += glyph.x_advance.get() * size;
+    }
+    out
+}
+
+/// A joiner or zero-width space: the layouts put them in text to allow or
+/// forbid a line break (`layout/tokens.typ`); they have no glyph and are
+/// no part of what a reader sees.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// A CJK ideograph (not punctuation, whose width justification also changes).

@@ -85,7 +85,8 @@ fn assert_found(root: &Path, class: &str, page: Option<usize>, file: &str) -> Ve
 }
 
 /// Every class the composition rules add.
-const CLASSES: [&str; 6] = ["page-count", "stranded", "empty-heading", "broken-token", "unit-split", "loose-line"];
+const CLASSES: [&str; 8] =
+    ["page-count", "stranded", "empty-heading", "broken-token", "unit-split", "loose-line", "uneven-spacing", "runt"];
 
 #[test]
 fn the_stress_fixture_has_no_composition_finding() {
@@ -302,4 +303,26 @@ fn a_loose_line_is_a_warning() {
     );
     let found = assert_found(root.path(), "loose-line", None, "03-chapter.toml");
     assert!(found.iter().any(|l| l.contains(": warning: ") && l.contains("报告期内，公司依托")), "{found:?}");
+}
+
+#[test]
+fn a_han_digit_boundary_without_its_space_is_found() {
+    // The layout copy boxes each number with its unit, as the layouts once
+    // did: the quarter em Typst sets between a Han character and a digit
+    // ends at the box's edge (2000 年4 月20 日).
+    let root = variant(
+        &[("tokens.typ", "number + (if after.match(compound-start) == none { wj }) + joined(after)", "box(it.text)")],
+        &[],
+    );
+    let found = assert_found(root.path(), "uneven-spacing", None, ".toml");
+    assert!(found.iter().any(|l| l.contains("no quarter-em space between")), "{found:?}");
+}
+
+#[test]
+fn a_heading_ending_in_a_runt_is_found() {
+    // The layout copy lets a heading break anywhere: the stress fixture's
+    // long section headings end on a line of two characters.
+    let root = variant(&[("tokens.typ", "  if chars.len() <= n { return body }", "  return body")], &[]);
+    let found = assert_found(root.path(), "runt", None, "03-chapter.toml");
+    assert!(found.iter().any(|l| l.contains("ends on a line of")), "{found:?}");
 }
