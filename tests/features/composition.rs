@@ -5,63 +5,10 @@
 //! with its class, its page and the data file and line it comes from, and
 //! fails `--strict`. Needs nothing but the Rust toolchain.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-use super::support::{copy_dir, repo, stderr};
-
-/// Links the (large, read-only) fonts folder where the platform can, else copies it.
-fn link_or_copy(from: &Path, to: &Path) {
-    #[cfg(unix)]
-    if std::os::unix::fs::symlink(from, to).is_ok() {
-        return;
-    }
-    copy_dir(from, to);
-}
-
-/// A project root in a temporary folder: the stress data with `data_edits`
-/// applied, a copy of the layouts with `layout_edits` applied (each a file,
-/// a text and its replacement), and the repository's themes and fonts.
-fn variant(layout_edits: &[(&str, &str, &str)], data_edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
-    let root = tempfile::tempdir().expect("a temporary folder");
-    copy_dir(&repo().join("tests/fixtures/stress"), root.path());
-    copy_dir(&repo().join("layout"), &root.path().join("layout"));
-    copy_dir(&repo().join("themes"), &root.path().join("themes"));
-    link_or_copy(&repo().join("fonts"), &root.path().join("fonts"));
-    for (folder, edits) in [("layout", layout_edits), ("", data_edits)] {
-        for (file, from, to) in edits {
-            let path = root.path().join(folder).join(file);
-            let text = std::fs::read_to_string(&path).expect("read a file to edit");
-            assert!(text.contains(from), "{file} does not contain {from:?}: the variant would plant nothing");
-            std::fs::write(&path, text.replacen(from, to, 1)).expect("write an edited file");
-        }
-    }
-    root
-}
-
-/// Runs `csr-press ARGS MANIFEST --root ROOT` on a variant.
-fn press(root: &Path, args: &[&str]) -> Output {
-    Command::new(program())
-        .args(args)
-        .arg(root.join("report.toml"))
-        .arg("--root")
-        .arg(root)
-        .args(["--diagnostic-format", "short"])
-        .output()
-        .expect("run csr-press")
-}
-
-/// The program under test: the crate's binary, or `CSR_PRESS_BIN` when set
-/// (a copy taken from a target folder other builds write to).
-fn program() -> PathBuf {
-    std::env::var_os("CSR_PRESS_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_csr-press")), PathBuf::from)
-}
-
-/// The findings of one class: lines ending in `[class]`.
-fn findings(out: &Output, class: &str) -> Vec<String> {
-    let tag = format!("[{class}]");
-    stderr(out).lines().filter(|l| l.ends_with(&tag)).map(str::to_owned).collect()
-}
+use super::support::stderr;
+use super::support::variant::{findings, press, variant};
 
 /// Checks a variant and asserts that a finding of `class` is reported on
 /// `page` (any page when `None`), located at a line of `file`, and that

@@ -5,46 +5,10 @@
 //! file and line it comes from.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use crate::support::{copy_dir, fixture, pdf_text, repo, squash, stderr, stdout};
-
-/// A project root in a temporary folder: the stress data, a copy of the
-/// layouts with `layout_edits` applied (file, text, replacement), and the
-/// repository's fonts and themes.
-fn variant(layout_edits: &[(&str, &str, &str)], data_edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
-    let root = fixture("stress");
-    copy_dir(&repo().join("layout"), &root.path().join("layout"));
-    copy_dir(&repo().join("fonts"), &root.path().join("fonts"));
-    copy_dir(&repo().join("themes"), &root.path().join("themes"));
-    for (folder, edits) in [("layout", layout_edits), ("", data_edits)] {
-        for (file, from, to) in edits {
-            let path = root.path().join(folder).join(file);
-            let text = std::fs::read_to_string(&path).expect("read file to edit");
-            assert!(text.contains(from), "{file} does not contain {from:?}: the variant would plant nothing");
-            std::fs::write(&path, text.replacen(from, to, 1)).expect("write edited file");
-        }
-    }
-    root
-}
-
-/// Runs `csr-press ARGS MANIFEST --root ROOT` on a variant.
-fn press(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_csr-press"))
-        .args(args)
-        .arg(root.join("report.toml"))
-        .arg("--root")
-        .arg(root)
-        .args(["--diagnostic-format", "short"])
-        .output()
-        .expect("run csr-press")
-}
-
-/// The findings of one class: lines ending in `[class]`.
-fn findings(out: &Output, class: &str) -> Vec<String> {
-    let tag = format!("[{class}]");
-    stderr(out).lines().filter(|l| l.ends_with(&tag)).map(str::to_owned).collect()
-}
+use crate::support::variant::{findings, press, variant};
+use crate::support::{fixture, pdf_text, squash, stderr, stdout};
 
 /// Checks a variant and asserts that a finding of `class` names `file`
 /// (with a line) and a page.

@@ -10,6 +10,8 @@ use std::process::{Command, Output};
 use crate::support::case::{Case, root_copy};
 use crate::support::*;
 
+/// Round 2 (issue 24): time and cache bounds.
+mod bounds;
 /// Sizes, locations, `check` agreeing with `build`, images, escapes.
 mod data;
 /// Round 2 (issue 24): spreadsheets, theme folders, caches, the guard.

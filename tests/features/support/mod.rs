@@ -11,6 +11,7 @@ pub mod icc;
 pub mod pdf;
 pub mod png;
 pub mod press;
+pub mod variant;
 pub mod watch;
 
 pub use pdf::{

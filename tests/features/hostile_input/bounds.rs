@@ -1,0 +1,52 @@
+//! Bounds on what csr-press cannot check up front (issue 24): theme code
+//! that never ends, and remembered plans that ask for the impossible.
+
+use std::time::{Duration, Instant};
+
+use super::readers::Case;
+use crate::support::{copy_dir, repo};
+
+#[test]
+fn a_runaway_loop_in_theme_code_is_stopped_by_the_time_limit() {
+    // 10¹⁰ iterations in the theme's cover: Typst cannot be stopped from
+    // inside, so the command as a whole is bounded (`--time-limit`).
+    let c = Case::new();
+    copy_dir(&repo().join("themes/house"), &c.path("themes/house"));
+    let cover = std::fs::read_to_string(c.path("themes/house/cover.typ")).unwrap();
+    let spin = "#let spin = { let n = 0; for i in range(100000) { for j in range(100000) { n += 1 } }; n }\n";
+    std::fs::write(c.path("themes/house/cover.typ"), format!("{spin}{cover}")).unwrap();
+    let started = Instant::now();
+    let out = c.path("out/report.pdf");
+    c.run(&["build", c.path("report.toml").to_str().unwrap(), "-o", out.to_str().unwrap(), "--time-limit", "3"])
+        .expect(1, &["stopped after 3 s (--time-limit)", "loop"]);
+    assert!(started.elapsed() < Duration::from_secs(30), "ended soon after the limit: {:?}", started.elapsed());
+    assert!(!out.exists(), "no PDF was written");
+}
+
+#[test]
+fn a_remembered_plan_out_of_range_is_ignored() {
+    // A copyfit plan asking for a column 1e300 pt tall (the layout once
+    // tried to allocate for it): range-checked on reading, ignored, and the
+    // PDF is the one a fresh search gives.
+    let root = crate::support::case::root_copy();
+    let c = Case::new();
+    let pdf = c.path("out/report.pdf");
+    let manifest = c.path("report.toml");
+    let args = ["build", manifest.to_str().unwrap(), "-o", pdf.to_str().unwrap()];
+    c.run_in(root.path(), &args).expect(0, &[]);
+    let fresh = std::fs::read(&pdf).unwrap();
+    let plans = root.path().join("out/.cache/copyfit");
+    let mut planted = 0;
+    for entry in std::fs::read_dir(&plans).unwrap() {
+        let path = entry.unwrap().path();
+        let mut plan: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for height in plan["balanced"].as_array_mut().unwrap() {
+            *height = serde_json::json!(1e300);
+            planted += 1;
+        }
+        std::fs::write(&path, plan.to_string()).unwrap();
+    }
+    assert!(planted > 0, "no remembered plan to plant into");
+    c.run_in(root.path(), &args).expect(0, &[]);
+    assert!(std::fs::read(&pdf).unwrap() == fresh, "the planted plan changed the PDF");
+}

@@ -1,0 +1,61 @@
+//! Variants of the stress fixture for planted-defect tests: a project root
+//! in a temporary folder with edited data or an edited copy of the layouts,
+//! `check`/`build` run on it, and its findings by class.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use super::{copy_dir, repo, stderr};
+
+/// Links the (large, read-only) fonts folder where the platform can, else copies it.
+pub fn link_or_copy(from: &Path, to: &Path) {
+    #[cfg(unix)]
+    if std::os::unix::fs::symlink(from, to).is_ok() {
+        return;
+    }
+    copy_dir(from, to);
+}
+
+/// A project root in a temporary folder: the stress data with `data_edits`
+/// applied, a copy of the layouts with `layout_edits` applied (each a file,
+/// a text and its replacement), and the repository's themes and fonts.
+pub fn variant(layout_edits: &[(&str, &str, &str)], data_edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("a temporary folder");
+    copy_dir(&repo().join("tests/fixtures/stress"), root.path());
+    copy_dir(&repo().join("layout"), &root.path().join("layout"));
+    copy_dir(&repo().join("themes"), &root.path().join("themes"));
+    link_or_copy(&repo().join("fonts"), &root.path().join("fonts"));
+    for (folder, edits) in [("layout", layout_edits), ("", data_edits)] {
+        for (file, from, to) in edits {
+            let path = root.path().join(folder).join(file);
+            let text = std::fs::read_to_string(&path).expect("read a file to edit");
+            assert!(text.contains(from), "{file} does not contain {from:?}: the variant would plant nothing");
+            std::fs::write(&path, text.replacen(from, to, 1)).expect("write an edited file");
+        }
+    }
+    root
+}
+
+/// Runs `csr-press ARGS MANIFEST --root ROOT` on a variant.
+pub fn press(root: &Path, args: &[&str]) -> Output {
+    Command::new(program())
+        .args(args)
+        .arg(root.join("report.toml"))
+        .arg("--root")
+        .arg(root)
+        .args(["--diagnostic-format", "short"])
+        .output()
+        .expect("run csr-press")
+}
+
+/// The program under test: the crate's binary, or `CSR_PRESS_BIN` when set
+/// (a copy taken from a target folder other builds write to).
+pub fn program() -> PathBuf {
+    std::env::var_os("CSR_PRESS_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_csr-press")), PathBuf::from)
+}
+
+/// The findings of one class: lines ending in `[class]`.
+pub fn findings(out: &Output, class: &str) -> Vec<String> {
+    let tag = format!("[{class}]");
+    stderr(out).lines().filter(|l| l.ends_with(&tag)).map(str::to_owned).collect()
+}
