@@ -256,6 +256,7 @@ impl CommonArgs {
             format: self.diagnostic_format,
             strict: false,
             print: PrintOptions::default(),
+            writes_caches: true,
         }
     }
 }

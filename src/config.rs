@@ -87,4 +87,7 @@ pub struct Config {
     pub strict: bool,
     /// PDF/X standard, output profile and strictness of the print profile.
     pub print: PrintOptions,
+    /// Whether the build may write its caches (copyfit plans, converted
+    /// images) under the root; `check` writes nothing.
+    pub writes_caches: bool,
 }

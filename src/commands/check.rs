@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::{Failure, Outcome};
 use crate::args::CheckArgs;
-use crate::config::Profile;
+use crate::config::{Config, Profile};
 use crate::datacheck::check_data;
 use crate::diag::{Problem, Problems, Severity};
 use crate::fonts::load_fonts;
@@ -14,7 +14,9 @@ use crate::pipeline::{BuildError, Diagnostics, LoadedReport, Session};
 
 /// Runs `check`.
 pub fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
-    let config = args.common.config(PathBuf::from("out/check.pdf"), Profile::Print, false);
+    // `check` writes nothing: no copyfit plan, no converted image.
+    let config =
+        Config { writes_caches: false, ..args.common.config(PathBuf::from("out/check.pdf"), Profile::Print, false) };
     let root = config.root.clone();
     let loaded = match LoadedReport::read(&args.common.manifest) {
         Ok(loaded) => loaded,

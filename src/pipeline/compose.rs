@@ -11,6 +11,8 @@ use super::trials::Trials;
 use super::{BuildError, Composed, PRINT_PPI, Resolved, Session};
 use crate::compile::compile;
 use crate::copyfit::{self, Plan};
+use crate::datacheck::uncovered_chars;
+use crate::diag::Severity;
 use crate::inspect::{Options as InspectOptions, inspect, problems as inspect_problems};
 use crate::paths::Cache;
 use crate::virtual_files::{DATA_PATH, project_file};
@@ -78,11 +80,24 @@ impl Session {
                 lap = Instant::now();
             }
         };
-        if carried.is_none() && remembered.as_ref() != Some(&plan) {
+        if self.config.writes_caches && carried.is_none() && remembered.as_ref() != Some(&plan) {
             copyfit::remember(&cache, &key, &plan);
         }
         self.last_plan = Some(plan);
-        let findings = inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
+        let mut findings =
+            inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
+        // A character no font covers prints as a box: a warning naming it and
+        // its first place in the data, an error with `--strict`.
+        let missing = if self.config.strict { Severity::Error } else { Severity::Warning };
+        let uncovered =
+            if self.font_infos.is_empty() { Default::default() } else { uncovered_chars(&report, &self.font_infos) };
+        for (c, (file, offset)) in uncovered {
+            findings.push(file.problem(
+                missing,
+                Some(offset..offset + c.len_utf8()),
+                format!("character '{c}' (U+{:04X}) is not covered by any font in fonts/: it prints as a box [missing-glyph]", c as u32),
+            ));
+        }
         if findings.has_errors() {
             return Err(BuildError::Data(findings));
         }

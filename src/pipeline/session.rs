@@ -19,6 +19,7 @@ use crate::postprocess::{Job, finish_print};
 use crate::resolve::resolve;
 use crate::world::PressWorld;
 use crate::write::write_atomic;
+use typst::text::FontInfo;
 
 /// A live pipeline: the world and the image cache survive between builds.
 pub struct Session {
@@ -36,14 +37,18 @@ pub struct Session {
     /// The copyfit plan of the last composition (in `watch`, where the next
     /// search starts when the inputs are new).
     pub(super) last_plan: Option<Plan>,
+    /// What the fonts cover, when this session loaded them: a character of
+    /// the data that none covers is reported by the build (it would print
+    /// as a box). `check` reports it from its own data checks instead.
+    pub(super) font_infos: Vec<FontInfo>,
 }
 
 impl Session {
     /// Loads the fonts and sets up the world. The document date is read
     /// from the manifest when the first build checks it.
     pub fn new(config: Config) -> Result<Self, BuildError> {
-        let (fonts, _) = load_fonts(&config.root, config.system_fonts)?;
-        Self::with_fonts(config, fonts)
+        let (fonts, infos) = load_fonts(&config.root, config.system_fonts)?;
+        Ok(Self { font_infos: infos, ..Self::with_fonts(config, fonts)? })
     }
 
     /// Sets up the world with fonts already loaded.
@@ -59,7 +64,7 @@ impl Session {
         let world = PressWorld::new(root, fonts, &inputs, date)
             .map_err(|e| BuildError::Root { root: root.to_path_buf(), reason: crate::paths::io_reason(&e) })?;
         // One cache folder under the root, never beside an arbitrary -o path.
-        let images = ImageCache::new(Some(config.root.cache(Cache::Images)));
+        let images = ImageCache::new(config.writes_caches.then(|| config.root.cache(Cache::Images)));
         Ok(Self {
             config,
             world,
@@ -69,6 +74,7 @@ impl Session {
             stages: Vec::new(),
             last_json: None,
             last_plan: None,
+            font_infos: Vec::new(),
         })
     }
 

@@ -236,3 +236,19 @@ fn print_colours_are_cmyk_only() {
     }
     assert!(cmyk > 20, "expected CMYK colour operators, found {cmyk}");
 }
+
+#[test]
+fn a_character_no_font_covers_is_a_build_warning_and_a_strict_error() {
+    // Issue 25: it printed as a box and `build` said nothing.
+    let dir = fixture("mini");
+    let part = dir.path().join("parts/back.toml");
+    edit(&part, "具有卓越的过程性表现。", "具有卓越的过程性表现\u{1F6F8}。");
+    let pdf = dir.path().join("out/report.pdf");
+    let out = build(&dir.path().join("report.toml"), &pdf, &["--diagnostic-format", "short"]);
+    assert!(out.status.success(), "a warning only: {}", stderr(&out));
+    let said = stderr(&out);
+    let line = said.lines().find(|l| l.contains("[missing-glyph]")).unwrap_or_else(|| panic!("no warning: {said}"));
+    assert!(line.contains("back.toml:12:") && line.contains("U+1F6F8") && line.contains("warning"), "{line}");
+    let strict = build(&dir.path().join("report.toml"), &pdf, &["--strict", "--diagnostic-format", "short"]);
+    assert_eq!(strict.status.code(), Some(1), "an error with --strict: {}", stderr(&strict));
+}

@@ -91,3 +91,21 @@ fn a_change_record_that_is_a_fifo_or_holds_escapes_is_not_trusted() {
     assert!(!said.contains('\u{1b}') && !said.contains('\u{7}'), "no raw control character: {said:?}");
     assert!(said.contains("\\u{1b}"), "the escape is shown escaped: {said}");
 }
+
+#[test]
+fn check_writes_nothing() {
+    // Issue 25: `check` composed the pages and left a copyfit plan (and
+    // converted images) in the root's cache; the README says it writes nothing.
+    let root = crate::support::case::root_copy();
+    let dir = fixture("mini");
+    let before = crate::support::case::snapshot(dir.path());
+    let manifest = dir.path().join("report.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csr-press"))
+        .args(["check", manifest.to_str().expect("utf-8"), "--root"])
+        .arg(root.path())
+        .output()
+        .expect("run csr-press");
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", stderr(&out));
+    assert!(!root.path().join("out").exists(), "check wrote under the root's out/");
+    assert!(crate::support::case::snapshot(dir.path()) == before, "check wrote beside the data");
+}
