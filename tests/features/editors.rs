@@ -316,3 +316,18 @@ fn a_chart_naming_an_unknown_table_or_row_is_a_located_error() {
     );
     assert!(err.contains("KPI table 'kpi-staff' has no row 'other'"), "{err}");
 }
+
+#[test]
+fn a_ring_legend_gives_every_share_one_precision() {
+    // Issue 25: 55 %, 2 % beside 17.5 %. Shares of 99.7, 0.3 and 0.0: the
+    // last printed as 0.0, like the others.
+    let dir = editors_fixture();
+    let part = dir.path().join("parts/numbers.toml");
+    edit(&part, "rows = [\"female\", \"male\"]", "rows = [\"cn\", \"abroad\", \"female\"]");
+    let pdf = dir.path().join("out/report.pdf");
+    let out = build(Path::new(&manifest(&dir)), &pdf, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text: String = (1..=pdf_pages(&pdf)).map(|p| squash(&pdf_text(&pdf, p))).collect();
+    assert!(text.contains("(0.0%)") && text.contains("(99.7%)"), "{text}");
+    assert!(!text.contains("(0%)"), "a share without its decimal: {text}");
+}
