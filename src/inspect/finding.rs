@@ -61,11 +61,14 @@ pub enum FindingClass {
     UnevenSpacing,
     /// A heading whose last line carries one or two characters.
     Runt,
+    /// Text in the paper colour with nothing painted under it: it does not
+    /// print (a chart value outside its bar, say).
+    PaperText,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 17] = [
+    pub const ALL: [FindingClass; 18] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -83,6 +86,7 @@ impl FindingClass {
         FindingClass::UnitSplit,
         FindingClass::UnevenSpacing,
         FindingClass::Runt,
+        FindingClass::PaperText,
     ];
 
     /// The name printed with a finding.
@@ -105,6 +109,7 @@ impl FindingClass {
             FindingClass::UnitSplit => "unit-split",
             FindingClass::UnevenSpacing => "uneven-spacing",
             FindingClass::Runt => "runt",
+            FindingClass::PaperText => "paper-text",
         }
     }
 

@@ -160,6 +160,28 @@ pub fn hidden(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     }
 }
 
+/// Text in the paper colour with no fill or image painted under it: white
+/// on white paper, it does not print.
+pub fn paper_text(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
+    for t in sheet.texts.iter().filter(|t| t.paper && !t.text.trim().is_empty()) {
+        let core = shrink(&t.area);
+        let whole = core.width() * core.height();
+        if whole <= 0.0 {
+            continue;
+        }
+        let under = sheet.graphics.iter().filter(|g| g.opaque && g.order < t.order).map(|g| g.area.overlap(&core));
+        let under = under.chain(sheet.pictures.iter().filter(|p| p.order < t.order).map(|p| p.area.overlap(&core)));
+        if under.fold(0.0, f64::max) < 0.5 * whole {
+            out.push(found(
+                sheet,
+                t.order,
+                FindingClass::PaperText,
+                format!("text {} is in the paper colour with nothing under it: it does not print; give it the text colour or a ground", quote(&t.text)),
+            ));
+        }
+    }
+}
+
 /// Art that starts inside the bleed box and runs past it, into the marks.
 pub fn past_bleed(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     let (w, h) = sheet.size;

@@ -89,6 +89,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         geometry::overflow(sheet, &mut found);
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);
+        geometry::paper_text(sheet, &mut found);
         geometry::past_bleed(sheet, &mut found);
         pictures::check(sheet, options, &mut found);
         found

@@ -79,6 +79,9 @@ pub struct TextRun {
     /// advance on the page (where the font alone would set it, without the
     /// spacing Typst adds before or after it), in points.
     pub glyphs: Vec<GlyphBox>,
+    /// Whether it is painted in the paper colour (white): it shows only on
+    /// something painted under it.
+    pub paper: bool,
 }
 
 /// A glyph of a [`TextRun`]: its first character and where it stands.
@@ -252,6 +255,7 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, ord
                     text: text.text.chars().filter(|&c| !is_joiner(c)).collect(),
                     han_spread: han_spread(text),
                     glyphs: glyph_boxes(text, point(at, Point::zero()).0),
+                    paper: is_paper(&text.fill),
                 });
             }
             FrameItem::Shape(shape, _) => {
@@ -375,6 +379,18 @@ fn clipped_away(clip: Option<Area>, area: &Area) -> bool {
 }
 
 /// Whether a fill hides what is under it.
+/// Whether a paint is the paper's colour: white (or as near as ink gets).
+fn is_paper(paint: &Paint) -> bool {
+    match paint {
+        Paint::Solid(color) => {
+            let rgb = color.to_rgb();
+            rgb.red.min(rgb.green).min(rgb.blue) >= 0.98
+        }
+        _ => false,
+    }
+}
+
+/// Whether a paint covers what lies under it.
 fn is_opaque(paint: &Paint) -> bool {
     match paint {
         Paint::Solid(color) => color.alpha().is_none_or(|a| a >= 0.99),

@@ -331,3 +331,33 @@ fn a_ring_legend_gives_every_share_one_precision() {
     assert!(text.contains("(0.0%)") && text.contains("(99.7%)"), "{text}");
     assert!(!text.contains("(0%)"), "a share without its decimal: {text}");
 }
+
+#[test]
+fn chart_text_in_the_paper_colour_on_paper_is_found() {
+    // Issue 25: values that did not fit their bar were drawn white on white
+    // paper. A layout copy paints the line chart's values in the paper
+    // colour: `check` reports each, located at the chart, and `--strict` fails.
+    let dir = editors_fixture();
+    let root = crate::support::case::root_copy();
+    edit(
+        &root.path().join("layout/charts.typ"),
+        "label-at(x, y - 4.2mm, slot, s.labels.at(i))",
+        "label-at(x, y - 4.2mm, slot, s.labels.at(i), fill: paper)",
+    );
+    let check = |strict: bool| {
+        let mut args = vec!["check".to_owned(), manifest(&dir), "--diagnostic-format".into(), "short".into()];
+        if strict {
+            args.push("--strict".into());
+        }
+        std::process::Command::new(env!("CARGO_BIN_EXE_csr-press"))
+            .args(&args)
+            .arg("--root")
+            .arg(root.path())
+            .output()
+            .expect("run csr-press")
+    };
+    let out = check(false);
+    let found: Vec<String> = stderr(&out).lines().filter(|l| l.ends_with("[paper-text]")).map(str::to_owned).collect();
+    assert!(found.iter().any(|l| l.contains("numbers.toml:") && l.contains(": page ")), "{}", stderr(&out));
+    assert_eq!(check(true).status.code(), Some(1), "--strict fails on it");
+}
