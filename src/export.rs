@@ -26,9 +26,9 @@ pub fn reads(report: &Report, output: &Path) -> Option<String> {
     let target = output.canonicalize().ok()?;
     let mut sources: Vec<String> = Vec::new();
     for part in &report.parts {
-        sources.extend(part.data.kpi_source.as_ref().map(|s| s.get_ref().clone()));
+        sources.extend(part.data.kpi_workbook.as_ref().map(|s| s.get_ref().clone()));
         for block in kpi_blocks(&part.data) {
-            if let Block::Kpi { source: Some(s), .. } = block {
+            if let Block::Kpi { workbook: Some(s), .. } = block {
                 sources.push(s.clone());
             }
         }

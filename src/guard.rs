@@ -50,11 +50,11 @@ impl Inputs {
         let mut files = vec![manifest.clone()];
         files.extend(report.files().map(|f| f.path.clone()));
         for part in &report.parts {
-            files.extend(part.data.kpi_source.as_ref().map(|s| report.base.join(s.get_ref())));
+            files.extend(part.data.kpi_workbook.as_ref().map(|s| report.base.join(s.get_ref())));
             for place in part.data.places(part.file.text.len()) {
                 let images = place.block.map(Block::images).unwrap_or_default();
                 files.extend(images.iter().map(|i| report.base.join(i)));
-                if let Some(Block::Kpi { source: Some(source), .. }) = place.block {
+                if let Some(Block::Kpi { workbook: Some(source), .. }) = place.block {
                     files.push(report.base.join(source));
                 }
             }

@@ -161,10 +161,10 @@ pub fn import(base: &Path, parts: &mut [Loaded<Part>], missing: Missing, problem
     let mut capped = Capped::default();
     for part in parts.iter_mut() {
         let file = part.file.clone();
-        let part_source = part.data.kpi_source.clone();
+        let part_source = part.data.kpi_workbook.clone();
         for spanned in blocks_mut(&mut part.data) {
             let span = spanned.span();
-            let Block::Kpi { title, years, rows, source, worksheet, .. } = spanned.get_mut() else { continue };
+            let Block::Kpi { title, years, rows, workbook: source, worksheet, .. } = spanned.get_mut() else { continue };
             let default_name = names.next().unwrap_or_default();
             let (source, at) = match (source.as_deref(), &part_source) {
                 (Some(s), _) => (s.to_owned(), file.find(span.clone(), s)),

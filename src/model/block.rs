@@ -162,8 +162,9 @@ pub enum Block {
         checks: Vec<KpiCheck>,
         /// A spreadsheet (`.xlsx`, `.ods`, `.csv`, relative to the manifest)
         /// that supplies the rows' values; overrides the part's `kpi_source`.
-        #[serde(default)]
-        source: Option<String>,
+        /// (`source` in the data; "source" alone also names a data file.)
+        #[serde(default, rename = "source")]
+        workbook: Option<String>,
         /// The worksheet to read (default: the name `kpi export` gives the
         /// table); the TOML key is `sheet`.
         #[serde(default, rename = "sheet")]

@@ -104,8 +104,8 @@ pub struct Part {
     pub opener: Option<Opener>,
     /// A spreadsheet supplying the values of every KPI table in the part
     /// (one sheet per table), relative to the manifest.
-    #[serde(default)]
-    pub kpi_source: Option<Spanned<String>>,
+    #[serde(default, rename = "kpi_source")]
+    pub kpi_workbook: Option<Spanned<String>>,
     /// Blocks before the first section.
     #[serde(default)]
     pub blocks: Vec<Spanned<Block>>,
