@@ -164,7 +164,9 @@ pub fn import(base: &Path, parts: &mut [Loaded<Part>], missing: Missing, problem
         let part_source = part.data.kpi_workbook.clone();
         for spanned in blocks_mut(&mut part.data) {
             let span = spanned.span();
-            let Block::Kpi { title, years, rows, workbook: source, worksheet, .. } = spanned.get_mut() else { continue };
+            let Block::Kpi { title, years, rows, workbook: source, worksheet, .. } = spanned.get_mut() else {
+                continue;
+            };
             let default_name = names.next().unwrap_or_default();
             let (source, at) = match (source.as_deref(), &part_source) {
                 (Some(s), _) => (s.to_owned(), file.find(span.clone(), s)),
