@@ -4,28 +4,10 @@
 //! data, or of a copy of the layouts) is found, with its page and the data
 //! file and line it comes from.
 
-use std::path::Path;
 use std::process::Command;
 
-use crate::support::variant::{findings, press, variant};
+use crate::support::variant::{assert_found, findings, press, variant};
 use crate::support::{fixture, pdf_text, squash, stderr, stdout};
-
-/// Checks a variant and asserts that a finding of `class` names `file`
-/// (with a line) and a page.
-fn assert_found(root: &Path, class: &str, file: &str) -> Vec<String> {
-    let out = press(root, &["check"]);
-    let found = findings(&out, class);
-    assert!(!found.is_empty(), "no [{class}] finding:\n{}", stderr(&out));
-    assert!(
-        found.iter().any(|l| l.contains(file) && l.contains(": warning: page ")),
-        "no [{class}] finding located in {file}:\n{}",
-        found.join("\n")
-    );
-    let located = found.iter().find(|l| l.contains(file)).expect("a located finding");
-    let after = located.split(file).nth(1).unwrap_or("");
-    assert!(after.starts_with(':') && after[1..].chars().next().is_some_and(|c| c.is_ascii_digit()), "{located}");
-    found
-}
 
 #[test]
 fn stress_fixture_composes_with_no_finding() {
@@ -49,7 +31,7 @@ fn a_heading_parted_from_its_text_is_found() {
         ],
         &[],
     );
-    let found = assert_found(root.path(), "stranded", "03-chapter.toml");
+    let found = assert_found(root.path(), "stranded", None, "03-chapter.toml");
     assert!(found.iter().any(|l| l.contains("heading")), "{found:?}");
 }
 
@@ -72,7 +54,7 @@ fn a_kpi_group_row_parted_from_its_rows_is_found() {
         ],
         &[],
     );
-    let found = assert_found(root.path(), "stranded", "04-performance.toml");
+    let found = assert_found(root.path(), "stranded", None, "04-performance.toml");
     assert!(found.iter().any(|l| l.contains("KPI group row")), "{found:?}");
 }
 
@@ -95,7 +77,7 @@ fn a_signature_alone_is_found() {
         ],
         &[],
     );
-    let found = assert_found(root.path(), "stranded", "01-letter.toml");
+    let found = assert_found(root.path(), "stranded", None, "01-letter.toml");
     assert!(found.iter().any(|l| l.contains("signature")), "{found:?}");
 }
 
@@ -111,7 +93,7 @@ fn a_figure_wider_than_its_column_is_found() {
 fn an_unbreakable_string_past_the_column_is_found() {
     // Without the rule that lets long Latin runs break, the ISIN runs out.
     let root = variant(&[("tokens.typ", "show regex(\"[!-~]{25,}\")", "show regex(\"[!-~]{2500,}\")")], &[]);
-    let found = assert_found(root.path(), "overflow", "02-long-title.toml");
+    let found = assert_found(root.path(), "overflow", None, "02-long-title.toml");
     assert!(found.iter().any(|l| l.contains("CNE1000")), "{found:?}");
 }
 
@@ -130,7 +112,7 @@ fn too_many_years_for_a_column_are_found() {
 #[test]
 fn a_running_head_under_a_band_is_found() {
     let root = variant(&[("report.typ", "{ return }", "{ }")], &[]);
-    let found = assert_found(root.path(), "hidden-text", "01-letter.toml");
+    let found = assert_found(root.path(), "hidden-text", None, "01-letter.toml");
     assert!(found.iter().any(|l| l.contains("'远航能源")), "{found:?}");
 }
 
@@ -147,7 +129,7 @@ fn a_near_empty_page_that_copyfit_cannot_fix_is_found() {
         "kind = \"chapter\"\nid = \"short\"\ntitle = \"短章\"\n\n[[blocks]]\ntype = \"paragraph\"\ntext = \"只有一段很短的文字。\"\n",
     )
     .expect("write part");
-    let found = assert_found(root.path(), "near-empty", "09-short.toml");
+    let found = assert_found(root.path(), "near-empty", None, "09-short.toml");
     assert!(found.iter().any(|l| l.contains("1 line of text")), "{found:?}");
 }
 
@@ -157,7 +139,7 @@ fn images_are_judged_at_their_placed_size() {
     // data at 10 mm is fine.
     let coarse =
         variant(&[], &[("parts/03-chapter.toml", "image = \"images/grey-1.png\"", "image = \"images/coarse.png\"")]);
-    let found = assert_found(coarse.path(), "image-ppi", "03-chapter.toml");
+    let found = assert_found(coarse.path(), "image-ppi", None, "03-chapter.toml");
     assert!(found.iter().any(|l| l.contains("ppi at its placed size (60 ×")), "{found:?}");
     let small = variant(
         &[],
@@ -174,7 +156,7 @@ fn images_are_judged_at_their_placed_size() {
 #[test]
 fn an_image_slot_without_image_is_a_print_warning_and_a_strict_error() {
     let root = variant(&[], &[("parts/03-chapter.toml", "image = \"images/grey-0.png\"\n", "")]);
-    assert_found(root.path(), "image-missing", "03-chapter.toml");
+    assert_found(root.path(), "image-missing", None, "03-chapter.toml");
     let pdf = root.path().join("out.pdf");
     let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));

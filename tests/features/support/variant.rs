@@ -59,3 +59,24 @@ pub fn findings(out: &Output, class: &str) -> Vec<String> {
     let tag = format!("[{class}]");
     stderr(out).lines().filter(|l| l.ends_with(&tag)).map(str::to_owned).collect()
 }
+
+/// Checks a variant and asserts that a finding of `class` is reported on
+/// `page` (any page when `None`), located at a line of `file`, and that
+/// `check --strict` fails. Returns the findings of the class.
+pub fn assert_found(root: &Path, class: &str, page: Option<usize>, file: &str) -> Vec<String> {
+    let out = press(root, &["check"]);
+    let found = findings(&out, class);
+    assert!(!found.is_empty(), "no [{class}] finding:\n{}", stderr(&out));
+    let on_page = |l: &&String| match page {
+        Some(p) => l.contains(&format!(": page {p}: ")),
+        None => l.split(": page ").nth(1).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit())),
+    };
+    let located = found.iter().filter(on_page).find(|l| {
+        let after = l.split(file).nth(1).unwrap_or("");
+        after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit())
+    });
+    assert!(located.is_some(), "no [{class}] finding on page {page:?} located in {file}:\n{}", found.join("\n"));
+    let strict = press(root, &["check", "--strict"]);
+    assert!(!strict.status.success(), "[{class}] did not fail --strict:\n{}", stderr(&strict));
+    found
+}
