@@ -147,6 +147,12 @@ pub struct BuildArgs {
     /// Replaces a symlink at an output path with the file (refused without it).
     #[arg(long)]
     pub force: bool,
+    /// Builds one edition of the manifest's `[[editions]]` (e.g. `zh-HK`, `en`).
+    #[arg(long, value_name = "LANGUAGE")]
+    pub edition: Option<String>,
+    /// Builds every edition in one run, each PDF beside `-o` under its `output` name.
+    #[arg(long, conflicts_with = "edition")]
+    pub all_editions: bool,
 }
 
 /// Options of `check`.
@@ -158,6 +164,13 @@ pub struct CheckArgs {
     /// Treats warnings as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Checks one edition of the manifest's `[[editions]]`.
+    #[arg(long, value_name = "LANGUAGE")]
+    pub edition: Option<String>,
+    /// Checks every edition and compares them: KPI values, disclosure codes
+    /// and index pages must agree.
+    #[arg(long, conflicts_with = "edition")]
+    pub all_editions: bool,
 }
 
 /// Options of `preview`.

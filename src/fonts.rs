@@ -27,6 +27,18 @@ pub enum FontError {
         /// The font folder.
         dir: PathBuf,
     },
+    /// The edition's language needs a family the fonts do not have.
+    #[error("the {language} edition sets its text in {family}, which is not in {} (add {files}; see fonts/README.md)", dir.display())]
+    MissingFamily {
+        /// The language tag.
+        language: String,
+        /// The family Typst looks for.
+        family: String,
+        /// The files to add.
+        files: String,
+        /// The font folder.
+        dir: PathBuf,
+    },
     /// A font file is damaged.
     #[error("font file {} is truncated or corrupt ({defect}); replace it", path.display())]
     Corrupt {
@@ -168,4 +180,76 @@ fn check_font_directories(
         }
     }
     Ok(())
+}
+
+/// The font families an edition's language sets its text in: the CJK
+/// family with that region's glyph forms, and for English a Latin serif and
+/// sans with the Simplified Chinese faces as fallback.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Families {
+    /// Body text, first family first.
+    pub serif: Vec<&'static str>,
+    /// Headings, tables, captions.
+    pub sans: Vec<&'static str>,
+}
+
+/// One family a language needs and the files that hold it.
+struct Needed {
+    family: &'static str,
+    files: &'static str,
+}
+
+fn needed(language: &str) -> [Needed; 2] {
+    let cjk = |serif, serif_files, sans, sans_files| {
+        [Needed { family: serif, files: serif_files }, Needed { family: sans, files: sans_files }]
+    };
+    match language.to_ascii_lowercase().as_str() {
+        "zh-hk" => cjk(
+            "Noto Serif CJK HK",
+            "NotoSerifHK-Regular.otf and NotoSerifHK-Bold.otf",
+            "Noto Sans CJK HK",
+            "NotoSansHK-Regular.otf and NotoSansHK-Bold.otf",
+        ),
+        "zh-tw" => cjk(
+            "Noto Serif CJK TC",
+            "NotoSerifTC-Regular.otf and NotoSerifTC-Bold.otf",
+            "Noto Sans CJK TC",
+            "NotoSansTC-Regular.otf and NotoSansTC-Bold.otf",
+        ),
+        l if l == "en" || l.starts_with("en-") => cjk(
+            "Noto Serif",
+            "NotoSerif-Regular.ttf, NotoSerif-Bold.ttf and NotoSerif-Italic.ttf",
+            "Noto Sans",
+            "NotoSans-Regular.ttf and NotoSans-Bold.ttf",
+        ),
+        _ => cjk(
+            "Noto Serif CJK SC",
+            "NotoSerifSC-Regular.otf and NotoSerifSC-Bold.otf",
+            "Noto Sans CJK SC",
+            "NotoSansSC-Regular.otf and NotoSansSC-Bold.otf",
+        ),
+    }
+}
+
+/// The families for `language` (a tag such as `zh-HK`), checked against
+/// the families the fonts have: a missing one is an error naming the files
+/// to add to `dir`.
+pub fn families_for<'a>(
+    language: &str,
+    have: impl IntoIterator<Item = &'a str> + Clone,
+    dir: &Path,
+) -> Result<Families, FontError> {
+    let [serif, sans] = needed(language);
+    for n in [&serif, &sans] {
+        if !have.clone().into_iter().any(|f| f.eq_ignore_ascii_case(n.family)) {
+            return Err(FontError::MissingFamily {
+                language: language.to_owned(),
+                family: n.family.to_owned(),
+                files: n.files.to_owned(),
+                dir: dir.to_path_buf(),
+            });
+        }
+    }
+    let fallback = |f: &'static str, cjk: &'static str| if f == cjk { vec![f] } else { vec![f, cjk] };
+    Ok(Families { serif: fallback(serif.family, "Noto Serif CJK SC"), sans: fallback(sans.family, "Noto Sans CJK SC") })
 }

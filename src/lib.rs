@@ -25,6 +25,7 @@ pub mod config;
 mod copyfit;
 mod datacheck;
 pub mod diag;
+pub mod edition;
 mod export;
 pub mod fonts;
 mod guard;

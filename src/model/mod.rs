@@ -25,6 +25,9 @@ pub struct Manifest {
     /// PDF/X standard, printing condition, output profile and ink limit.
     #[serde(default)]
     pub print: Option<Print>,
+    /// The editions made from this data (none: one, in `meta.language`).
+    #[serde(default)]
+    pub editions: Vec<Spanned<EditionSpec>>,
 }
 
 /// The manifest's `[design]` table.
@@ -217,6 +220,7 @@ pub struct Subsection {
 
 mod block;
 mod chart;
+mod edition;
 mod identity;
 mod index;
 mod kpi;
@@ -227,6 +231,7 @@ mod theme;
 
 pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
 pub use chart::{ChartKind, Topic};
+pub use edition::EditionSpec;
 pub use identity::{Identity, derive_report_type, split_language};
 pub use index::{Index, IndexGroup, IndexRow};
 pub use kpi::{KpiCheck, KpiRow};

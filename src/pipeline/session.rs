@@ -1,9 +1,11 @@
 //! A live pipeline: the world and the image cache survive between builds.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use typst::foundations::Datetime;
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::FileId;
 use typst_kit::fonts::FontStore;
 
 use super::date::{default_date, today_utc};
@@ -12,7 +14,7 @@ use crate::compile::export_pdf;
 use crate::config::{Config, Profile};
 use crate::copyfit::Plan;
 use crate::diag::Severity;
-use crate::fonts::load_fonts;
+use crate::fonts::{families_for, load_fonts};
 use crate::images::ImageCache;
 use crate::paths::Cache;
 use crate::postprocess::{Job, finish_print};
@@ -78,6 +80,12 @@ impl Session {
         })
     }
 
+    /// Points the session at another output (the next edition's PDF); the
+    /// fonts and caches stay.
+    pub fn set_output(&mut self, output: PathBuf) {
+        self.config.output = output;
+    }
+
     /// Step 1: reads the configured report ([`LoadedReport::read`]).
     pub fn load(&self) -> Result<LoadedReport, BuildError> {
         Ok(LoadedReport::read(&self.config.manifest)?)
@@ -115,8 +123,34 @@ impl Session {
         }
         // Cache entries that were found wrong and prepared anew.
         checked.problems.0.extend(resolved.notes.0);
-        self.last_json = Some(resolved.json.clone());
-        Ok(Resolved { checked, json: resolved.json, files: resolved.files })
+        let (json, files) = self.edition_files(&checked, resolved.json, resolved.files)?;
+        self.last_json = Some(json.clone());
+        Ok(Resolved { checked, json, files })
+    }
+
+    /// The edition's part of the data: the font families its language sets
+    /// text in (checked against the fonts) go into the JSON, and the theme
+    /// file with the edition's labels joins the virtual files.
+    fn edition_files(
+        &self,
+        checked: &Checked,
+        json: Vec<u8>,
+        mut files: HashMap<FileId, Bytes>,
+    ) -> Result<(Vec<u8>, HashMap<FileId, Bytes>), BuildError> {
+        let language = &checked.report.manifest.data.meta.language;
+        let book = typst::World::book(&self.world);
+        let names: Vec<&str> = book.families().map(|(name, _)| name).collect();
+        let families = families_for(language, names.iter().copied(), &self.config.root.fonts())?;
+        let mut value: serde_json::Value = serde_json::from_slice(&json).map_err(BuildError::ResolvedData)?;
+        value["fonts"] = serde_json::to_value(&families).map_err(BuildError::ResolvedData)?;
+        let json = serde_json::to_vec(&value).map_err(BuildError::ResolvedData)?;
+        if let Some(labels) = &checked.labels
+            && let Some(theme) = labels.theme_toml(&checked.theme.dir)?
+        {
+            let path = format!("/{}{}", crate::world::THEME_MOUNT, crate::edition::labels::THEME_FILE);
+            files.insert(crate::virtual_files::project_file(&path), Bytes::new(theme.into_bytes()));
+        }
+        Ok((json, files))
     }
 
     // Step 4, `compose`, is in `compose.rs`.

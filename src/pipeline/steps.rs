@@ -14,6 +14,8 @@ use super::Diagnostics;
 use super::date::parse_date;
 use crate::changes::Changes;
 use crate::diag::{Problems, Severity};
+use crate::edition::labels::LabelText;
+use crate::edition::{Edition, TextSource};
 use crate::paths::Root;
 use crate::source::Report;
 use crate::theme::Theme;
@@ -21,13 +23,17 @@ use crate::theme::check_report;
 use crate::validate::validate;
 
 /// A report read from disk, not yet checked.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LoadedReport {
     pub(super) report: Report,
     /// When reading it started (a build's time counts from here).
     pub(super) started: Instant,
     /// How long reading it took.
     pub(super) took: Duration,
+    /// How the theme's labels follow the edition (`None`: as they are).
+    pub(super) labels: Option<LabelText>,
+    /// What making the edition found (warnings).
+    pub(super) warnings: Problems,
 }
 
 impl LoadedReport {
@@ -36,7 +42,30 @@ impl LoadedReport {
     pub fn read(manifest: &Path) -> Result<Self, Problems> {
         let started = Instant::now();
         let report = crate::load::load(manifest)?;
-        Ok(LoadedReport { report, started, took: started.elapsed() })
+        Ok(LoadedReport { report, started, took: started.elapsed(), labels: None, warnings: Problems::default() })
+    }
+
+    /// Step 1b: makes the report into `edition` (its text converted or
+    /// translated, its KPI values the loaded ones). Fails with the problems
+    /// found in the editions' files.
+    pub fn edition(self, edition: &Edition) -> Result<Self, Problems> {
+        if edition.text == TextSource::Data {
+            return Ok(self);
+        }
+        let lap = Instant::now();
+        let edited = crate::edition::apply(&self.report, edition)?;
+        Ok(LoadedReport {
+            report: edited.report,
+            started: self.started,
+            took: self.took + lap.elapsed(),
+            labels: Some(edited.labels),
+            warnings: edited.problems,
+        })
+    }
+
+    /// The report's editions (one, when the manifest lists none).
+    pub fn editions(&self) -> Result<Vec<Edition>, Problems> {
+        crate::edition::editions(&self.report)
     }
 
     /// The report as read.
@@ -50,6 +79,8 @@ impl LoadedReport {
     pub fn check(self, root: &Root) -> Result<Checked, Rejected> {
         let report = self.report;
         let mut problems = validate(&report);
+        problems.0.extend(self.warnings.0);
+        let labels = self.labels;
         let theme = check_report(&report, root.dir(), &mut problems);
         let Some(theme) = theme.filter(|_| !problems.has_errors()) else {
             return Err(Rejected { report: Box::new(report), problems });
@@ -60,7 +91,7 @@ impl LoadedReport {
             problems.push(file.problem(Severity::Error, span, "meta.date must be a date written YYYY-MM-DD"));
             return Err(Rejected { report: Box::new(report), problems });
         };
-        Ok(Checked { report, theme, date, problems })
+        Ok(Checked { report, theme, date, problems, labels })
     }
 }
 
@@ -72,6 +103,8 @@ pub struct Checked {
     pub(super) date: Datetime,
     /// Warnings found so far (commands may add their own checks' findings).
     pub problems: Problems,
+    /// How the theme's labels follow the edition.
+    pub(super) labels: Option<LabelText>,
 }
 
 impl Checked {

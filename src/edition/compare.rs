@@ -1,0 +1,1 @@
+//! Editions that agree: placeholder, filled in below.
