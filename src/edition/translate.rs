@@ -148,7 +148,8 @@ fn merge_pair(pair: &mut Pair, translation: &Path, dictionary: &mut HashMap<Stri
                 dictionary.insert(base_leaf.value.clone(), leaf.value.clone());
                 None
             }
-            Some(base_leaf) if base_leaf.value == leaf.value && MIRROR_KEYS.contains(&place.key().unwrap_or("")) => None,
+            // Repeating what does not change (a block's type, a code) is harmless.
+            Some(base_leaf) if base_leaf.value == leaf.value => None,
             Some(base_leaf) if MIRROR_KEYS.contains(&place.key().unwrap_or("")) => Some(format!(
                 "{} '{}' does not exist in {b} at `{place}` (it has '{}'): blocks must follow {b} in order",
                 place.key().unwrap_or(""),

@@ -97,7 +97,7 @@ const NAMING_KEYS: &[&str] = &[
     "parts",
     "indexes",
     "language",
-    "date",
+
     "code",
     "index",
     "total",
