@@ -12,16 +12,63 @@ use crate::diag::{Problem, Problems, Severity};
 use crate::fonts::load_fonts;
 use crate::pipeline::{BuildError, Diagnostics, LoadedReport, Session};
 
-/// Runs `check`.
+/// Runs `check` (on one edition, or on every edition, compared).
 pub fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
-    // `check` writes nothing: no copyfit plan, no converted image.
-    let config =
-        Config { writes_caches: false, ..args.common.config(PathBuf::from("out/check.pdf"), Profile::Print, false) };
-    let root = config.root.clone();
     let loaded = match LoadedReport::read(&args.common.manifest) {
         Ok(loaded) => loaded,
         Err(problems) => return verdict(problems, String::new(), args.strict),
     };
+    let editions = if args.all_editions || args.edition.is_some() {
+        match loaded.editions() {
+            Ok(all) => match &args.edition {
+                Some(tag) => match crate::edition::select(loaded.report(), &all, tag) {
+                    Ok(one) => vec![one],
+                    Err(problems) => return verdict(problems, String::new(), args.strict),
+                },
+                None => all,
+            },
+            Err(problems) => return verdict(problems, String::new(), args.strict),
+        }
+    } else {
+        let (problems, typst_warnings) = check_one(args, loaded)?;
+        return verdict(problems, typst_warnings, args.strict);
+    };
+    let mut problems = Problems::default();
+    let mut typst_warnings = String::new();
+    let mut summaries = Vec::new();
+    for edition in &editions {
+        let tag = edition.language.tag();
+        let edited = match loaded.clone().edition(edition) {
+            Ok(edited) => edited,
+            Err(found) => {
+                problems.0.extend(found.0);
+                summaries.push(format!("{tag}: its files have errors"));
+                continue;
+            }
+        };
+        problems.0.extend(crate::edition::compare::compare(loaded.report(), edition.language, edited.report()).0);
+        let (found, warnings) = check_one(args, edited)?;
+        summaries.push(format!("{tag}: {} errors, {} warnings", found.errors(), found.warnings()));
+        problems.0.extend(found.0);
+        typst_warnings.push_str(&warnings);
+    }
+    let mut outcome = verdict(problems, typst_warnings, args.strict);
+    let editions_line = format!("editions compared: {}", summaries.join("; "));
+    match &mut outcome {
+        Ok(Outcome { summary, .. }) | Err(Failure::Findings { summary, .. }) => {
+            *summary = format!("{editions_line}\n{summary}");
+        }
+        Err(_) => {}
+    }
+    outcome
+}
+
+/// Runs `check` on one loaded report: what it found and Typst's warnings.
+fn check_one(args: &CheckArgs, loaded: LoadedReport) -> Result<(Problems, String), Failure> {
+    // `check` writes nothing: no copyfit plan, no converted image.
+    let config =
+        Config { writes_caches: false, ..args.common.config(PathBuf::from("out/check.pdf"), Profile::Print, false) };
+    let root = config.root.clone();
     let fonts = load_fonts(&root, config.system_fonts);
     let checked = loaded.check(&root);
     let mut found = Problems::default();
@@ -64,7 +111,7 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
             Err(failure) => return Err(Failure::CheckLayout(failure)),
         }
     }
-    verdict(problems, typst_warnings, args.strict)
+    Ok((problems, typst_warnings))
 }
 
 /// The verdict: everything found, and the summary line; a failure when
