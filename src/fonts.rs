@@ -27,18 +27,10 @@ pub enum FontError {
         /// The font folder.
         dir: PathBuf,
     },
-    /// The edition's language needs a family the fonts do not have.
-    #[error("the {language} edition sets its text in {family}, which is not in {} (add {files}; see fonts/README.md)", dir.display())]
-    MissingFamily {
-        /// The language tag.
-        language: String,
-        /// The family Typst looks for.
-        family: String,
-        /// The files to add.
-        files: String,
-        /// The font folder.
-        dir: PathBuf,
-    },
+    /// The edition's language needs a family the fonts do not have (boxed:
+    /// errors travel up by value).
+    #[error("the {} edition sets its text in {}, which is not in {} (add {}; see fonts/README.md)", .0.language, .0.family, .0.dir.display(), .0.files)]
+    MissingFamily(Box<MissingFamily>),
     /// A font file is damaged.
     #[error("font file {} is truncated or corrupt ({defect}); replace it", path.display())]
     Corrupt {
@@ -182,6 +174,19 @@ fn check_font_directories(
     Ok(())
 }
 
+/// A family an edition needs that the fonts do not have.
+#[derive(Debug)]
+pub struct MissingFamily {
+    /// The language tag.
+    pub language: String,
+    /// The family Typst looks for.
+    pub family: String,
+    /// The files to add.
+    pub files: String,
+    /// The font folder.
+    pub dir: PathBuf,
+}
+
 /// The font families an edition's language sets its text in: the CJK
 /// family with that region's glyph forms, and for English a Latin serif and
 /// sans with the Simplified Chinese faces as fallback.
@@ -242,12 +247,12 @@ pub fn families_for<'a>(
     let [serif, sans] = needed(language);
     for n in [&serif, &sans] {
         if !have.clone().into_iter().any(|f| f.eq_ignore_ascii_case(n.family)) {
-            return Err(FontError::MissingFamily {
+            return Err(FontError::MissingFamily(Box::new(MissingFamily {
                 language: language.to_owned(),
                 family: n.family.to_owned(),
                 files: n.files.to_owned(),
                 dir: dir.to_path_buf(),
-            });
+            })));
         }
     }
     let fallback = |f: &'static str, cjk: &'static str| if f == cjk { vec![f] } else { vec![f, cjk] };

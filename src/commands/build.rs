@@ -48,10 +48,17 @@ pub fn build(args: &BuildArgs) -> Result<Outcome, Failure> {
 
 /// Which editions to build, each with its PDF: without `--edition` or
 /// `--all-editions` the data as it is, to `-o`.
-fn editions_to_build(args: &BuildArgs, loaded: &LoadedReport) -> Result<Vec<(Option<Edition>, PathBuf)>, crate::diag::Problems> {
+fn editions_to_build(
+    args: &BuildArgs,
+    loaded: &LoadedReport,
+) -> Result<Vec<(Option<Edition>, PathBuf)>, crate::diag::Problems> {
     if args.all_editions {
         let editions = loaded.editions()?;
-        return Ok(editions.into_iter().map(|e| (e.output_beside(&args.output), e)).map(|(o, e)| (Some(e), o)).collect());
+        return Ok(editions
+            .into_iter()
+            .map(|e| (e.output_beside(&args.output), e))
+            .map(|(o, e)| (Some(e), o))
+            .collect());
     }
     match &args.edition {
         None => Ok(vec![(None, args.output.clone())]),

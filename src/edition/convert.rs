@@ -152,7 +152,7 @@ fn read_glossary(file: &SourceFile, problems: &mut Problems) -> Vec<Term> {
             bad(term.at.clone(), "a glossary term must not be empty");
         }
     }
-    terms.sort_by(|a, b| b.from.len().cmp(&a.from.len()));
+    terms.sort_by_key(|t| std::cmp::Reverse(t.from.len()));
     terms
 }
 

@@ -7,9 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
+use super::Language;
 use super::convert::{Converter, Variant};
 use super::walk::{Role, Step, leaves, splice, toml_string};
-use super::Language;
 use crate::diag::{Problems, Severity};
 use crate::source::{SourceFile, read_source};
 

@@ -115,14 +115,19 @@ pub fn editions(report: &Report) -> Result<Vec<Edition>, Problems> {
     let mut problems = Problems::default();
     let mut out: Vec<Edition> = Vec::new();
     let mut outputs: Vec<String> = Vec::new();
-    let mut err = |span: Range<usize>, message: String| problems.push(file.problem(Severity::Error, Some(span), message));
+    let mut err =
+        |span: Range<usize>, message: String| problems.push(file.problem(Severity::Error, Some(span), message));
     for spanned in specs {
         let spec = spanned.get_ref();
         let Some(language) = Language::parse(spec.language.get_ref()) else {
             let known: Vec<&str> = Language::ALL.iter().map(|l| l.tag()).collect();
             err(
                 spec.language.span(),
-                format!("unknown edition language '{}' (expected one of {})", spec.language.get_ref(), known.join(", ")),
+                format!(
+                    "unknown edition language '{}' (expected one of {})",
+                    spec.language.get_ref(),
+                    known.join(", ")
+                ),
             );
             continue;
         };
@@ -133,7 +138,10 @@ pub fn editions(report: &Report) -> Result<Vec<Edition>, Problems> {
         if let Some(name) = &spec.output {
             let plain = Path::new(name.get_ref()).file_name().is_some_and(|n| n == name.get_ref().as_str());
             if !plain || !name.get_ref().ends_with(".pdf") {
-                err(name.span(), format!("edition output '{}' must be a plain file name ending in .pdf", name.get_ref()));
+                err(
+                    name.span(),
+                    format!("edition output '{}' must be a plain file name ending in .pdf", name.get_ref()),
+                );
             } else if outputs.contains(name.get_ref()) {
                 err(name.span(), format!("two editions write '{}'", name.get_ref()));
             }
@@ -172,7 +180,10 @@ pub fn editions(report: &Report) -> Result<Vec<Edition>, Problems> {
                 Language::ZhHk => Variant::HongKong,
                 Language::ZhTw => Variant::Taiwan,
                 _ => {
-                    err(convert.span(), format!("convert makes Traditional Chinese (zh-HK, zh-TW), not {}", language.tag()));
+                    err(
+                        convert.span(),
+                        format!("convert makes Traditional Chinese (zh-HK, zh-TW), not {}", language.tag()),
+                    );
                     continue;
                 }
             };
@@ -181,7 +192,10 @@ pub fn editions(report: &Report) -> Result<Vec<Edition>, Problems> {
                 continue;
             }
             if !meta_language.eq_ignore_ascii_case("zh-CN") {
-                err(convert.span(), format!("convert needs Simplified Chinese data (meta.language is {meta_language})"));
+                err(
+                    convert.span(),
+                    format!("convert needs Simplified Chinese data (meta.language is {meta_language})"),
+                );
                 continue;
             }
             let glossary = match &spec.glossary {
@@ -189,7 +203,10 @@ pub fn editions(report: &Report) -> Result<Vec<Edition>, Problems> {
                 Some(g) => match listed(&report.base, g.get_ref()) {
                     Ok(path) if path.is_file() => Some(path),
                     Ok(_) => {
-                        err(g.span(), format!("glossary '{}' does not exist (create it or remove the line)", g.get_ref()));
+                        err(
+                            g.span(),
+                            format!("glossary '{}' does not exist (create it or remove the line)", g.get_ref()),
+                        );
                         continue;
                     }
                     Err(m) => {
@@ -266,7 +283,9 @@ pub struct Edited {
 /// Makes `report` (as loaded, KPI values imported) into `edition`.
 pub fn apply(report: &Report, edition: &Edition) -> Result<Edited, Problems> {
     match &edition.text {
-        TextSource::Data => Ok(Edited { report: report.clone(), labels: labels::LabelText::AsIs, problems: Problems::default() }),
+        TextSource::Data => {
+            Ok(Edited { report: report.clone(), labels: labels::LabelText::AsIs, problems: Problems::default() })
+        }
         TextSource::Convert { variant, glossary } => {
             let glossary = match glossary {
                 Some(path) => Some(read_source(path).map_err(|p| Problems(vec![p]))?),
@@ -274,9 +293,8 @@ pub fn apply(report: &Report, edition: &Edition) -> Result<Edited, Problems> {
             };
             let mut converter = convert::Converter::new(*variant, glossary.clone())?;
             let mut problems = Problems::default();
-            let edited = rebuild(report, edition.language, &mut problems, |file, _| {
-                Ok(convert_text(file, &mut converter))
-            })?;
+            let edited =
+                rebuild(report, edition.language, &mut problems, |file, _| Ok(convert_text(file, &mut converter)))?;
             let labels = labels::LabelText::Convert { variant: *variant, glossary };
             problems.0.extend(converter.unused().0);
             Ok(Edited { report: edited, labels, problems })
@@ -284,7 +302,8 @@ pub fn apply(report: &Report, edition: &Edition) -> Result<Edited, Problems> {
         TextSource::Translation { folder } => {
             let mut problems = Problems::default();
             let mut merger = translate::Merger::new(report, folder);
-            let edited = rebuild(report, edition.language, &mut problems, |file, relative| merger.merge(file, relative))?;
+            let edited =
+                rebuild(report, edition.language, &mut problems, |file, relative| merger.merge(file, relative))?;
             Ok(Edited { report: edited, labels: labels::LabelText::Translate { language: edition.language }, problems })
         }
     }

@@ -65,11 +65,8 @@ impl Merger {
                 }
             }
             pair.edits.sort_by_key(|e| e.0.start);
-            let result = if pair.problems.has_errors() {
-                Err(pair.problems)
-            } else {
-                Ok(splice(&pair.base.text, &pair.edits))
-            };
+            let result =
+                if pair.problems.has_errors() { Err(pair.problems) } else { Ok(splice(&pair.base.text, &pair.edits)) };
             merged.insert(pair.relative, result);
         }
         Merger { merged }
@@ -141,7 +138,9 @@ fn merge_pair(pair: &mut Pair, translation: &Path, dictionary: &mut HashMap<Stri
         }
         let place = &leaf.place;
         let message = match by_place.get(place) {
-            None => Some(format!("`{place}` does not exist in {b}: an extra block or field (the translation mirrors {b})")),
+            None => {
+                Some(format!("`{place}` does not exist in {b}: an extra block or field (the translation mirrors {b})"))
+            }
             Some(base_leaf) if base_leaf.role == Role::Text => {
                 given.insert(place.clone());
                 pair.edits.push((base_leaf.span.clone(), toml_string(&leaf.value)));

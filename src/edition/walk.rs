@@ -97,7 +97,6 @@ const NAMING_KEYS: &[&str] = &[
     "parts",
     "indexes",
     "language",
-
     "code",
     "index",
     "total",

@@ -18,6 +18,8 @@ mod commands;
 mod composition;
 /// Bad data: exit codes, located messages, the last good PDF untouched.
 mod data_errors;
+/// Editions: zh-HK by conversion, English by translation, `check --all-editions`.
+mod editions;
 /// Spreadsheets, `kpi export`, charts, QR codes and the change report.
 mod editors;
 /// The second example report and the `new` scaffold.
