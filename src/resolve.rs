@@ -72,7 +72,11 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     };
     let mut value = serde_json::to_value(&layout).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
     enrich(&mut value, report).map_err(|e| internal(e.to_string()))?;
-    normalise(&mut value, false);
+    // The Han–Latin spacing rule is Chinese composition: an English edition
+    // keeps its spaces (also around its curly quotes, which count as CJK here).
+    if !report.manifest.data.meta.language.to_ascii_lowercase().starts_with("en") {
+        normalise(&mut value, false);
+    }
     crate::stamps::annotate(&mut value, report);
 
     let mut files = HashMap::new();

@@ -2,6 +2,7 @@
 //! composed (not written) so that the layout preflight reports too. The
 //! report is read once and checked once.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use super::{Failure, Outcome};
@@ -30,9 +31,13 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
             Err(problems) => return verdict(problems, String::new(), args.strict),
         }
     } else {
-        let (problems, typst_warnings) = check_one(args, loaded)?;
-        return verdict(problems, typst_warnings, args.strict);
+        let one = check_one(args, loaded)?;
+        return verdict(one.problems, one.typst_warnings, args.strict);
     };
+    // The data's edition first: the others are compared with it.
+    let mut editions = editions;
+    editions.sort_by_key(|e| e.text != crate::edition::TextSource::Data);
+    let mut base_pointers: Option<BTreeMap<String, String>> = None;
     let mut problems = Problems::default();
     let mut typst_warnings = String::new();
     let mut summaries = Vec::new();
@@ -47,10 +52,37 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
             }
         };
         problems.0.extend(crate::edition::compare::compare(loaded.report(), edition.language, edited.report()).0);
-        let (found, warnings) = check_one(args, edited)?;
-        summaries.push(format!("{tag}: {} errors, {} warnings", found.errors(), found.warnings()));
-        problems.0.extend(found.0);
-        typst_warnings.push_str(&warnings);
+        let manifest = edited.report().manifest.file.clone();
+        let one = check_one(args, edited)?;
+        let mut line = format!("{tag}: {} errors, {} warnings", one.problems.errors(), one.problems.warnings());
+        if let Some(pointers) = &one.pointers {
+            line.push_str(&format!(", {} pages, {} index rows with pages", one.pages, pointers.len()));
+            match &base_pointers {
+                None => base_pointers = Some(pointers.clone()),
+                Some(base) => {
+                    let (missing, moved) = index_differences(base, pointers);
+                    for tag_missing in &missing {
+                        problems.push(manifest.problem(
+                            Severity::Error,
+                            None,
+                            format!("the {tag} edition's indexes give no page for {tag_missing}, which the data's edition indexes"),
+                        ));
+                    }
+                    if !moved.is_empty() {
+                        let shown: Vec<&str> = moved.iter().take(4).map(String::as_str).collect();
+                        line.push_str(&format!(
+                            " ({} on other pages than in the data's edition: {}{})",
+                            moved.len(),
+                            shown.join(", "),
+                            if moved.len() > 4 { ", …" } else { "" }
+                        ));
+                    }
+                }
+            }
+        }
+        summaries.push(line);
+        problems.0.extend(one.problems.0);
+        typst_warnings.push_str(&one.typst_warnings);
     }
     let mut outcome = verdict(problems, typst_warnings, args.strict);
     let editions_line = format!("editions compared: {}", summaries.join("; "));
@@ -63,8 +95,37 @@ pub fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
     outcome
 }
 
-/// Runs `check` on one loaded report: what it found and Typst's warnings.
-fn check_one(args: &CheckArgs, loaded: LoadedReport) -> Result<(Problems, String), Failure> {
+/// Index rows the data's edition gives pages for and an edition does not,
+/// and the rows whose pages differ (`GRI:2-1 3 → 3-4`), pages computed per
+/// edition.
+fn index_differences(
+    base: &BTreeMap<String, String>,
+    edition: &BTreeMap<String, String>,
+) -> (Vec<String>, Vec<String>) {
+    let mut missing = Vec::new();
+    let mut moved = Vec::new();
+    for (tag, pages) in base {
+        match edition.get(tag) {
+            None => missing.push(tag.clone()),
+            Some(theirs) if theirs != pages => moved.push(format!("{tag} {pages} → {theirs}")),
+            Some(_) => {}
+        }
+    }
+    (missing, moved)
+}
+
+/// What checking one report found.
+struct One {
+    problems: Problems,
+    typst_warnings: String,
+    /// Disclosure tag → the pages its index rows print, when it composed.
+    pointers: Option<BTreeMap<String, String>>,
+    /// Pages composed.
+    pages: usize,
+}
+
+/// Runs `check` on one loaded report.
+fn check_one(args: &CheckArgs, loaded: LoadedReport) -> Result<One, Failure> {
     // `check` writes nothing: no copyfit plan, no converted image.
     let config =
         Config { writes_caches: false, ..args.common.config(PathBuf::from("out/check.pdf"), Profile::Print, false) };
@@ -94,6 +155,7 @@ fn check_one(args: &CheckArgs, loaded: LoadedReport) -> Result<(Problems, String
         }
     };
     let mut typst_warnings = String::new();
+    let (mut pointers, mut pages) = (None, 0);
     if let (Some(checked), Ok((store, _))) = (composable, fonts) {
         let composed = Session::with_fonts(config, store).and_then(|mut session| {
             let resolved = session.resolve(checked)?;
@@ -103,6 +165,9 @@ fn check_one(args: &CheckArgs, loaded: LoadedReport) -> Result<(Problems, String
             Ok(composed) => {
                 // The data's checks ran above; what composing adds is its
                 // notes (figures left out) and the layout findings.
+                let state = crate::changes::State::of(&composed.document, &HashMap::new());
+                pages = composed.document.pages().len();
+                pointers = Some(state.pointers);
                 problems = composed.problems;
                 problems.0.extend(composed.findings.0);
                 typst_warnings = composed.typst_warnings;
@@ -111,7 +176,7 @@ fn check_one(args: &CheckArgs, loaded: LoadedReport) -> Result<(Problems, String
             Err(failure) => return Err(Failure::CheckLayout(failure)),
         }
     }
-    Ok((problems, typst_warnings))
+    Ok(One { problems, typst_warnings, pointers, pages })
 }
 
 /// The verdict: everything found, and the summary line; a failure when
