@@ -245,7 +245,11 @@ pub fn families_for<'a>(
     dir: &Path,
 ) -> Result<Families, FontError> {
     let [serif, sans] = needed(language);
-    for n in [&serif, &sans] {
+    // The SC faces are the baseline: a font folder without them is reported
+    // by the font checks (`fonts`, `check`), and Typst falls back as it always
+    // did; another language's families must be there.
+    let baseline = serif.family == "Noto Serif CJK SC";
+    for n in [&serif, &sans].into_iter().filter(|_| !baseline) {
         if !have.clone().into_iter().any(|f| f.eq_ignore_ascii_case(n.family)) {
             return Err(FontError::MissingFamily(Box::new(MissingFamily {
                 language: language.to_owned(),

@@ -109,7 +109,7 @@ impl Converter {
     }
 }
 
-/// Reads the glossary's terms: `"中国移动" = "中國移動"` lines, or
+/// Reads the glossary's terms: `"干部" = "幹部"` lines, or
 /// `[[term]]` tables with `from` and `to`. Longest terms first.
 fn read_glossary(file: &SourceFile, problems: &mut Problems) -> Vec<Term> {
     let tree = match crate::locate::syntax_errors(&file.text) {
@@ -165,10 +165,11 @@ mod tests {
         let file = SourceFile {
             shown: "g.toml".into(),
             path: "g.toml".into(),
-            text: "\"中国移动\" = \"中國移動\"\n\"从未\" = \"從未\"\n".into(),
+            text: "\"后台\" = \"后台\"\n\"从未\" = \"從未\"\n".into(),
         };
         let mut c = Converter::new(Variant::HongKong, Some(file)).expect("glossary");
-        assert_eq!(c.convert("中国移动的报告数据"), "中國移動的報告數據");
+        assert_eq!(c.convert("后台的报告数据"), "后台的報告數據");
+        assert_eq!(Converter::new(Variant::HongKong, None).expect("rules").convert("后台"), "後台");
         let unused = c.unused();
         assert_eq!(unused.0.len(), 1);
         assert!(unused.0[0].message.contains("从未"));

@@ -160,3 +160,17 @@ fn a_bad_editions_table_is_a_located_error() {
         assert!(err.contains("report.toml:") && err.contains(expected), "{expected}: {err}");
     }
 }
+
+#[test]
+fn a_language_whose_fonts_are_missing_names_the_files_to_add() {
+    let data = lanqing();
+    let manifest = data.path().join("report.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("\n[[editions]]\nlanguage = \"zh-TW\"\nconvert = \"opencc\"\n");
+    std::fs::write(&manifest, text).unwrap();
+    let out = build(&manifest, &data.path().join("tw.pdf"), &["--edition", "zh-TW"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("Noto Serif CJK TC") && err.contains("NotoSerifTC-Regular.otf"), "{err}");
+    assert!(!data.path().join("tw.pdf").exists());
+}
