@@ -54,10 +54,12 @@ impl LoadedReport {
         }
         let lap = Instant::now();
         let edited = crate::edition::apply(&self.report, edition)?;
+        // The edition's build time counts from here: with --all-editions
+        // each PDF reports its own time, not the run's.
         Ok(LoadedReport {
             report: edited.report,
-            started: self.started,
-            took: self.took + lap.elapsed(),
+            started: lap,
+            took: lap.elapsed(),
             labels: Some(edited.labels),
             warnings: edited.problems,
         })
