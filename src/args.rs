@@ -269,6 +269,7 @@ impl CommonArgs {
             format: self.diagnostic_format,
             strict: false,
             print: PrintOptions::default(),
+            edition: None,
             writes_caches: true,
         }
     }
@@ -278,7 +279,12 @@ impl BuildArgs {
     /// The build configuration.
     pub fn config(&self) -> Config {
         let print = PrintOptions { standard: self.pdfx, icc: self.icc.clone(), strict: self.strict };
-        Config { strict: self.strict, print, ..self.common.config(self.output.clone(), self.profile, self.marks) }
+        Config {
+            strict: self.strict,
+            print,
+            edition: self.edition.clone(),
+            ..self.common.config(self.output.clone(), self.profile, self.marks)
+        }
     }
 }
 

@@ -87,6 +87,8 @@ pub struct Config {
     pub strict: bool,
     /// PDF/X standard, output profile and strictness of the print profile.
     pub print: PrintOptions,
+    /// The edition to build (`--edition zh-HK`): `None` for the data as it is.
+    pub edition: Option<String>,
     /// Whether the build may write its caches (copyfit plans, converted
     /// images) under the root; `check` writes nothing.
     pub writes_caches: bool,

@@ -109,6 +109,9 @@ pub enum UsageError {
     /// The output guard refused an output path (its message).
     #[error("{0}")]
     Refused(#[from] crate::guard::GuardError),
+    /// `watch --all-editions`: watch builds one PDF.
+    #[error("watch builds one edition: use --edition LANGUAGE (build --all-editions builds them all)")]
+    WatchAllEditions,
     /// `preview -o` names something that is not a folder.
     #[error("refusing to write into {}: it is not a folder", .0.display())]
     NotAFolder(PathBuf),

@@ -29,6 +29,9 @@ pub const EVICT_AGE: usize = 10;
 /// Runs `watch` until Ctrl-C (or SIGTERM), printing a status line per
 /// build through `printer`.
 pub fn watch(args: &BuildArgs, printer: &Printer) -> Result<Outcome, Failure> {
+    if args.all_editions {
+        return Err(super::UsageError::WatchAllEditions.into());
+    }
     let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(args.emit_data.as_deref()).collect();
     guard(&args.common, None, args.icc.as_deref(), &outputs, args.force)?;
     let config = args.config();

@@ -86,9 +86,14 @@ impl Session {
         self.config.output = output;
     }
 
-    /// Step 1: reads the configured report ([`LoadedReport::read`]).
+    /// Step 1: reads the configured report ([`LoadedReport::read`]), made
+    /// into the configured edition when there is one.
     pub fn load(&self) -> Result<LoadedReport, BuildError> {
-        Ok(LoadedReport::read(&self.config.manifest)?)
+        let loaded = LoadedReport::read(&self.config.manifest)?;
+        let Some(tag) = &self.config.edition else { return Ok(loaded) };
+        let editions = loaded.editions()?;
+        let edition = crate::edition::select(loaded.report(), &editions, tag)?;
+        Ok(loaded.edition(&edition)?)
     }
 
     /// Step 2 ([`LoadedReport::check`]). Starts a build: the stage timings and the data of the last build

@@ -31,6 +31,7 @@ pub fn full_report_document() -> Document {
         format: DiagnosticFormat::Short,
         strict: false,
         print: Default::default(),
+        edition: None,
         writes_caches: true,
     };
     let mut session = csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{f}"));
