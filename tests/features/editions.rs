@@ -174,3 +174,21 @@ fn a_language_whose_fonts_are_missing_names_the_files_to_add() {
     assert!(err.contains("Noto Serif CJK TC") && err.contains("NotoSerifTC-Regular.otf"), "{err}");
     assert!(!data.path().join("tw.pdf").exists());
 }
+
+#[test]
+fn an_english_label_missing_from_labels_en_is_located_in_both_files() {
+    let root = crate::support::case::root_with(|fonts| std::os::unix::fs::symlink(repo().join("fonts"), fonts).unwrap());
+    let labels = root.path().join("themes/lanqing/labels.en.toml");
+    let text = std::fs::read_to_string(&labels).unwrap();
+    std::fs::write(&labels, text.replace("note = \"Note\"\n", "")).unwrap();
+    let data = lanqing();
+    let manifest = data.path().join("report.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csr-press"))
+        .args(["check", manifest.to_str().unwrap(), "--edition", "en", "--root", root.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("themes/lanqing/theme.toml:") && err.contains("label 'note' has no en value"), "{err}");
+    assert!(err.contains("labels.en.toml"), "{err}");
+}
