@@ -1,7 +1,9 @@
 //! csr-press: typesets the structured data of a report into a print-ready PDF.
 //!
 //! The pipeline, one module a stage: [`load`] reads the TOML data (and the
-//! KPI spreadsheets), [`validate`] checks it, [`resolve`] turns it into the
+//! KPI spreadsheets), [`edition`] makes it into one of its editions
+//! (Traditional Chinese by conversion, English by translation files),
+//! [`validate`] checks it, [`resolve`] turns it into the
 //! JSON the layouts read, [`world`] is the Typst world, [`compile`] lays out
 //! and exports, `postprocess` finishes the PDF for print, `guard`
 //! refuses outputs that would destroy an input and `write`

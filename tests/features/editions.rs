@@ -177,7 +177,8 @@ fn a_language_whose_fonts_are_missing_names_the_files_to_add() {
 
 #[test]
 fn an_english_label_missing_from_labels_en_is_located_in_both_files() {
-    let root = crate::support::case::root_with(|fonts| std::os::unix::fs::symlink(repo().join("fonts"), fonts).unwrap());
+    let root =
+        crate::support::case::root_with(|fonts| std::os::unix::fs::symlink(repo().join("fonts"), fonts).unwrap());
     let labels = root.path().join("themes/lanqing/labels.en.toml");
     let text = std::fs::read_to_string(&labels).unwrap();
     std::fs::write(&labels, text.replace("note = \"Note\"\n", "")).unwrap();
