@@ -147,8 +147,9 @@ fn merge_pair(pair: &mut Pair, translation: &Path, dictionary: &mut HashMap<Stri
                 dictionary.insert(base_leaf.value.clone(), leaf.value.clone());
                 None
             }
-            // Repeating what does not change (a block's type, a code) is harmless.
-            Some(base_leaf) if base_leaf.value == leaf.value => None,
+            // Repeating what does not change (a block's type, a Latin keyword)
+            // is harmless; a figure or a code is never typed twice, even equal.
+            Some(base_leaf) if base_leaf.value == leaf.value && !is_figure(place) => None,
             Some(base_leaf) if MIRROR_KEYS.contains(&place.key().unwrap_or("")) => Some(format!(
                 "{} '{}' does not exist in {b} at `{place}` (it has '{}'): blocks must follow {b} in order",
                 place.key().unwrap_or(""),
@@ -181,6 +182,16 @@ fn merge_pair(pair: &mut Pair, translation: &Path, dictionary: &mut HashMap<Stri
             ));
         }
     }
+}
+
+/// Keys whose strings are figures, codes or paths: a translation never
+/// repeats them.
+const FIGURE_KEYS: &[&str] =
+    &["values", "value", "years", "code", "disclosures", "total", "parts", "url", "image", "source", "sheet", "date"];
+
+/// Whether the string at `place` is a figure, a code or a path.
+fn is_figure(place: &Place) -> bool {
+    place.0.iter().any(|s| matches!(s, Step::Key(k) if FIGURE_KEYS.contains(&k.as_str())))
 }
 
 fn short(s: &str) -> String {

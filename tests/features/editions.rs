@@ -110,6 +110,17 @@ fn check_all_editions_passes_and_fails_on_planted_mismatches() {
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("en/parts/08-performance.toml:") && err.contains("never typed twice"), "{err}");
+    // Even the same value: figures are never typed twice.
+    std::fs::write(
+        &en,
+        text.replace(
+            "unit = \"RMB 100 million\" }",
+            "unit = \"RMB 100 million\", values = [\"42.6\", \"45.1\", \"47.3\", \"49.8\"] }",
+        ),
+    )
+    .unwrap();
+    let err = stderr(&check(&manifest, &["--all-editions"]));
+    assert!(err.contains("never typed twice"), "{err}");
     std::fs::write(&en, text).unwrap();
 
     // A KPI indicator with no English name: located in the data, naming the translation.
