@@ -21,8 +21,8 @@ pub const DEFAULT_THEME: &str = "house";
 pub const THEMES_DIR: &str = Root::THEMES;
 /// The data file of a theme folder.
 pub const THEME_FILE: &str = "theme.toml";
-/// The art file of a theme folder (cover, back cover, opener art).
-pub const THEME_ART: &str = "cover.typ";
+/// The entry file of a theme folder: its entry points (layout/theme-api.typ).
+pub const THEME_ART: &str = "theme.typ";
 /// Logo formats the layouts can place.
 pub const LOGO_FORMATS: [&str; 4] = ["svg", "pdf", "png", "jpg"];
 

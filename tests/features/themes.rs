@@ -299,8 +299,8 @@ fn a_theme_cannot_read_outside_its_folder() {
     let outside = dir.path().join("secret.txt");
     std::fs::write(&outside, "secret").expect("write");
     std::os::unix::fs::symlink(&outside, theme.join("leak.txt")).expect("symlink");
-    let cover = std::fs::read_to_string(theme.join("cover.typ")).expect("cover.typ");
-    std::fs::write(theme.join("cover.typ"), format!("#let leak = read(\"leak.txt\")\n{cover}")).expect("write");
+    let cover = std::fs::read_to_string(theme.join("theme.typ")).expect("theme.typ");
+    std::fs::write(theme.join("theme.typ"), format!("#let leak = read(\"leak.txt\")\n{cover}")).expect("write");
     let pdf = dir.path().join("leak.pdf");
     let out = build(&dir.path().join("report.toml"), &pdf, &["--diagnostic-format", "short"]);
     assert_eq!(out.status.code(), Some(1));
