@@ -289,7 +289,8 @@ pub fn check_identity(report: &Report, problems: &mut Problems) {
         let Some(value) = value else { continue };
         if let Some(why) = check(value) {
             let whole = 0..file.text.len();
-            let span = file.find(whole.clone(), &format!("{field} = \"{value}\""))
+            let span = file
+                .find(whole.clone(), &format!("{field} = \"{value}\""))
                 .or_else(|| file.find(whole, &format!("\"{value}\"")));
             problems.push(file.problem(Severity::Error, span, format!("{field} '{value}': {why}")));
         }
@@ -374,11 +375,9 @@ fn check_website(value: &str) -> Option<String> {
 
 /// A QR code's URL: `https://…` or `http://…` (a phone opens what it scans).
 fn check_qr_url(value: &str) -> Option<String> {
-    check_line(value).or_else(|| {
-        match value.strip_prefix("https://").or_else(|| value.strip_prefix("http://")) {
-            Some(rest) => check_host_and_path(rest),
-            None => Some("a QR code's URL starts with https:// or http://".into()),
-        }
+    check_line(value).or_else(|| match value.strip_prefix("https://").or_else(|| value.strip_prefix("http://")) {
+        Some(rest) => check_host_and_path(rest),
+        None => Some("a QR code's URL starts with https:// or http://".into()),
     })
 }
 
@@ -403,9 +402,7 @@ fn check_email(value: &str) -> Option<String> {
         let Some((local, host)) = value.split_once('@') else {
             return Some("an e-mail address has the form name@example.cn".into());
         };
-        if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c == '@') {
-            Some("an e-mail address has the form name@example.cn".into())
-        } else if host.contains('/') {
+        if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c == '@') || host.contains('/') {
             Some("an e-mail address has the form name@example.cn".into())
         } else {
             check_host_and_path(host)

@@ -452,3 +452,16 @@ fn malformed_contact_details_are_located_errors() {
         assert!(err.contains("report.toml:13:1: error:") && err.contains(why), "{field}: {err}");
     }
 }
+
+#[test]
+fn a_cover_image_fills_the_house_covers_image_slot() {
+    let dir = mini_in_theme("house", "cover_image = \"cover.png\"");
+    std::fs::copy(repo().join("tests/fixtures/stress/images/grey-2.png"), dir.path().join("cover.png")).expect("copy");
+    let pdf = build_ok(dir.path(), "cover");
+    let on_cover = pdf_images(&pdf).into_iter().filter(|i| i.page == 1 && i.kind != "smask").count();
+    assert_eq!(on_cover, 1, "the cover image is not on the cover");
+    // A missing one is a located error.
+    let dir = mini_in_theme("house", "cover_image = \"nope.jpg\"");
+    let err = stderr(&check_short(&dir.path().join("report.toml")));
+    assert!(err.contains("report.toml:13:") && err.contains("nope.jpg"), "{err}");
+}
