@@ -28,6 +28,8 @@ use crate::virtual_files::{DATA_PATH, project_file};
 
 /// The width a logo is prepared for, in millimetres.
 pub const LOGO_WIDTH_MM: f64 = 60.0;
+/// The widest a cover image prints, in mm (the trim and the bleed).
+pub const COVER_WIDTH_MM: f64 = 216.0;
 
 /// The document the layouts read.
 #[derive(Serialize)]
@@ -92,6 +94,31 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
                 &report.manifest.file.shown,
                 image_message("logo", logo, &error),
             )),
+        }
+    }
+    let meta = &report.manifest.data.meta;
+    if let Some(cover) = &meta.cover_image {
+        match images.prepare(&report.base, cover, profile, Some(COVER_WIDTH_MM)) {
+            Ok((vpath, bytes)) => {
+                files.insert(project_file(&vpath), bytes);
+                value["identity"]["cover_image"] = Value::String(vpath);
+            }
+            Err(error) => problems.push(Problem::file(
+                Severity::Error,
+                &report.manifest.file.shown,
+                image_message("cover_image", cover, &error),
+            )),
+        }
+    }
+    // The back cover's QR code: its modules, as a QR block gets them.
+    if let Some(url) = &meta.qr {
+        match qr_runs(url) {
+            Ok((width, runs)) => value["identity"]["qr"] = json!({ "url": url, "width": width, "runs": runs }),
+            Err(error) => {
+                let file = &report.manifest.file;
+                let span = file.find(0..file.text.len(), &format!("\"{url}\""));
+                problems.push(file.problem(Severity::Error, span, format!("qr '{url}': {error}")));
+            }
         }
     }
     if let Some(parts) = value.get_mut("parts").and_then(Value::as_array_mut) {

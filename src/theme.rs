@@ -21,8 +21,8 @@ pub const DEFAULT_THEME: &str = "house";
 pub const THEMES_DIR: &str = Root::THEMES;
 /// The data file of a theme folder.
 pub const THEME_FILE: &str = "theme.toml";
-/// The art file of a theme folder (cover, back cover, opener art).
-pub const THEME_ART: &str = "cover.typ";
+/// The entry file of a theme folder: its entry points (layout/theme-api.typ).
+pub const THEME_ART: &str = "theme.typ";
 /// Logo formats the layouts can place.
 pub const LOGO_FORMATS: [&str; 4] = ["svg", "pdf", "png", "jpg"];
 
@@ -273,8 +273,33 @@ pub fn check_accents(report: &Report, theme: &Theme, problems: &mut Problems) {
     }
 }
 
-/// Checks the identity facts: the language tag and the logo file.
+/// Checks the identity facts: the language tag, the logo and cover image
+/// files, and the contact details (each located at its value).
 pub fn check_identity(report: &Report, problems: &mut Problems) {
+    let file = &report.manifest.file;
+    let meta = &report.manifest.data.meta;
+    let contacts = [
+        ("address", &meta.address, check_address as fn(&str) -> Option<String>),
+        ("website", &meta.website, check_website),
+        ("telephone", &meta.telephone, check_telephone),
+        ("email", &meta.email, check_email),
+        ("qr", &meta.qr, check_qr_url),
+    ];
+    for (field, value, check) in contacts {
+        let Some(value) = value else { continue };
+        if let Some(why) = check(value) {
+            let whole = 0..file.text.len();
+            let span = file
+                .find(whole.clone(), &format!("{field} = \"{value}\""))
+                .or_else(|| file.find(whole, &format!("\"{value}\"")));
+            problems.push(file.problem(Severity::Error, span, format!("{field} '{value}': {why}")));
+        }
+    }
+    check_images(report, problems);
+}
+
+/// Checks the language tag and the identity's image files.
+fn check_images(report: &Report, problems: &mut Problems) {
     let file = &report.manifest.file;
     let meta = &report.manifest.data.meta;
     if split_language(&meta.language).is_none() {
@@ -284,16 +309,125 @@ pub fn check_identity(report: &Report, problems: &mut Problems) {
             format!("language '{}' must be a tag such as zh-CN, zh-HK, zh-TW or en", meta.language),
         ));
     }
-    if let Some(logo) = &meta.logo {
+    for (what, image) in [("logo", &meta.logo), ("cover_image", &meta.cover_image)] {
+        let Some(logo) = image else { continue };
         let span = file.find(0..file.text.len(), &format!("\"{logo}\""));
         let ext = Path::new(logo).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         let message = if !LOGO_FORMATS.contains(&ext.as_str()) && ext != "jpeg" {
-            Some(format!("logo '{logo}' must be SVG, PDF, PNG or JPEG"))
+            Some(format!("{what} '{logo}' must be SVG, PDF, PNG or JPEG"))
         } else {
             locate_image(&report.base, logo).err().map(|e| e.to_string())
         };
         if let Some(message) = message {
             problems.push(file.problem(Severity::Error, span, message));
         }
+    }
+}
+
+/// The longest contact detail, in characters (a back cover line).
+const CONTACT_MAX: usize = 200;
+
+/// Text that cannot be printed on a line: empty, too long, or with a line
+/// break or control character.
+fn check_line(value: &str) -> Option<String> {
+    if value.trim().is_empty() {
+        Some("must not be empty (leave the field out instead)".into())
+    } else if value.chars().count() > CONTACT_MAX {
+        Some(format!("is longer than {CONTACT_MAX} characters"))
+    } else if value.chars().any(char::is_control) {
+        Some("must be one line without control characters".into())
+    } else {
+        None
+    }
+}
+
+/// An address: one printable line.
+fn check_address(value: &str) -> Option<String> {
+    check_line(value)
+}
+
+/// The host of a URL without its scheme: letters, digits, '-' and '.',
+/// with a dot, no empty label; then an optional path without spaces.
+fn check_host_and_path(rest: &str) -> Option<String> {
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host.split_once(':').map_or(host, |(h, _)| h);
+    let labels_ok = host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
+    if !host.contains('.') || !labels_ok {
+        Some(format!("'{host}' is not a host name such as www.example.cn"))
+    } else if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Some("a URL has no spaces".into())
+    } else {
+        None
+    }
+}
+
+/// A website: `https://…`, `http://…` or a bare host such as `www.example.cn`.
+fn check_website(value: &str) -> Option<String> {
+    check_line(value).or_else(|| {
+        let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://")).unwrap_or(value);
+        if rest.contains("://") {
+            Some("a website is https://…, http://… or a host name".into())
+        } else {
+            check_host_and_path(rest)
+        }
+    })
+}
+
+/// A QR code's URL: `https://…` or `http://…` (a phone opens what it scans).
+fn check_qr_url(value: &str) -> Option<String> {
+    check_line(value).or_else(|| match value.strip_prefix("https://").or_else(|| value.strip_prefix("http://")) {
+        Some(rest) => check_host_and_path(rest),
+        None => Some("a QR code's URL starts with https:// or http://".into()),
+    })
+}
+
+/// A telephone: digits with `+`, spaces, `-`, `(`, `)`, `/` or `,` between
+/// them, at least five digits.
+fn check_telephone(value: &str) -> Option<String> {
+    check_line(value).or_else(|| {
+        let digits = value.chars().filter(char::is_ascii_digit).count();
+        if let Some(c) = value.chars().find(|c| !c.is_ascii_digit() && !" +-()/,".contains(*c)) {
+            Some(format!("'{c}' is not part of a telephone number (digits, spaces, + - ( ) / ,)"))
+        } else if digits < 5 {
+            Some("a telephone number has at least five digits".into())
+        } else {
+            None
+        }
+    })
+}
+
+/// An e-mail address: `name@host.domain`, no spaces.
+fn check_email(value: &str) -> Option<String> {
+    check_line(value).or_else(|| {
+        let Some((local, host)) = value.split_once('@') else {
+            return Some("an e-mail address has the form name@example.cn".into());
+        };
+        if local.is_empty() || local.chars().any(|c| c.is_whitespace() || c == '@') || host.contains('/') {
+            Some("an e-mail address has the form name@example.cn".into())
+        } else {
+            check_host_and_path(host)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_email, check_qr_url, check_telephone, check_website};
+
+    #[test]
+    fn contact_details_are_checked() {
+        assert_eq!(check_website("www.10086.cn/aboutus/csr/report"), None);
+        assert_eq!(check_website("https://example.cn"), None);
+        assert!(check_website("not a site").is_some());
+        assert!(check_website("ftp://example.cn").is_some());
+        assert_eq!(check_qr_url("https://www.example.cn/esg"), None);
+        assert!(check_qr_url("www.example.cn").is_some());
+        assert_eq!(check_email("CR@chinamobile.com"), None);
+        assert!(check_email("esg.example.cn").is_some());
+        assert!(check_email("a@b").is_some());
+        assert!(check_email("a@b.cn/x").is_some());
+        assert_eq!(check_telephone("+86 571 8888 0000"), None);
+        assert!(check_telephone("call us").is_some());
+        assert!(check_telephone("123").is_some());
     }
 }

@@ -27,6 +27,19 @@ pub struct Identity {
     pub lang: String,
     /// Typst's `text.region`: an ISO 3166-1 alpha-2 code, if any.
     pub region: Option<String>,
+    /// The cover image's virtual path in the Typst world, once prepared.
+    pub cover_image: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// Website.
+    pub website: Option<String>,
+    /// Telephone.
+    pub telephone: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// The QR code's URL; resolve adds the code's modules (`url`, `width`,
+    /// `runs`) for the layouts.
+    pub qr: Option<String>,
 }
 
 impl Meta {
@@ -47,6 +60,12 @@ impl Meta {
             logo: None,
             lang,
             region,
+            cover_image: None,
+            address: self.address.clone(),
+            website: self.website.clone(),
+            telephone: self.telephone.clone(),
+            email: self.email.clone(),
+            qr: self.qr.clone(),
         }
     }
 }

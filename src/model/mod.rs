@@ -76,6 +76,25 @@ pub struct Meta {
     /// PDF keywords.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// The cover's image (a photograph or art, full bleed where the theme
+    /// has an image slot): JPEG, PNG, PDF or SVG, relative to the manifest.
+    #[serde(default)]
+    pub cover_image: Option<String>,
+    /// Postal address, printed on the back cover.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Website, printed on the back cover (`www.example.cn` or `https://…`).
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Telephone, printed on the back cover.
+    #[serde(default)]
+    pub telephone: Option<String>,
+    /// E-mail address, printed on the back cover.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// A URL (`https://…`) the back cover prints as a QR code.
+    #[serde(default)]
+    pub qr: Option<String>,
 }
 
 /// One part of the report: one file under `data/`.

@@ -101,6 +101,46 @@ pub struct Labels {
     pub index_detail: String,
     /// Index fallback header: the pages column (`披露页码`).
     pub index_pages: String,
+    /// The marker of a bulleted list (`■`).
+    pub list_marker: String,
+    /// After the note label and its number (`：`).
+    pub note_separator: String,
+    /// Before a chart's unit (`单位：`).
+    pub unit_prefix: String,
+    /// The opening mark of a quote box (`“`).
+    pub quote_open: String,
+    /// Before a quote's source (`——`).
+    pub quote_dash: String,
+    /// Before a figure's or QR code's caption (`▲ `).
+    pub caption_marker: String,
+    /// The high end of the materiality matrix's axes (`高`).
+    pub matrix_high: String,
+    /// After an axis name (` →`).
+    pub axis_arrow: String,
+    /// Between the layers of a diagram (`▼`).
+    pub flow_arrow: String,
+    /// Between page ranges in the index (`，`).
+    pub page_separator: String,
+    /// Where there is no value or page (`—`).
+    pub none_mark: String,
+    /// The contents' leader dot (`·`).
+    pub leader: String,
+    /// Between the slogan and the title in the PDF's description (`：`).
+    pub title_separator: String,
+    /// Between an opener's motto words (`　·　`).
+    pub motto_separator: String,
+    /// A chapter's number on its opener, with `{n}` (`{n}`, `第{n}章`).
+    pub part_number: String,
+    /// Back cover: the address (`地址`).
+    pub contact_address: String,
+    /// Back cover: the website (`网址`).
+    pub contact_website: String,
+    /// Back cover: the telephone (`电话`).
+    pub contact_telephone: String,
+    /// Back cover: the e-mail address (`邮箱`).
+    pub contact_email: String,
+    /// Back cover: under the QR code (`扫码阅读电子版`).
+    pub contact_qr: String,
 }
 
 /// Optional type choices of a theme.

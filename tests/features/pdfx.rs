@@ -289,11 +289,11 @@ fn print_section_sets_the_ink_limit_and_strict_stops_the_build() {
     let pdf = dir.path().join("report.pdf");
     let out = build(&manifest, &pdf, &["--diagnostic-format", "short"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    // The house theme's deep green, C75 M20 Y100 K35, has 230 % ink.
+    // The house theme's deep ink, C88 M68 Y42 K42, has 240 % ink.
     let err = stderr(&out);
-    let line = err.lines().find(|l| l.contains("C75 M20 Y100 K35")).unwrap_or_else(|| panic!("{err}"));
+    let line = err.lines().find(|l| l.contains("C88 M68 Y42 K42")).unwrap_or_else(|| panic!("{err}"));
     assert!(
-        line.contains("themes/house/theme.toml:") && line.contains("230 % total ink") && line.contains("180 %"),
+        line.contains("themes/house/theme.toml:") && line.contains("240 % total ink") && line.contains("180 %"),
         "{line}"
     );
 

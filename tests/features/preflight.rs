@@ -206,22 +206,19 @@ fn an_unknown_missing_images_choice_is_a_located_error() {
 
 #[test]
 fn cover_art_past_the_bleed_is_found_with_marks() {
-    // The layout copy no longer clips page art to the bleed box, and its
-    // full-bleed fills run 20 mm wide of it.
+    // The layout copy no longer clips page art to the bleed box, and the
+    // house cover's field runs 20 mm wide of it.
     let root = variant(
-        &[
-            (
-                "print.typ",
-                "clip: true, place(top + left, dx: -slug, dy: -slug, extra)",
-                "clip: false, place(top + left, dx: -slug, dy: -slug, extra)",
-            ),
-            (
-                "print.typ",
-                "rect(width: trim.width + 2 * bleed, height: trim.height + 2 * bleed, fill: fill",
-                "rect(width: trim.width + 2 * bleed + 20mm, height: trim.height + 2 * bleed, fill: fill",
-            ),
-        ],
-        &[],
+        &[(
+            "print.typ",
+            "clip: true, place(top + left, dx: -slug, dy: -slug, extra)",
+            "clip: false, place(top + left, dx: -slug, dy: -slug, extra)",
+        )],
+        &[(
+            "themes/house/theme.typ",
+            "rect(width: trim.width + 2 * bleed, height: h, fill: palette.field",
+            "rect(width: trim.width + 2 * bleed + 20mm, height: h, fill: palette.field",
+        )],
     );
     let pdf = root.path().join("out.pdf");
     let out = press(root.path(), &["build", "--marks", "-o", pdf.to_str().expect("path")]);

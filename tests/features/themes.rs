@@ -1,6 +1,8 @@
 //! Themes and identity: the engine names no client, a copied and re-coloured
-//! theme reaches the PDF, accents are checked against the theme, the root is
-//! found from the manifest, and identity facts reach the PDF.
+//! theme reaches the PDF, every entry point of the theme API restyles what
+//! it names, themes import nothing but the API, accents are checked against
+//! the theme, the root is found from the manifest, and identity facts
+//! (contact details and QR code included) reach the PDF.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -145,12 +147,12 @@ fn build_ok(dir: &Path, name: &str) -> PathBuf {
 
 #[test]
 fn a_copied_recoloured_theme_reaches_the_pdf() {
-    let dir = mini_in_copied_theme("client", "brand = [80, 50, 20, 10]", "brand = [13, 57, 91, 7]");
+    let dir = mini_in_copied_theme("client", "brand = [78, 52, 28, 18]", "brand = [13, 57, 91, 7]");
     let colours = cmyk_operands(&build_ok(dir.path(), "client"));
     let eight_bit = |cmyk: [f64; 4]| cmyk.map(|p| (p * 2.55).round() as i64);
     assert!(colours.contains(&eight_bit([13.0, 57.0, 91.0, 7.0])), "the new brand colour is not in the PDF");
     // The house theme's own brand colour is gone.
-    assert!(!colours.contains(&eight_bit([80.0, 50.0, 20.0, 10.0])), "the old brand colour is still in the PDF");
+    assert!(!colours.contains(&eight_bit([78.0, 52.0, 28.0, 18.0])), "the old brand colour is still in the PDF");
 }
 
 #[test]
@@ -269,7 +271,7 @@ fn an_index_without_columns_is_headed_by_the_theme_labels() {
 #[test]
 fn a_spot_colour_in_a_theme_prints_as_a_separation() {
     let spot = "highlight = { spot = \"PANTONE 123 C\", cmyk = [0, 24, 94, 0] }";
-    let dir = mini_in_copied_theme("spot", "highlight = [0, 35, 85, 0]", spot);
+    let dir = mini_in_copied_theme("spot", "highlight = [5, 32, 78, 4]", spot);
     let pdf = build_ok(dir.path(), "spot");
     let doc = lopdf::Document::load(&pdf).expect("PDF loads");
     let separations: Vec<Vec<u8>> = doc
@@ -300,11 +302,167 @@ fn a_theme_cannot_read_outside_its_folder() {
     let outside = dir.path().join("secret.txt");
     std::fs::write(&outside, "secret").expect("write");
     std::os::unix::fs::symlink(&outside, theme.join("leak.txt")).expect("symlink");
-    let cover = std::fs::read_to_string(theme.join("cover.typ")).expect("cover.typ");
-    std::fs::write(theme.join("cover.typ"), format!("#let leak = read(\"leak.txt\")\n{cover}")).expect("write");
+    let cover = std::fs::read_to_string(theme.join("theme.typ")).expect("theme.typ");
+    std::fs::write(theme.join("theme.typ"), format!("#let leak = read(\"leak.txt\")\n{cover}")).expect("write");
     let pdf = dir.path().join("leak.pdf");
     let out = build(&dir.path().join("report.toml"), &pdf, &["--diagnostic-format", "short"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("access denied"), "{}", stderr(&out));
     assert!(!pdf.exists());
+}
+
+/// The mini fixture in `theme` (its chapter's accent left to the theme's
+/// default), with `extra` lines after the language tag.
+fn mini_in_theme(theme: &str, extra: &str) -> tempfile::TempDir {
+    let dir = mini_with(|text| {
+        text.replace("theme = \"house\"", &format!("theme = \"{theme}\""))
+            .replace("language = \"zh-CN\"", &format!("language = \"zh-CN\"\n{extra}"))
+    });
+    edit(&dir.path().join("parts/chapter.toml"), "accent = \"blue\"\n", "");
+    dir
+}
+
+/// What a theme file imports: the paths of its `#import` lines.
+fn imports(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.trim_start().strip_prefix("#import"))
+        .map(|rest| rest.trim().split(['"', ')']).nth(1).unwrap_or(rest).to_owned())
+        .collect()
+}
+
+#[test]
+fn themes_import_nothing_but_the_theme_api() {
+    let themes = repo().join("themes");
+    let files = files(&themes, &["typ"]);
+    assert!(files.len() >= 3, "theme files: {files:?}");
+    let mut wrong = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read theme file");
+        let found = imports(&text);
+        assert!(!found.is_empty() || !text.contains("import"), "{}: an import this test cannot read", file.display());
+        for path in found {
+            // The API, or a file of the theme's own folder (no path out of it).
+            let own = !path.contains('/') && !path.contains('\\') && path.ends_with(".typ");
+            if path != "/layout/theme-api.typ" && !own {
+                wrong.push(format!("{}: {path}", file.strip_prefix(&themes).unwrap_or(file).display()));
+            }
+        }
+        assert!(text.contains("/layout/theme-api.typ"), "{} does not import the theme API", file.display());
+    }
+    assert!(wrong.is_empty(), "theme files importing engine internals:\n{}", wrong.join("\n"));
+}
+
+/// Each entry point of the theme API, redefined to print a word of its own
+/// (and the chart palette to one colour), appended to a copy of house.
+const HOOKED: &str = r#"
+#let cover(meta) = (art: none, body: [HOOK-COVER])
+#let back-cover(meta) = (art: none, body: [HOOK-BACK])
+#let part-opener(p, t, number) = (art: none, body: [HOOK-OPENER-#number])
+#let part-band(p, t, number) = block[HOOK-BAND]
+#let rating-head(p, t, number) = block[HOOK-RATING]
+#let running-head(title, part, recto) = [HOOK-HEAD]
+#let folio(number, recto) = [HOOK-FOLIO]
+#let case-frame(t) = (fill: none, stroke: none, tab: label => [HOOK-CASE])
+#let stat-callout(t, body) = block[HOOK-STAT #body]
+#let chart-palette(t) = (cmyk(13%, 57%, 91%, 7%),)
+"#;
+
+#[test]
+fn every_entry_point_of_a_copied_theme_reaches_the_pdf() {
+    let dir = mini_in_copied_theme("hooked", "default-accent", "default-accent");
+    let theme = dir.path().join("themes/hooked/theme.typ");
+    let text = std::fs::read_to_string(&theme).expect("theme.typ");
+    std::fs::write(&theme, format!("{text}\n{HOOKED}")).expect("write theme");
+    // A chart, for the chart palette.
+    let numbers = dir.path().join("parts/numbers.toml");
+    let mut parts = std::fs::read_to_string(&numbers).expect("numbers.toml");
+    parts.push_str("\n[[sections.blocks]]\ntype = \"chart\"\nkind = \"bar\"\ntitle = \"员工总数\"\ntable = \"kpi-table\"\nrows = [\"total\"]\n");
+    std::fs::write(&numbers, parts).expect("write numbers.toml");
+    let pdf = build_ok(dir.path(), "hooked");
+    let pages: Vec<String> = (1..=pdf_pages(&pdf)).map(|p| squash(&pdf_text(&pdf, p))).collect();
+    let all = pages.concat();
+    assert!(pages[0].contains("HOOK-COVER"), "cover: {}", pages[0]);
+    assert!(pages.last().is_some_and(|p| p.contains("HOOK-BACK")), "back cover: {:?}", pages.last());
+    // The mini report's one chapter is chapter 1.
+    for word in ["HOOK-OPENER-1", "HOOK-BAND", "HOOK-HEAD", "HOOK-FOLIO", "HOOK-CASE", "HOOK-STAT"] {
+        assert!(all.contains(word), "{word} is not in the PDF");
+    }
+    let colours = cmyk_operands(&pdf);
+    assert!(colours.contains(&[33, 145, 232, 18]), "the chart palette's colour is not in the PDF");
+    // The 目录 still lists the parts: the engine's headings do not depend on the theme.
+    assert!(pages[1].contains("社会绩效"), "contents: {}", pages[1]);
+}
+
+#[test]
+fn a_rating_letter_gets_the_themes_rating_head() {
+    // The stress fixture's rating letter is long enough to start a page of
+    // its own (the mini report's runs in after the part before it).
+    let dir = fixture("stress");
+    let theme = dir.path().join("themes/hooked");
+    copy_dir(&repo().join("themes/house"), &theme);
+    let text = std::fs::read_to_string(theme.join("theme.typ")).expect("theme.typ");
+    std::fs::write(theme.join("theme.typ"), format!("{text}\n{HOOKED}")).expect("write theme");
+    let manifest = dir.path().join("report.toml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(&manifest, format!("{text}\n[design]\ntheme = \"hooked\"\n")).expect("write manifest");
+    let pdf = build_ok(dir.path(), "rating");
+    let all: String = (1..=pdf_pages(&pdf)).map(|p| squash(&pdf_text(&pdf, p))).collect();
+    assert!(all.contains("HOOK-RATING"), "no rating head in the PDF");
+}
+
+#[test]
+fn contact_details_and_the_qr_code_reach_every_themes_back_cover() {
+    for theme in ["house", "lanqing", "cmcc-2020"] {
+        let dir = mini_in_theme(
+            theme,
+            "address = \"测试市测试路 1 号\"\nwebsite = \"www.example.cn\"\n\
+             telephone = \"+86 10 1234 5678\"\nemail = \"esg@example.cn\"\nqr = \"https://www.example.cn/esg\"",
+        );
+        let pdf = build_ok(dir.path(), theme);
+        let last = pdf_pages(&pdf);
+        let back = squash(&pdf_text(&pdf, last));
+        for detail in ["测试市测试路1号", "www.example.cn", "+8610", "esg@example.cn"] {
+            assert!(back.contains(detail), "{theme}: {detail} is not on the back cover: {back}");
+        }
+        assert_eq!(decode_qr(&pdf, last), vec!["https://www.example.cn/esg".to_owned()], "{theme}");
+    }
+}
+
+#[test]
+fn a_back_cover_without_contact_details_is_still_designed() {
+    for theme in ["house", "lanqing", "cmcc-2020"] {
+        let dir = mini_in_theme(theme, "");
+        let pdf = build_ok(dir.path(), theme);
+        let back = squash(&pdf_text(&pdf, pdf_pages(&pdf)));
+        assert!(back.contains("贡献数智新力量") && !back.contains("网址"), "{theme}: {back}");
+    }
+}
+
+#[test]
+fn malformed_contact_details_are_located_errors() {
+    for (field, bad, why) in [
+        ("website", "not a site", "is not a host name"),
+        ("email", "esg.example.cn", "name@example.cn"),
+        ("telephone", "call us", "is not part of a telephone number"),
+        ("qr", "www.example.cn", "starts with https://"),
+    ] {
+        let dir = mini_with(|text| {
+            text.replace("language = \"zh-CN\"", &format!("language = \"zh-CN\"\n{field} = \"{bad}\""))
+        });
+        let err = stderr(&check_short(&dir.path().join("report.toml")));
+        assert!(err.contains("report.toml:13:1: error:") && err.contains(why), "{field}: {err}");
+    }
+}
+
+#[test]
+fn a_cover_image_fills_the_house_covers_image_slot() {
+    let dir = mini_in_theme("house", "cover_image = \"cover.png\"");
+    std::fs::copy(repo().join("tests/fixtures/stress/images/grey-2.png"), dir.path().join("cover.png")).expect("copy");
+    let pdf = build_ok(dir.path(), "cover");
+    let on_cover = pdf_images(&pdf).into_iter().filter(|i| i.page == 1 && i.kind != "smask").count();
+    assert_eq!(on_cover, 1, "the cover image is not on the cover");
+    // A missing one is a located error.
+    let dir = mini_in_theme("house", "cover_image = \"nope.jpg\"");
+    let err = stderr(&check_short(&dir.path().join("report.toml")));
+    assert!(err.contains("report.toml:13:") && err.contains("nope.jpg"), "{err}");
 }

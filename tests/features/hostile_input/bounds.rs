@@ -12,9 +12,9 @@ fn a_runaway_loop_in_theme_code_is_stopped_by_the_time_limit() {
     // inside, so the command as a whole is bounded (`--time-limit`).
     let c = Case::new();
     copy_dir(&repo().join("themes/house"), &c.path("themes/house"));
-    let cover = std::fs::read_to_string(c.path("themes/house/cover.typ")).unwrap();
+    let cover = std::fs::read_to_string(c.path("themes/house/theme.typ")).unwrap();
     let spin = "#let spin = { let n = 0; for i in range(100000) { for j in range(100000) { n += 1 } }; n }\n";
-    std::fs::write(c.path("themes/house/cover.typ"), format!("{spin}{cover}")).unwrap();
+    std::fs::write(c.path("themes/house/theme.typ"), format!("{spin}{cover}")).unwrap();
     let started = Instant::now();
     let out = c.path("out/report.pdf");
     c.run(&["build", c.path("report.toml").to_str().unwrap(), "-o", out.to_str().unwrap(), "--time-limit", "3"])

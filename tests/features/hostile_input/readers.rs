@@ -376,7 +376,7 @@ fn outputs_onto_a_theme_file_a_spreadsheet_or_the_logo_are_refused() {
     c.edit("report.toml", "language = \"zh-CN\"", "language = \"zh-CN\"\nlogo = \"logo.png\"");
     let manifest = c.path("report.toml");
     let manifest = manifest.to_str().unwrap();
-    for target in ["themes/house/theme.toml", "themes/house/cover.typ", "logo.png", "kpi.xlsx"] {
+    for target in ["themes/house/theme.toml", "themes/house/theme.typ", "logo.png", "kpi.xlsx"] {
         let target = c.path(target);
         let shown = target.to_str().unwrap();
         c.run(&["build", manifest, "-o", shown]).expect(2, &[&format!("refusing to write {shown}: it is an input")]);
