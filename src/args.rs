@@ -197,6 +197,9 @@ pub struct PreviewArgs {
     /// Replaces symlinks at the PNG paths with the files (refused without it).
     #[arg(long)]
     pub force: bool,
+    /// Previews one edition of the manifest's `[[editions]]` (e.g. `zh-HK`, `en`).
+    #[arg(long)]
+    pub edition: Option<String>,
 }
 
 /// Options of `new`.

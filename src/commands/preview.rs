@@ -18,9 +18,13 @@ pub fn preview(args: &PreviewArgs) -> Result<Outcome, Failure> {
     crate::write::install_cleanup();
     let stopped = |cause: BuildError| Failure::build(&args.output, cause);
     let loaded = loaded.map_err(|problems| stopped(BuildError::Data(problems)))?;
-    let config = args.common.config(args.output.join("unused.pdf"), args.profile, false);
+    let config = crate::config::Config {
+        edition: args.edition.clone(),
+        ..args.common.config(args.output.join("unused.pdf"), args.profile, false)
+    };
     let root = config.root.clone();
     let mut session = Session::new(config).map_err(stopped)?;
+    let loaded = session.edition_of(loaded).map_err(stopped)?;
     let composed = session.compose_report(loaded).map_err(stopped)?;
     let diagnostics = composed.diagnostics();
     let after = |failure: Failure| Failure::After { diagnostics: diagnostics.clone(), failure: Box::new(failure) };

@@ -89,7 +89,12 @@ impl Session {
     /// Step 1: reads the configured report ([`LoadedReport::read`]), made
     /// into the configured edition when there is one.
     pub fn load(&self) -> Result<LoadedReport, BuildError> {
-        let loaded = LoadedReport::read(&self.config.manifest)?;
+        self.edition_of(LoadedReport::read(&self.config.manifest)?)
+    }
+
+    /// The loaded report made into the configured edition (unchanged when
+    /// none is configured).
+    pub fn edition_of(&self, loaded: LoadedReport) -> Result<LoadedReport, BuildError> {
         let Some(tag) = &self.config.edition else { return Ok(loaded) };
         let editions = loaded.editions()?;
         let edition = crate::edition::select(loaded.report(), &editions, tag)?;
