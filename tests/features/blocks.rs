@@ -42,3 +42,15 @@ fn index_pages_are_where_a_floated_tables_section_is_printed() {
     let cited = index_pages(pdf, index, "201-1").expect("pages for 201-1");
     assert_eq!(cited, content, "the index cites {cited:?}; the section is printed on {content:?}");
 }
+
+#[test]
+fn no_signature_field_breaks() {
+    // Three signatories (a firm, two 中国注册会计师) do not fit side by side in
+    // a column: they stack, and every name, title and date is on one line.
+    let pdf = stress_pdf();
+    let page = *pages_with(pdf, "李文博").first().expect("the assurance statement's signatures");
+    let lines: Vec<String> = Reader::open(pdf).layout_text(page).lines().map(squash).collect();
+    for field in ["华信永道会计师事务所（特殊普通合伙）", "中国·北京", "2024年4月18日", "中国注册会计师", "李文博", "陈思远"] {
+        assert!(lines.iter().any(|l| l.contains(field)), "{field} is broken across lines on page {page}:\n{}", lines.join("\n"));
+    }
+}
