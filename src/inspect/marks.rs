@@ -38,11 +38,17 @@ pub enum Mark {
     Binding,
     /// `<csr-units>`: the compound units the layouts keep whole.
     Units,
+    // Diagram and callout marks (issue 25).
+    /// `<csr-node>`: an org chart's node box (`id`, `parent`, `width`,
+    /// `height`), at its top-left corner.
+    Node,
+    /// `<csr-callout>`: a stat callout's number (`id` of its grid, `row`).
+    Callout,
 }
 
 impl Mark {
     /// Every kind of mark.
-    pub const ALL: [Mark; 10] = [
+    pub const ALL: [Mark; 12] = [
         Mark::Page,
         Mark::Src,
         Mark::Keep,
@@ -53,6 +59,8 @@ impl Mark {
         Mark::Disclosure,
         Mark::Binding,
         Mark::Units,
+        Mark::Node,
+        Mark::Callout,
     ];
 
     /// The label of the mark (for [`Mark::Disclosure`], without its `:TAG`).
@@ -68,6 +76,8 @@ impl Mark {
             Mark::Disclosure => "csr-disclosure",
             Mark::Binding => "csr-binding",
             Mark::Units => "csr-units",
+            Mark::Node => "csr-node",
+            Mark::Callout => "csr-callout",
         }
     }
 
