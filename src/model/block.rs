@@ -139,6 +139,13 @@ pub enum Block {
         /// Notes printed under the table.
         #[serde(default)]
         notes: Vec<String>,
+        /// The last row is a total (合计): a rule above it, set bold.
+        #[serde(default)]
+        total: bool,
+        /// Each column's alignment, one per header cell; without it a column
+        /// whose cells are all numbers aligns right, any other left.
+        #[serde(default)]
+        align: Vec<ColumnAlign>,
         /// A label.
         #[serde(default)]
         label: Option<String>,
@@ -307,6 +314,18 @@ pub enum Block {
         #[serde(default)]
         disclosures: Vec<String>,
     },
+}
+
+/// How a plain table's column is aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnAlign {
+    /// Flush left (text).
+    Left,
+    /// Centred.
+    Center,
+    /// Flush right (numbers).
+    Right,
 }
 
 /// A list item with an optional bold lead-in.

@@ -100,3 +100,41 @@ fn an_org_chart_is_a_tree_with_located_errors() {
     let err = stderr(&out);
     assert!(err.contains("02-long-title.toml:") && err.contains("its own ancestor"), "{err}");
 }
+
+#[test]
+fn a_plain_tables_numbers_align_right_and_its_total_row_follows() {
+    // 环保投入（百万元）: three year columns of numbers (right-aligned by
+    // themselves), a text column (left), and a total row (合计).
+    let pdf = stress_pdf();
+    let page = *pages_with(pdf, "环保投入（百万元）").first().expect("the table");
+    let lines = Reader::open(pdf).runs(page);
+    let rows: Vec<&Vec<(String, f64, f64, f64)>> = ["污水处理设施运维", "废气治理改造", "生态修复", "环境监测", "合计"]
+        .iter()
+        .map(|label| lines.iter().find(|l| l.first().is_some_and(|r| r.0 == *label)).expect(label))
+        .collect();
+    for row in &rows {
+        assert_eq!(row.len(), 5, "{row:?}");
+    }
+    let spread = |edges: Vec<f64>| edges.iter().copied().fold(f64::MIN, f64::max) - edges.iter().copied().fold(f64::MAX, f64::min);
+    for column in 1..4 {
+        let right = spread(rows.iter().map(|r| r[column].2).collect());
+        let left = spread(rows.iter().map(|r| r[column].1).collect());
+        assert!(right < 0.5, "column {column}: right edges spread {right:.2} pt: {rows:?}");
+        assert!(left > 1.0, "column {column}: the numbers are not right-aligned but left: {rows:?}");
+    }
+    // The label and note columns stay flush left.
+    for column in [0, 4] {
+        assert!(spread(rows.iter().map(|r| r[column].1).collect()) < 0.5, "column {column}: {rows:?}");
+    }
+    // The total row is last, and comes after the others.
+    assert!(rows.windows(2).all(|w| w[0][0].3 < w[1][0].3), "{rows:?}");
+}
+
+#[test]
+fn a_plain_tables_align_must_name_every_column() {
+    let root = variant(&[], &[("parts/04-performance.toml", "total = true\n", "total = true\nalign = [\"left\", \"right\"]\n")]);
+    let out = press(root.path(), &["check"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("04-performance.toml:") && err.contains("`align` has 2 columns but the header has 5"), "{err}");
+}
