@@ -22,6 +22,18 @@ pub enum Block {
         #[serde(default)]
         disclosures: Vec<String>,
     },
+    /// A letter's salutation (`尊敬的各位股东：`): set flush left, without
+    /// the first-line indent of the paragraphs under it.
+    Salutation {
+        /// The salutation.
+        text: String,
+        /// A label.
+        #[serde(default)]
+        label: Option<String>,
+        /// Disclosure tags.
+        #[serde(default)]
+        disclosures: Vec<String>,
+    },
     /// A bulleted or numbered list.
     List {
         /// An optional heading over the list.
@@ -436,6 +448,7 @@ impl Block {
     fn anchor(&self) -> (&Option<String>, &[String]) {
         match self {
             Block::Paragraph { label, disclosures, .. }
+            | Block::Salutation { label, disclosures, .. }
             | Block::List { label, disclosures, .. }
             | Block::Case { label, disclosures, .. }
             | Block::Stats { label, disclosures, .. }
@@ -502,7 +515,7 @@ impl Block {
                 out.push(text);
                 out.extend(source.as_deref());
             }
-            Block::Figure { caption, .. } => out.push(caption),
+            Block::Figure { caption, .. } | Block::Salutation { text: caption, .. } => out.push(caption),
             Block::Sidebar { title, paragraphs, items: list, .. } => {
                 out.push(title);
                 out.extend(paragraphs.iter().map(String::as_str));

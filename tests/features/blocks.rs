@@ -138,3 +138,19 @@ fn a_plain_tables_align_must_name_every_column() {
     let err = stderr(&out);
     assert!(err.contains("04-performance.toml:") && err.contains("`align` has 2 columns but the header has 5"), "{err}");
 }
+
+#[test]
+fn a_letters_salutation_has_no_first_line_indent() {
+    // The letter opens 尊敬的各位股东、客户和社会各界朋友： flush left; the
+    // paragraph under it keeps its two-em indent.
+    let pdf = stress_pdf();
+    let page = *pages_with(pdf, "尊敬的各位股东").first().expect("the letter");
+    let lines = Reader::open(pdf).runs(page);
+    let at = lines.iter().position(|l| l.first().is_some_and(|r| r.0.starts_with("尊敬的"))).expect("the salutation");
+    let (salutation, next) = (&lines[at][0], &lines[at + 1][0]);
+    let em = (next.2 - next.1) / next.0.chars().count() as f64;
+    // The column's left edge: where the paragraph's second line starts.
+    let edge = lines[at + 2][0].1;
+    assert!((salutation.1 - edge).abs() < 0.5, "salutation at {:.1}, column at {edge:.1}", salutation.1);
+    assert!((next.1 - edge - 2.0 * em).abs() < 1.0, "first line at {:.1}, column at {edge:.1}, em {em:.1}", next.1);
+}
