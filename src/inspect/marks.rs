@@ -44,11 +44,13 @@ pub enum Mark {
     Node,
     /// `<csr-callout>`: a stat callout's number (`id` of its grid, `row`).
     Callout,
+    /// `<csr-word>`: a name set as one word (`{word:桥e贷}`), before it.
+    Word,
 }
 
 impl Mark {
     /// Every kind of mark.
-    pub const ALL: [Mark; 12] = [
+    pub const ALL: [Mark; 13] = [
         Mark::Page,
         Mark::Src,
         Mark::Keep,
@@ -61,6 +63,7 @@ impl Mark {
         Mark::Units,
         Mark::Node,
         Mark::Callout,
+        Mark::Word,
     ];
 
     /// The label of the mark (for [`Mark::Disclosure`], without its `:TAG`).
@@ -78,6 +81,7 @@ impl Mark {
             Mark::Units => "csr-units",
             Mark::Node => "csr-node",
             Mark::Callout => "csr-callout",
+            Mark::Word => "csr-word",
         }
     }
 

@@ -154,3 +154,26 @@ fn a_letters_salutation_has_no_first_line_indent() {
     assert!((salutation.1 - edge).abs() < 0.5, "salutation at {:.1}, column at {edge:.1}", salutation.1);
     assert!((next.1 - edge - 2.0 * em).abs() < 1.0, "first line at {:.1}, column at {edge:.1}, em {em:.1}", next.1);
 }
+
+#[test]
+fn a_name_marked_as_one_word_keeps_its_letters_tight() {
+    // 公司推出线上融资产品{word:桥e贷}，全年为小微企业发放贷款12.6亿元: no
+    // quarter em around the e of 桥e贷, while 贷款 | 12.6 keeps its space.
+    let pdf = stress_pdf();
+    let page = *pages_with(pdf, "桥e贷").first().expect("the marked name");
+    let glyphs = Reader::open(pdf).placed(page);
+    let gap = |a: &str, b: &str| {
+        glyphs
+            .windows(2)
+            .find(|w| w[0].0 == a && w[1].0 == b && (w[0].3 - w[1].3).abs() < 0.1)
+            .map(|w| (w[1].1 - w[0].2) / w[0].4)
+            .unwrap_or_else(|| panic!("no {a}{b} on page {page}"))
+    };
+    for (a, b) in [("桥", "e"), ("e", "贷")] {
+        let g = gap(a, b);
+        assert!(g.abs() < 0.05, "{a}|{b}: {g:.3} em");
+    }
+    // The same paragraph's Han–digit boundary, unmarked, keeps its space.
+    let g = gap("款", "1");
+    assert!(g > 0.1, "款|1: {g:.3} em");
+}

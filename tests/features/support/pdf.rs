@@ -149,6 +149,13 @@ impl Reader {
         device.glyphs
     }
 
+    /// The glyphs of one page (1-based) in drawing order, as (text, left,
+    /// right, baseline, size) in points: the left and right of each glyph's
+    /// own advance, so a gap between two is the space set between them.
+    pub fn placed(&self, page: usize) -> Vec<(String, f64, f64, f64, f64)> {
+        self.glyphs(page).into_iter().map(|g| (g.text, g.x0, g.x1, g.y, g.size)).collect()
+    }
+
     /// The runs of text on one page (1-based), line by line top to bottom:
     /// glyphs on one baseline, split where a gap wider than 0.4 em parts
     /// them (a table's cells; a Han–Latin quarter em does not), as (text,
