@@ -72,7 +72,9 @@ pub fn misaligned(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     for m in sheet.marks(Mark::Callout) {
         let (Some(id), Some(row)) = (m.text("id"), m.int("row")) else { continue };
         // The number: the first text painted after the mark.
-        let Some(number) = sheet.texts.iter().find(|t| t.order > m.order && !t.text.trim().is_empty()) else { continue };
+        let Some(number) = sheet.texts.iter().find(|t| t.order > m.order && !t.text.trim().is_empty()) else {
+            continue;
+        };
         rows.entry((id.to_owned(), row)).or_default().push((number.baseline, m.order));
     }
     for ((_, row), numbers) in rows {

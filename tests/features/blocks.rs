@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use super::support::{Reader, index_pages, pdf_text, squash, stderr};
 use super::support::variant::{press, variant};
+use super::support::{Reader, index_pages, pdf_text, squash, stderr};
 
 /// The stress fixture built once: its root (kept) and its PDF.
 fn stress_pdf() -> &'static Path {
@@ -76,8 +76,14 @@ fn no_signature_field_breaks() {
     let pdf = stress_pdf();
     let page = *pages_with(pdf, "李文博").first().expect("the assurance statement's signatures");
     let lines: Vec<String> = Reader::open(pdf).layout_text(page).lines().map(squash).collect();
-    for field in ["华信永道会计师事务所（特殊普通合伙）", "中国·北京", "2024年4月18日", "中国注册会计师", "李文博", "陈思远"] {
-        assert!(lines.iter().any(|l| l.contains(field)), "{field} is broken across lines on page {page}:\n{}", lines.join("\n"));
+    for field in
+        ["华信永道会计师事务所（特殊普通合伙）", "中国·北京", "2024年4月18日", "中国注册会计师", "李文博", "陈思远"]
+    {
+        assert!(
+            lines.iter().any(|l| l.contains(field)),
+            "{field} is broken across lines on page {page}:\n{}",
+            lines.join("\n")
+        );
     }
 }
 
@@ -93,8 +99,14 @@ fn an_org_chart_is_a_tree_with_located_errors() {
     let out = press(bad.path(), &["check"]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("02-long-title.toml:") && err.contains("org chart parent 'nwe' is not the id of any node"), "{err}");
-    let cycle = variant(&[], &[("parts/02-long-title.toml", "{ id = \"group\", name", "{ id = \"group\", parent = \"wind\", name")]);
+    assert!(
+        err.contains("02-long-title.toml:") && err.contains("org chart parent 'nwe' is not the id of any node"),
+        "{err}"
+    );
+    let cycle = variant(
+        &[],
+        &[("parts/02-long-title.toml", "{ id = \"group\", name", "{ id = \"group\", parent = \"wind\", name")],
+    );
     let out = press(cycle.path(), &["check"]);
     assert!(!out.status.success());
     let err = stderr(&out);
@@ -115,7 +127,9 @@ fn a_plain_tables_numbers_align_right_and_its_total_row_follows() {
     for row in &rows {
         assert_eq!(row.len(), 5, "{row:?}");
     }
-    let spread = |edges: Vec<f64>| edges.iter().copied().fold(f64::MIN, f64::max) - edges.iter().copied().fold(f64::MAX, f64::min);
+    let spread = |edges: Vec<f64>| {
+        edges.iter().copied().fold(f64::MIN, f64::max) - edges.iter().copied().fold(f64::MAX, f64::min)
+    };
     for column in 1..4 {
         let right = spread(rows.iter().map(|r| r[column].2).collect());
         let left = spread(rows.iter().map(|r| r[column].1).collect());
@@ -132,11 +146,17 @@ fn a_plain_tables_numbers_align_right_and_its_total_row_follows() {
 
 #[test]
 fn a_plain_tables_align_must_name_every_column() {
-    let root = variant(&[], &[("parts/04-performance.toml", "total = true\n", "total = true\nalign = [\"left\", \"right\"]\n")]);
+    let root = variant(
+        &[],
+        &[("parts/04-performance.toml", "total = true\n", "total = true\nalign = [\"left\", \"right\"]\n")],
+    );
     let out = press(root.path(), &["check"]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("04-performance.toml:") && err.contains("`align` has 2 columns but the header has 5"), "{err}");
+    assert!(
+        err.contains("04-performance.toml:") && err.contains("`align` has 2 columns but the header has 5"),
+        "{err}"
+    );
 }
 
 #[test]
