@@ -85,6 +85,16 @@ fn no_signature_field_breaks() {
             lines.join("\n")
         );
     }
+    // The letter's one signature stands right: its longest line ends at
+    // the column's right edge (where the justified lines above end).
+    let page = *pages_with(pdf, "王明远").first().expect("the letter's signature");
+    let runs: Vec<(String, f64, f64, f64)> = Reader::open(pdf).runs(page).into_iter().flatten().collect();
+    let firm = runs.iter().find(|r| r.0 == "远航能源集团有限公司").expect("the signature's firm line");
+    let half = |x: f64| x > 297.6;
+    // (A line ending in a comma or stop lets it hang past the edge.)
+    let hangs = |r: &&(String, f64, f64, f64)| r.0.ends_with(['，', '。', '、', '；', '：', '”', '）']);
+    let edge = runs.iter().filter(|r| half(r.1) == half(firm.1) && !hangs(r)).map(|r| r.2).fold(f64::MIN, f64::max);
+    assert!((firm.2 - edge).abs() < 1.0, "the signature ends at {:.1}, the column at {edge:.1}", firm.2);
 }
 
 #[test]
