@@ -45,10 +45,11 @@ pub fn detached(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     for (id, parent, area, order) in &boxes {
         let Some(parent) = parent else { continue };
         let Some((_, _, above, _)) = boxes.iter().find(|(other, ..)| other == parent) else { continue };
-        // A line that reaches the node's top edge, in a group that reaches
-        // the parent's box.
-        let top = Area { x0: area.x0, y0: area.y0 - TOUCH, x1: area.x1, y1: area.y0 + TOUCH };
-        let reaching: Vec<usize> = (0..lines.len()).filter(|&i| touches(&lines[i], &top)).collect();
+        // A line that reaches the node's box (its top edge in a chart drawn
+        // downwards, its left edge in an indented one), in a group of lines
+        // that reaches the parent's box.
+        let own = grow(area, TOUCH);
+        let reaching: Vec<usize> = (0..lines.len()).filter(|&i| touches(&lines[i], &own)).collect();
         let parent_box = grow(above, TOUCH);
         let joined = reaching.iter().any(|&i| {
             let g = root(&mut group, i);
