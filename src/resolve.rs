@@ -74,6 +74,9 @@ pub fn resolve(report: &Report, profile: Profile, images: &mut ImageCache) -> Re
     };
     let mut value = serde_json::to_value(&layout).map_err(|e| internal(format!("cannot serialise the data ({e})")))?;
     enrich(&mut value, report).map_err(|e| internal(e.to_string()))?;
+    if let Some(parts) = value.get_mut("parts").and_then(Value::as_array_mut) {
+        parts.iter_mut().for_each(hand_down_disclosures);
+    }
     // The Han–Latin spacing rule is Chinese composition: an English edition
     // keeps its spaces (also around its curly quotes, which count as CJK here).
     if !report.manifest.data.meta.language.to_ascii_lowercase().starts_with("en") {
@@ -174,6 +177,33 @@ fn enrich(value: &mut Value, report: &Report) -> Result<(), EnrichError> {
         }
         Value::Array(items) => items.iter_mut().try_for_each(|v| enrich(v, report)),
         _ => Ok(()),
+    }
+}
+
+/// Hands a section's (and a subsection's) disclosure tags down to its
+/// blocks, in the layout JSON: what discloses is the content, so an index
+/// row cites the pages where the blocks are printed (a table floated to
+/// another page included), never a page that holds only the heading.
+fn hand_down_disclosures(part: &mut Value) {
+    fn take(map: &mut Value) -> Vec<Value> {
+        map.get_mut("disclosures").and_then(Value::as_array_mut).map(std::mem::take).unwrap_or_default()
+    }
+    fn give(blocks: Option<&mut Value>, tags: &[Value]) {
+        for block in blocks.and_then(Value::as_array_mut).into_iter().flatten() {
+            let own = take(block);
+            let mut all: Vec<Value> = tags.to_vec();
+            all.extend(own.into_iter().filter(|t| !tags.contains(t)));
+            block["disclosures"] = Value::Array(all);
+        }
+    }
+    for section in part.get_mut("sections").and_then(Value::as_array_mut).into_iter().flatten() {
+        let tags = take(section);
+        give(section.get_mut("blocks"), &tags);
+        for sub in section.get_mut("subsections").and_then(Value::as_array_mut).into_iter().flatten() {
+            let mut own = tags.clone();
+            own.extend(take(sub).into_iter().filter(|t| !tags.contains(t)));
+            give(sub.get_mut("blocks"), &own);
+        }
     }
 }
 

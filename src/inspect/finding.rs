@@ -64,11 +64,16 @@ pub enum FindingClass {
     /// Text in the paper colour with nothing painted under it: it does not
     /// print (a chart value outside its bar, say).
     PaperText,
+    // Diagrams and callouts (issue 25).
+    /// An org chart node that no line joins to its parent's box.
+    DetachedNode,
+    /// Stat callouts of one row whose numbers do not share a baseline.
+    MisalignedCallouts,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 18] = [
+    pub const ALL: [FindingClass; 20] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -87,6 +92,8 @@ impl FindingClass {
         FindingClass::UnevenSpacing,
         FindingClass::Runt,
         FindingClass::PaperText,
+        FindingClass::DetachedNode,
+        FindingClass::MisalignedCallouts,
     ];
 
     /// The name printed with a finding.
@@ -110,6 +117,8 @@ impl FindingClass {
             FindingClass::UnevenSpacing => "uneven-spacing",
             FindingClass::Runt => "runt",
             FindingClass::PaperText => "paper-text",
+            FindingClass::DetachedNode => "detached-node",
+            FindingClass::MisalignedCallouts => "misaligned-callouts",
         }
     }
 

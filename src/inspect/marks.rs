@@ -38,11 +38,19 @@ pub enum Mark {
     Binding,
     /// `<csr-units>`: the compound units the layouts keep whole.
     Units,
+    // Diagram and callout marks (issue 25).
+    /// `<csr-node>`: an org chart's node box (`id`, `parent`, `width`,
+    /// `height`), at its top-left corner.
+    Node,
+    /// `<csr-callout>`: a stat callout's number (`id` of its grid, `row`).
+    Callout,
+    /// `<csr-word>`: a name set as one word (`{word:桥e贷}`), before it.
+    Word,
 }
 
 impl Mark {
     /// Every kind of mark.
-    pub const ALL: [Mark; 10] = [
+    pub const ALL: [Mark; 13] = [
         Mark::Page,
         Mark::Src,
         Mark::Keep,
@@ -53,6 +61,9 @@ impl Mark {
         Mark::Disclosure,
         Mark::Binding,
         Mark::Units,
+        Mark::Node,
+        Mark::Callout,
+        Mark::Word,
     ];
 
     /// The label of the mark (for [`Mark::Disclosure`], without its `:TAG`).
@@ -68,6 +79,9 @@ impl Mark {
             Mark::Disclosure => "csr-disclosure",
             Mark::Binding => "csr-binding",
             Mark::Units => "csr-units",
+            Mark::Node => "csr-node",
+            Mark::Callout => "csr-callout",
+            Mark::Word => "csr-word",
         }
     }
 

@@ -15,6 +15,7 @@
 //! of any report or theme: they read geometry and marks.
 
 mod breaks;
+mod diagrams;
 mod finding;
 mod geometry;
 mod headings;
@@ -90,6 +91,8 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);
         geometry::paper_text(sheet, &mut found);
+        diagrams::detached(sheet, &mut found);
+        diagrams::misaligned(sheet, &mut found);
         geometry::past_bleed(sheet, &mut found);
         pictures::check(sheet, options, &mut found);
         found

@@ -2,13 +2,14 @@
 //! between a Han character and a Latin letter or digit of the same size on
 //! a line gets Typst's quarter em (justification may shrink it to an
 //! eighth). A boundary set close (`uneven-spacing`) is one the spacing did
-//! not reach: a box, or a run styled apart, between the two.
+//! not reach: a box, or a run styled apart, between the two. A name the
+//! data marks as one word (`{word:桥e贷}`, a `<csr-word>` mark) is set tight.
 
 use std::collections::BTreeMap;
 
 use super::pages::grid;
 use super::scan::{GlyphBox, Sheet};
-use super::{Finding, FindingClass, found, quote};
+use super::{Finding, FindingClass, Mark, found, quote};
 
 /// A gap narrower than this (em) at a Han–Latin boundary is no gap: Typst
 /// sets a quarter em and shrinks it to an eighth at most.
@@ -31,11 +32,21 @@ pub fn uneven(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
         let line = lines.entry((grid.column_of(t.area.x0), (t.baseline * 2.0).round() as i64)).or_default();
         line.extend(t.glyphs.iter().map(|g| (*g, t.size, t.order)));
     }
+    // Names the data marks as one word (`{word:桥e贷}`) are set tight.
+    let words: Vec<String> = sheet
+        .marks(Mark::Word)
+        .filter_map(|m| match &m.value {
+            typst::foundations::Value::Str(s) => Some(s.as_str().to_owned()),
+            _ => None,
+        })
+        .collect();
+    let in_word = |a: char, b: char| words.iter().any(|w| w.contains(&format!("{a}{b}")));
     for glyphs in lines.values_mut() {
         glyphs.sort_by(|a, b| a.0.x0.total_cmp(&b.0.x0));
         let close = glyphs.windows(2).find(|pair| {
             let ((a, size_a, _), (b, size_b, _)) = (pair[0], pair[1]);
             let boundary = (is_han(a.c) && b.c.is_ascii_alphanumeric()) || (a.c.is_ascii_alphanumeric() && is_han(b.c));
+            let boundary = boundary && !in_word(a.c, b.c);
             boundary && (size_a - size_b).abs() < 0.01 && (b.x0 - a.x1) / size_a < MIN_GAP_EM
         });
         let Some(pair) = close else { continue };

@@ -22,6 +22,18 @@ pub enum Block {
         #[serde(default)]
         disclosures: Vec<String>,
     },
+    /// A letter's salutation (`尊敬的各位股东：`): set flush left, without
+    /// the first-line indent of the paragraphs under it.
+    Salutation {
+        /// The salutation.
+        text: String,
+        /// A label.
+        #[serde(default)]
+        label: Option<String>,
+        /// Disclosure tags.
+        #[serde(default)]
+        disclosures: Vec<String>,
+    },
     /// A bulleted or numbered list.
     List {
         /// An optional heading over the list.
@@ -139,6 +151,13 @@ pub enum Block {
         /// Notes printed under the table.
         #[serde(default)]
         notes: Vec<String>,
+        /// The last row is a total (合计): a rule above it, set bold.
+        #[serde(default)]
+        total: bool,
+        /// Each column's alignment, one per header cell; without it a column
+        /// whose cells are all numbers aligns right, any other left.
+        #[serde(default)]
+        align: Vec<ColumnAlign>,
         /// A label.
         #[serde(default)]
         label: Option<String>,
@@ -309,6 +328,18 @@ pub enum Block {
     },
 }
 
+/// How a plain table's column is aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnAlign {
+    /// Flush left (text).
+    Left,
+    /// Centred.
+    Center,
+    /// Flush right (numbers).
+    Right,
+}
+
 /// A list item with an optional bold lead-in.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -417,6 +448,7 @@ impl Block {
     fn anchor(&self) -> (&Option<String>, &[String]) {
         match self {
             Block::Paragraph { label, disclosures, .. }
+            | Block::Salutation { label, disclosures, .. }
             | Block::List { label, disclosures, .. }
             | Block::Case { label, disclosures, .. }
             | Block::Stats { label, disclosures, .. }
@@ -483,7 +515,7 @@ impl Block {
                 out.push(text);
                 out.extend(source.as_deref());
             }
-            Block::Figure { caption, .. } => out.push(caption),
+            Block::Figure { caption, .. } | Block::Salutation { text: caption, .. } => out.push(caption),
             Block::Sidebar { title, paragraphs, items: list, .. } => {
                 out.push(title);
                 out.extend(paragraphs.iter().map(String::as_str));

@@ -248,7 +248,7 @@ pub mod markup;
 mod print;
 mod theme;
 
-pub use block::{Block, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
+pub use block::{Block, ColumnAlign, Contact, DiagramLevel, Figure, ListItem, OrgNode, Rating, Stat};
 pub use chart::{ChartKind, Topic};
 pub use edition::EditionSpec;
 pub use identity::{Identity, derive_report_type, split_language};

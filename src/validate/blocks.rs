@@ -30,8 +30,17 @@ pub fn check_block(
             check_rows(file, span.clone(), rows.len(), problems);
             check_kpi(file, span, years, rows, notes, checks, problems);
         }
-        Block::Table { header, rows, .. } => {
+        Block::Table { header, rows, align, total, .. } => {
             check_rows(file, span.clone(), rows.len(), problems);
+            if !align.is_empty() && align.len() != header.len() {
+                let at = key_value(file, span.clone(), "align").or(Some(span.clone()));
+                let message = format!("`align` has {} columns but the header has {}", align.len(), header.len());
+                problems.push(file.problem(Severity::Error, at, message));
+            }
+            if *total && rows.len() < 2 {
+                let at = key_value(file, span.clone(), "total").or(Some(span.clone()));
+                problems.push(file.problem(Severity::Error, at, "`total = true` needs rows above the total row"));
+            }
             if header.is_empty() {
                 let at = key_value(file, span.clone(), "header").or(Some(span.clone()));
                 problems.push(file.problem(Severity::Error, at, "a table needs a `header` with at least one cell"));

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::fields;
 use super::find::{find_value, key_value};
 use crate::diag::{Problems, Severity};
-use crate::model::markup::{REF_OPEN, refs_in};
+use crate::model::markup::{REF_OPEN, WORD_OPEN, refs_in, words_in};
 use crate::model::{Index, Part};
 use crate::source::{Loaded, Report, SourceFile};
 
@@ -153,6 +153,9 @@ pub fn check_refs(
                 problems.push(file.problem(Severity::Error, file.find(span.clone(), REF_OPEN), unclosed.to_string()))
             }
         }
+    }
+    if let Some(Err(unclosed)) = words_in(text).find(Result::is_err) {
+        problems.push(file.problem(Severity::Error, file.find(span.clone(), WORD_OPEN), unclosed.to_string()));
     }
 }
 

@@ -10,6 +10,8 @@
 
 mod support;
 
+/// Blocks as printed: index pages after floats, signatures, org charts, plain tables, words.
+mod blocks;
 /// `build` on the small fixture: pages, fonts, boxes, text, bookmarks.
 mod build;
 /// The editor and CI commands: `check`, `preview`, `fonts`, `--emit-data`.

@@ -279,3 +279,49 @@ fn watch_starts_the_search_after_an_edit_from_the_last_plan() {
         assert_eq!(rebuilt.matches("compile ").count(), 1, "{rebuilt}");
     });
 }
+
+#[test]
+fn an_org_chart_node_without_its_line_is_detached() {
+    // The layout copy draws no drop from the bar to each child: the stress
+    // chart's children stand unconnected under their parents.
+    let root = variant(
+        &[(
+            "diagrams.typ",
+            "        place(line(start: (centres.at(i), bar-y), end: (centres.at(i), top), stroke: line-stroke))\n",
+            "",
+        )],
+        &[],
+    );
+    let found = assert_found(root.path(), "detached-node", None, "02-long-title.toml");
+    for node in ["power", "grid", "new", "wind"] {
+        assert!(found.iter().any(|l| l.contains(&format!("node '{node}'"))), "{node}: {found:?}");
+    }
+}
+
+#[test]
+fn stat_callouts_off_one_baseline_are_misaligned() {
+    // The layout copy keeps no room above the numbers of callouts without a
+    // period line: in the stress fixture's row where one callout has one,
+    // the numbers stand at different heights.
+    let root = variant(&[("blocks.typ", "} else if periods {", "} else if false {")], &[]);
+    let found = assert_found(root.path(), "misaligned-callouts", None, "03-chapter.toml");
+    assert!(found.iter().any(|l| l.contains("stat callout row 1")), "{found:?}");
+}
+
+#[test]
+fn an_org_chart_too_wide_for_its_column_is_indented_and_joined() {
+    // Five more siblings: the chart no longer fits the column drawn
+    // downwards and is set indented, every node still joined; without the
+    // branches from the trunk, the children are detached.
+    let nodes: String = (0..5)
+        .map(|i| format!("  {{ id = \"x{i}\", name = \"远航第{i}区域能源服务有限公司\", parent = \"group\", relation = \"参股\" }},\n"))
+        .collect();
+    let more = [("parts/02-long-title.toml", "  { id = \"wind\"", &*format!("{nodes}  {{ id = \"wind\""))];
+    let root = variant(&[], &more);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let branch = "        place(line(start: (indent / 2, mid), end: (indent, mid), stroke: line-stroke))\n";
+    let root = variant(&[("diagrams.typ", branch, "")], &more);
+    let found = assert_found(root.path(), "detached-node", None, "02-long-title.toml");
+    assert!(found.iter().any(|l| l.contains("node 'x4'")), "{found:?}");
+}

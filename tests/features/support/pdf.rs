@@ -149,6 +149,46 @@ impl Reader {
         device.glyphs
     }
 
+    /// The glyphs of one page (1-based) in drawing order, as (text, left,
+    /// right, baseline, size) in points: the left and right of each glyph's
+    /// own advance, so a gap between two is the space set between them.
+    pub fn placed(&self, page: usize) -> Vec<(String, f64, f64, f64, f64)> {
+        self.glyphs(page).into_iter().map(|g| (g.text, g.x0, g.x1, g.y, g.size)).collect()
+    }
+
+    /// The runs of text on one page (1-based), line by line top to bottom:
+    /// glyphs on one baseline, split where a gap wider than 0.4 em parts
+    /// them (a table's cells; a Han–Latin quarter em does not), as (text,
+    /// left, right, baseline) in points.
+    pub fn runs(&self, page: usize) -> Vec<Vec<(String, f64, f64, f64)>> {
+        let mut glyphs: Vec<Placed> = self.glyphs(page).into_iter().filter(|g| g.upright).collect();
+        glyphs.sort_by(|a, b| a.y.total_cmp(&b.y));
+        let mut lines: Vec<Vec<Placed>> = Vec::new();
+        for g in glyphs {
+            match lines.last_mut() {
+                Some(line) if (g.y - line[0].y).abs() < 0.35 * line[0].size.max(g.size).max(1.0) => line.push(g),
+                _ => lines.push(vec![g]),
+            }
+        }
+        lines
+            .into_iter()
+            .map(|mut line| {
+                line.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+                let mut runs: Vec<(String, f64, f64, f64)> = Vec::new();
+                for g in line {
+                    match runs.last_mut() {
+                        Some(run) if g.x0 - run.2 <= 0.4 * g.size.max(1.0) => {
+                            run.0.push_str(&g.text);
+                            run.2 = g.x1;
+                        }
+                        _ => runs.push((g.text.clone(), g.x0, g.x1, g.y)),
+                    }
+                }
+                runs
+            })
+            .collect()
+    }
+
     /// The text of one page in the order it was drawn, a line break where
     /// the baseline changes or the pen moves back, a space at a gap.
     pub fn text(&self, page: usize) -> String {
