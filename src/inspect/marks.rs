@@ -27,8 +27,9 @@ pub enum Mark {
     Slot,
     /// `<csr-band>`: a part band's title (no running head on its page).
     Band,
-    /// `<csr-overlay>`: what follows is laid over the page (a proof's
-    /// watermark and slug line), not its content.
+    /// `<csr-overlay>`: proof furniture (a proof's watermark, under the
+    /// content, and slug line) from a mark to an `"end"` mark or the page's
+    /// end, not the page's content.
     Overlay,
     /// `<csr-disclosure:TAG>`: the start or end of a place tagged `TAG`
     /// (`INDEX:CODE`); each tag has a label of its own.
