@@ -18,9 +18,14 @@ pub struct Finding {
     /// The data place (`pN:offset` or `iN:offset`) the finding belongs to.
     pub src: Option<String>,
     /// For [`FindingClass::Unbalanced`]: how tall, in points, the part's
-    /// text stands in its one column (between its flow marks), for copyfit
-    /// to balance.
+    /// column block should be for its last page to stand balanced (the
+    /// room of its earlier pages and half of its last page's content), for
+    /// copyfit to balance.
     pub extent: Option<f64>,
+    /// For [`FindingClass::Unbalanced`]: how much longer one column is than
+    /// the other, as a share of the type area's height (copyfit keeps the
+    /// most even of the heights it tries).
+    pub uneven: Option<f64>,
 }
 
 /// The kinds of finding of the layout preflight.
@@ -28,7 +33,7 @@ pub struct Finding {
 pub enum FindingClass {
     /// A text page whose type area carries almost nothing.
     NearEmpty,
-    /// A one-page part that fills its first column and leaves the second empty.
+    /// A part's last page with one column much longer than the other.
     Unbalanced,
     /// A head parted from what must follow it.
     Stranded,

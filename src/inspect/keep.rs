@@ -54,7 +54,7 @@ pub fn stranded(sheets: &[Sheet], out: &mut Vec<Finding>) {
                          things it must keep with follow it there; keep them together",
                     ),
                     src: head.text("src").map(str::to_owned),
-                    extent: None,
+                    extent: None, uneven: None,
                 });
             }
         }

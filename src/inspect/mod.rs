@@ -14,6 +14,7 @@
 //! `<csr-slot>` is an image slot without an image. The rules know nothing
 //! of any report or theme: they read geometry and marks.
 
+mod balance;
 mod breaks;
 mod finding;
 mod geometry;
@@ -106,20 +107,8 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     keep::stranded(&sheets, &mut findings);
     headings::empty(&sheets, &mut findings);
     pages::page_count(&sheets, &mut findings);
-    // A part alone on one text page (no other part starts there or on the next).
-    for (i, &start) in part_starts.iter().enumerate() {
-        let next = part_starts.get(i + 1).copied().unwrap_or(sheets.len());
-        // Shared: another part's blocks are on the page too (a run-in part).
-        let own = format!("p{i}:");
-        let shared = start > 0
-            && sheets[start - 1]
-                .marks(Mark::Src)
-                .filter_map(|m| m.text("src"))
-                .any(|s| s.starts_with('p') && !s.starts_with(&own));
-        if start > 0 && next == start + 1 && !shared {
-            pages::unbalanced(&sheets[start - 1], &format!("p{i}:0"), &mut findings);
-        }
-    }
+    // Every part's last page: its columns balanced (rule 20).
+    balance::part_ends(&sheets, &part_starts, &mut findings);
     findings.sort_by_key(|f| f.page);
     Inspection { findings, part_starts }
 }
@@ -180,7 +169,7 @@ fn locate<'a>(report: &'a Report, src: &str) -> Option<(&'a Path, &'a str, usize
 
 /// A finding for `sheet` painted at `order`, without a data place yet.
 pub(crate) fn found(sheet: &Sheet, order: usize, class: FindingClass, message: String) -> (usize, Finding) {
-    (order, Finding { page: sheet.number, class, message, src: None, extent: None })
+    (order, Finding { page: sheet.number, class, message, src: None, extent: None, uneven: None })
 }
 
 /// Shortens text quoted in a message.
