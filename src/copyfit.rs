@@ -85,10 +85,13 @@ impl Plan {
     /// Whether `f` is an `unbalanced` finding on a part whose balancing
     /// copyfit has searched to its end: the part's columns stand as even as
     /// its unbreakable blocks (a figure, a box, a table that does not split)
-    /// allow, at the most even height tried.
+    /// allow, at the most even height tried, which stands more even than
+    /// the part unbalanced did (else the finding stays a warning: balancing
+    /// did nothing).
     pub fn balanced_as_far_as_it_goes(&self, f: &Finding) -> bool {
+        let part = f.src.as_deref().and_then(crate::inspect::part_of);
         f.class == FindingClass::Unbalanced
-            && f.src.as_deref().and_then(crate::inspect::part_of).is_some_and(|p| self.unbalanceable.get(p) == Some(&true))
+            && part.is_some_and(|p| self.unbalanceable.get(p) == Some(&true) && self.balanced[p].is_some())
     }
 
     /// Moves every part that has a near-empty page to its next setting.

