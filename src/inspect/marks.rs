@@ -39,11 +39,14 @@ pub enum Mark {
     Binding,
     /// `<csr-units>`: the compound units the layouts keep whole.
     Units,
+    /// `<csr-lines>`: the start or end of a caption or table cell whose
+    /// last line must carry a few characters (no runt).
+    Lines,
 }
 
 impl Mark {
     /// Every kind of mark.
-    pub const ALL: [Mark; 10] = [
+    pub const ALL: [Mark; 11] = [
         Mark::Page,
         Mark::Src,
         Mark::Keep,
@@ -54,6 +57,7 @@ impl Mark {
         Mark::Disclosure,
         Mark::Binding,
         Mark::Units,
+        Mark::Lines,
     ];
 
     /// The label of the mark (for [`Mark::Disclosure`], without its `:TAG`).
@@ -69,6 +73,7 @@ impl Mark {
             Mark::Disclosure => "csr-disclosure",
             Mark::Binding => "csr-binding",
             Mark::Units => "csr-units",
+            Mark::Lines => "csr-lines",
         }
     }
 

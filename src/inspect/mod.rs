@@ -24,6 +24,7 @@ mod lines;
 mod marks;
 mod pages;
 mod pictures;
+mod runts;
 pub mod scan;
 mod spacing;
 
@@ -87,6 +88,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         lines::loose(sheet, &mut found);
         spacing::uneven(sheet, &mut found);
         headings::runts(sheet, &mut found);
+        runts::check(sheet, &mut found);
         geometry::overflow(sheet, &mut found);
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);

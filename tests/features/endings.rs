@@ -10,7 +10,7 @@ use super::support::stderr;
 use super::support::variant::{assert_found, findings, press, variant};
 
 /// Every class these rules add.
-const CLASSES: [&str; 1] = ["unbalanced"];
+const CLASSES: [&str; 2] = ["unbalanced", "runt"];
 
 #[test]
 fn the_stress_fixture_ends_every_part_balanced() {
@@ -31,4 +31,28 @@ fn a_longer_part_ending_on_one_full_column_is_unbalanced() {
     let root = variant(&[("parts.typ", "let balance = p.at(\"balance\", default: none)", "let balance = none")], &[]);
     let found = assert_found(root.path(), "unbalanced", None, "parts/04-performance.toml");
     assert!(found.iter().any(|l| l.contains(": warning: ") && l.contains("last page")), "{found:?}");
+}
+
+/// A KPI cell whose last line would carry two characters in the stress
+/// fixture's three-year table (its indicator column holds about twelve).
+const RUNT_CELL: (&str, &str, &str) =
+    ("parts/04-performance.toml", "\"分项1第2项指标名称较长需要换行显示\"", "\"分项1第2项指标名称较长甲\"");
+
+#[test]
+fn a_table_cell_keeps_three_characters_on_its_last_line() {
+    let root = variant(&[], &[RUNT_CELL]);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(findings(&out, "runt").is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_table_cell_ending_in_a_runt_is_found() {
+    // The layout copy lets cells break anywhere.
+    let root = variant(
+        &[("tokens.typ", "else { runt-free([#s]) }", "else { [#s] }")],
+        &[RUNT_CELL],
+    );
+    let found = assert_found(root.path(), "runt", None, "parts/04-performance.toml");
+    assert!(found.iter().any(|l| l.contains("table cell '分项1第2项指标名称较长甲'")), "{found:?}");
 }
