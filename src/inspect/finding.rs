@@ -69,11 +69,14 @@ pub enum FindingClass {
     /// Text in the paper colour with nothing painted under it: it does not
     /// print (a chart value outside its bar, say).
     PaperText,
+    /// A table (a float) that lands outside its section: after the heading
+    /// that follows it, or past its part's end.
+    DetachedFloat,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 18] = [
+    pub const ALL: [FindingClass; 19] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -92,6 +95,7 @@ impl FindingClass {
         FindingClass::UnevenSpacing,
         FindingClass::Runt,
         FindingClass::PaperText,
+        FindingClass::DetachedFloat,
     ];
 
     /// The name printed with a finding.
@@ -115,6 +119,7 @@ impl FindingClass {
             FindingClass::UnevenSpacing => "uneven-spacing",
             FindingClass::Runt => "runt",
             FindingClass::PaperText => "paper-text",
+            FindingClass::DetachedFloat => "detached-float",
         }
     }
 

@@ -17,6 +17,7 @@
 mod balance;
 mod breaks;
 mod finding;
+mod floats;
 mod geometry;
 mod headings;
 mod keep;
@@ -108,6 +109,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     }
     keep::stranded(&sheets, &mut findings);
     headings::empty(&sheets, &mut findings);
+    floats::detached(&sheets, &mut findings);
     pages::page_count(&sheets, &mut findings);
     // Every part's last page: its columns balanced (rule 20).
     balance::part_ends(&sheets, &part_starts, &mut findings);

@@ -10,7 +10,7 @@ use super::support::stderr;
 use super::support::variant::{assert_found, findings, press, variant};
 
 /// Every class these rules add.
-const CLASSES: [&str; 2] = ["unbalanced", "runt"];
+const CLASSES: [&str; 4] = ["unbalanced", "runt", "detached-float", "empty-heading"];
 
 #[test]
 fn the_stress_fixture_ends_every_part_balanced() {
@@ -55,4 +55,14 @@ fn a_table_cell_ending_in_a_runt_is_found() {
     );
     let found = assert_found(root.path(), "runt", None, "parts/04-performance.toml");
     assert!(found.iter().any(|l| l.contains("table cell '分项1第2项指标名称较长甲'")), "{found:?}");
+}
+
+#[test]
+fn a_float_that_lands_after_the_next_heading_is_detached() {
+    // The layout copy floats wide tables to the page foot: the stress
+    // fixture's eight-year table (its section's only block) lands below the
+    // next section, which then reads before it.
+    let root = variant(&[("tables.typ", "place(top, float: true", "place(bottom, float: true")], &[]);
+    let found = assert_found(root.path(), "detached-float", None, "parts/04-performance.toml");
+    assert!(found.iter().any(|l| l.contains("table '八年环境绩效'") && l.contains("after the heading")), "{found:?}");
 }
