@@ -72,11 +72,13 @@ pub enum FindingClass {
     /// A table (a float) that lands outside its section: after the heading
     /// that follows it, or past its part's end.
     DetachedFloat,
+    /// A table cell set over many lines of a few characters each.
+    NarrowColumn,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 19] = [
+    pub const ALL: [FindingClass; 20] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -96,6 +98,7 @@ impl FindingClass {
         FindingClass::Runt,
         FindingClass::PaperText,
         FindingClass::DetachedFloat,
+        FindingClass::NarrowColumn,
     ];
 
     /// The name printed with a finding.
@@ -120,6 +123,7 @@ impl FindingClass {
             FindingClass::Runt => "runt",
             FindingClass::PaperText => "paper-text",
             FindingClass::DetachedFloat => "detached-float",
+            FindingClass::NarrowColumn => "narrow-column",
         }
     }
 

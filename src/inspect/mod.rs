@@ -23,6 +23,7 @@ mod headings;
 mod keep;
 mod lines;
 mod marks;
+mod narrow;
 mod pages;
 mod pictures;
 mod runts;
@@ -90,6 +91,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         spacing::uneven(sheet, &mut found);
         headings::runts(sheet, &mut found);
         runts::check(sheet, &mut found);
+        narrow::check(sheet, &mut found);
         geometry::overflow(sheet, &mut found);
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);

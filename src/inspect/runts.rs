@@ -10,7 +10,7 @@ use super::scan::{PlacedMark, Sheet, TextRun};
 use super::{Finding, FindingClass, Mark, found, quote};
 
 /// Whether a `<csr-lines>` mark is the `edge` ("start" or "end") of its text.
-fn is(m: &PlacedMark, edge: &str) -> bool {
+pub(super) fn is(m: &PlacedMark, edge: &str) -> bool {
     match &m.value {
         Value::Dict(dict) => dict.get("edge").ok().is_some_and(|v| *v == Value::Str(edge.into())),
         _ => false,
@@ -48,7 +48,7 @@ pub fn check(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
 
 /// The text of each line of `texts`, top to bottom: a baseline within half
 /// a font size of the line's first is the same line (a subscript, CO₂).
-fn lines<'a>(texts: impl Iterator<Item = &'a TextRun>) -> Vec<String> {
+pub(super) fn lines<'a>(texts: impl Iterator<Item = &'a TextRun>) -> Vec<String> {
     let mut texts: Vec<&TextRun> = texts.collect();
     texts.sort_by(|a, b| a.baseline.total_cmp(&b.baseline));
     let mut out: Vec<(f64, String)> = Vec::new();

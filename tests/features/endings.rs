@@ -10,7 +10,7 @@ use super::support::stderr;
 use super::support::variant::{assert_found, findings, press, variant};
 
 /// Every class these rules add.
-const CLASSES: [&str; 4] = ["unbalanced", "runt", "detached-float", "empty-heading"];
+const CLASSES: [&str; 5] = ["unbalanced", "runt", "detached-float", "empty-heading", "narrow-column"];
 
 #[test]
 fn the_stress_fixture_ends_every_part_balanced() {
@@ -65,4 +65,13 @@ fn a_float_that_lands_after_the_next_heading_is_detached() {
     let root = variant(&[("tables.typ", "place(top, float: true", "place(bottom, float: true")], &[]);
     let found = assert_found(root.path(), "detached-float", None, "parts/04-performance.toml");
     assert!(found.iter().any(|l| l.contains("table '八年环境绩效'") && l.contains("after the heading")), "{found:?}");
+}
+
+#[test]
+fn a_table_cell_set_a_few_characters_a_line_is_narrow() {
+    // The layout copy gives a KPI table's indicator column 14 mm (about
+    // four characters at table size): its indicators run down the column.
+    let root = variant(&[("kpi.typ", "columns: (0pt, 1fr, auto)", "columns: (0pt, 14mm, 1fr)")], &[]);
+    let found = assert_found(root.path(), "narrow-column", None, "parts/04-performance.toml");
+    assert!(found.iter().any(|l| l.contains("table cell '分项")), "{found:?}");
 }
