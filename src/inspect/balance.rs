@@ -43,6 +43,43 @@ pub fn part_ends(sheets: &[Sheet], starts: &[usize], out: &mut Vec<Finding>) {
             continue;
         }
         check(&pages[..=last], &format!("p{i}:0"), out);
+        half_empty(&pages[..=last], &format!("p{i}:0"), out);
+    }
+}
+
+/// Below this share of its two columns filled, a page inside a part (not
+/// its last) is half-empty.
+pub const HALF_EMPTY: f64 = 0.5;
+
+/// Flags the pages of a part before its last whose columns stand less than
+/// half filled (a float or a block that would not break waited for the next
+/// page): its text could fill them.
+fn half_empty(pages: &[&Sheet], part: &str, out: &mut Vec<Finding>) {
+    let Some(first) = pages.iter().rposition(|s| flow(s, "start").next().is_some()) else { return };
+    let Some((_, inside)) = pages.split_last() else { return };
+    for (k, &sheet) in inside.iter().enumerate().skip(first) {
+        let Some(g) = grid(sheet).filter(|g| !g.designed && g.columns == 2) else { continue };
+        let top = if k == first { flow(sheet, "start").last().map_or(g.body.y0, |m| m.at.1) } else { g.body.y0 };
+        let room = g.body.y1 - top;
+        if room < g.body.height() / 2.0 {
+            continue;
+        }
+        let [c1, c2] = columns(sheet, &g, top);
+        let filled = (c1 + c2) / (2.0 * room);
+        if filled < HALF_EMPTY {
+            out.push(Finding {
+                page: sheet.number,
+                class: FindingClass::HalfEmpty,
+                message: format!(
+                    "a page inside its part has its columns {:.0} % filled; the part's text could fill it \
+                     (a float or a block that does not split waited for the next page)",
+                    filled * 100.0
+                ),
+                src: Some(part.to_owned()),
+                extent: None,
+                uneven: None,
+            });
+        }
     }
 }
 

@@ -74,11 +74,14 @@ pub enum FindingClass {
     DetachedFloat,
     /// A table cell set over many lines of a few characters each.
     NarrowColumn,
+    /// A page inside a part (not its last) with its columns less than half
+    /// filled (a note: the part's text could fill it).
+    HalfEmpty,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 20] = [
+    pub const ALL: [FindingClass; 21] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -99,6 +102,7 @@ impl FindingClass {
         FindingClass::PaperText,
         FindingClass::DetachedFloat,
         FindingClass::NarrowColumn,
+        FindingClass::HalfEmpty,
     ];
 
     /// The name printed with a finding.
@@ -124,15 +128,17 @@ impl FindingClass {
             FindingClass::PaperText => "paper-text",
             FindingClass::DetachedFloat => "detached-float",
             FindingClass::NarrowColumn => "narrow-column",
+            FindingClass::HalfEmpty => "half-empty",
         }
     }
 
     /// Whether only an editor can mend it (by rewording): such findings are
     /// reported as notes, which never fail a build, `--strict` included.
-    /// (None now: a loose line is a warning, the layouts give the line
-    /// breaker other choices first.)
+    /// (A loose line is a warning: the layouts give the line breaker other
+    /// choices first. A half-empty page inside a part is a note: the rules
+    /// that keep floats in their sections and blocks whole made it.)
     pub const fn is_advice(self) -> bool {
-        false
+        matches!(self, FindingClass::HalfEmpty)
     }
 
     /// Whether it fails every build, `--strict` or not: a printer cannot

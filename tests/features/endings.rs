@@ -10,7 +10,7 @@ use super::support::stderr;
 use super::support::variant::{assert_found, findings, press, variant};
 
 /// Every class these rules add.
-const CLASSES: [&str; 5] = ["unbalanced", "runt", "detached-float", "empty-heading", "narrow-column"];
+const CLASSES: [&str; 6] = ["unbalanced", "runt", "detached-float", "empty-heading", "narrow-column", "half-empty"];
 
 #[test]
 fn the_stress_fixture_ends_every_part_balanced() {
@@ -74,4 +74,14 @@ fn a_table_cell_set_a_few_characters_a_line_is_narrow() {
     let root = variant(&[("kpi.typ", "columns: (0pt, 1fr, auto)", "columns: (0pt, 14mm, 1fr)")], &[]);
     let found = assert_found(root.path(), "narrow-column", None, "parts/04-performance.toml");
     assert!(found.iter().any(|l| l.contains("table cell '分项")), "{found:?}");
+}
+
+#[test]
+fn a_half_empty_page_inside_a_part_is_a_note() {
+    // The layout copy breaks the column before every heading: pages inside
+    // a part stand half empty.
+    let root = variant(&[("parts.typ", "  place.flush()\n", "  colbreak()\n")], &[]);
+    let out = press(root.path(), &["check", "--strict"]);
+    let found = findings(&out, "half-empty");
+    assert!(found.iter().any(|l| l.contains(": note: ") && l.contains("parts/")), "{}", stderr(&out));
 }
