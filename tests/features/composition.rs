@@ -72,10 +72,11 @@ fn saddle_stitch_pads_to_a_multiple_of_four() {
     assert_eq!(pages % 4, 0);
     let out = press(root.path(), &["check", "--strict"]);
     assert!(out.status.success() && findings(&out, "page-count").is_empty(), "{}", stderr(&out));
-    // More content (a part of about two pages): still a whole number of
-    // sheets of four.
+    // More content (a part of about five pages, more than the blanks a
+    // saddle stitch may have padded with): still a whole number of sheets
+    // of four.
     let paragraph = "[[blocks]]\ntype = \"paragraph\"\ntext = \"本附录说明报告编制过程中采用的数据口径、统计方法与核算边界，供读者参考。\"\n\n";
-    let part = format!("kind = \"back\"\nid = \"extra\"\ntitle = \"附录\"\n\n{}", paragraph.repeat(40));
+    let part = format!("kind = \"back\"\nid = \"extra\"\ntitle = \"附录\"\n\n{}", paragraph.repeat(100));
     std::fs::write(root.path().join("parts/11-extra.toml"), part).expect("write a part");
     let manifest = root.path().join("report.toml");
     let text = std::fs::read_to_string(&manifest).expect("read the manifest");
