@@ -147,7 +147,8 @@ impl Plan {
         }
         for f in findings.iter().filter(|f| f.class == FindingClass::Unbalanced) {
             let part = part_of(f);
-            let part = part.filter(|&p| p < self.balanced.len() && self.balanced[p].is_none() && !self.unbalanceable[p]);
+            let part =
+                part.filter(|&p| p < self.balanced.len() && self.balanced[p].is_none() && !self.unbalanceable[p]);
             if let (Some(part), Some(height)) = (part, f.extent) {
                 self.balanced[part] = Some(height.min(MAX_BALANCED_PT));
                 self.best[part] = f.uneven.map(|u| (0.0, u));
@@ -262,8 +263,14 @@ const SPILL_PT: f64 = 100.0;
 pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
     let text = crate::paths::read_regular_file(&dir.join(format!("{key}.json")), crate::source::MAX_FILE_BYTES).ok()?;
     let plan: Plan = serde_json::from_slice(&text).ok()?;
-    let sizes =
-        [plan.parts.len(), plan.balanced.len(), plan.raised.len(), plan.best.len(), plan.unbalanceable.len(), plan.exhausted.len()];
+    let sizes = [
+        plan.parts.len(),
+        plan.balanced.len(),
+        plan.raised.len(),
+        plan.best.len(),
+        plan.unbalanceable.len(),
+        plan.exhausted.len(),
+    ];
     // A remembered file is never trusted: sizes, steps and heights in range.
     let heights_ok = plan.balanced.iter().flatten().all(|h| h.is_finite() && (0.0..=MAX_BALANCED_PT).contains(h));
     (sizes.iter().all(|&n| n == parts) && plan.parts.iter().all(|(step, _)| *step < STEPS.len()) && heights_ok)

@@ -37,7 +37,8 @@ fn table_place(sheet: &Sheet, i: usize, g: &Grid, m: &PlacedMark) -> Place {
     let column = (g.body.width() - g.gutter) / 2.0;
     // The head row: what is painted after the mark up to the next keep mark.
     let next = sheet.marks(Mark::Keep).map(|k| k.order).filter(|&o| o > m.order).min().unwrap_or(usize::MAX);
-    let right = sheet.texts.iter().filter(|t| t.order > m.order && t.order < next).map(|t| t.area.x1).fold(0.0, f64::max);
+    let right =
+        sheet.texts.iter().filter(|t| t.order > m.order && t.order < next).map(|t| t.area.x1).fold(0.0, f64::max);
     let spans = g.columns == 2 && g.column_of(m.at.0) == 0 && right > g.body.x0 + column + g.gutter;
     let col = match spans {
         true if m.at.1 > (g.body.y0 + g.body.y1) / 2.0 => 2,
@@ -77,11 +78,7 @@ pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
         if past_heading.is_none() && past_end.is_none() {
             continue;
         }
-        let why = if past_heading.is_some() {
-            "after the heading that follows it"
-        } else {
-            "past the end of its part"
-        };
+        let why = if past_heading.is_some() { "after the heading that follows it" } else { "past the end of its part" };
         out.push(Finding {
             page: sheets[page].number,
             class: FindingClass::DetachedFloat,

@@ -82,7 +82,8 @@ pub fn empty(sheets: &[Sheet], out: &mut Vec<Finding>) {
                     head.text("text").map(quote).unwrap_or_default()
                 ),
                 src: head.text("src").map(str::to_owned),
-                extent: None, uneven: None,
+                extent: None,
+                uneven: None,
             });
         }
     }

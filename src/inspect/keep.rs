@@ -54,7 +54,8 @@ pub fn stranded(sheets: &[Sheet], out: &mut Vec<Finding>) {
                          things it must keep with follow it there; keep them together",
                     ),
                     src: head.text("src").map(str::to_owned),
-                    extent: None, uneven: None,
+                    extent: None,
+                    uneven: None,
                 });
             }
         }

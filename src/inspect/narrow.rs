@@ -27,7 +27,8 @@ pub fn check(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
             continue;
         }
         let full = &lines[..lines.len() - 1];
-        let chars: usize = full.iter().map(|l| l.chars().filter(|c| !c.is_whitespace() && *c != '\u{2060}').count()).sum();
+        let chars: usize =
+            full.iter().map(|l| l.chars().filter(|c| !c.is_whitespace() && *c != '\u{2060}').count()).sum();
         let per_line = chars as f64 / full.len() as f64;
         if per_line <= NARROW_CHARS {
             let mut finding = found(

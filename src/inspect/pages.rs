@@ -154,6 +154,7 @@ pub fn page_count(sheets: &[Sheet], out: &mut Vec<Finding>) {
             wrong.join("; ")
         ),
         src: None,
-        extent: None, uneven: None,
+        extent: None,
+        uneven: None,
     });
 }

@@ -49,10 +49,7 @@ fn a_table_cell_keeps_three_characters_on_its_last_line() {
 #[test]
 fn a_table_cell_ending_in_a_runt_is_found() {
     // The layout copy lets cells break anywhere.
-    let root = variant(
-        &[("tokens.typ", "else { runt-free([#s]) }", "else { [#s] }")],
-        &[RUNT_CELL],
-    );
+    let root = variant(&[("tokens.typ", "else { runt-free([#s]) }", "else { [#s] }")], &[RUNT_CELL]);
     let found = assert_found(root.path(), "runt", None, "parts/04-performance.toml");
     assert!(found.iter().any(|l| l.contains("table cell '分项1第2项指标名称较长甲'")), "{found:?}");
 }

@@ -16,13 +16,13 @@ mod build;
 mod commands;
 /// Composition rules 18–26: binding, stranded and empty heads, tokens, loose lines.
 mod composition;
-/// Composition rules 20, 24, 25: balanced endings, floats in their section,
-/// runts in captions and cells, narrow table columns.
-mod endings;
 /// Bad data: exit codes, located messages, the last good PDF untouched.
 mod data_errors;
 /// Spreadsheets, `kpi export`, charts, QR codes and the change report.
 mod editors;
+/// Composition rules 20, 24, 25: balanced endings, floats in their section,
+/// runts in captions and cells, narrow table columns.
+mod endings;
 /// The second example report and the `new` scaffold.
 mod examples;
 /// Hostile input and unsafe paths (issue 12).
