@@ -11,10 +11,14 @@
 //!   (`layout/copyfit.typ`, the only layout file that reads `fit`): this
 //!   module chooses steps and knows no factor. Tighter is tried first, then
 //!   looser.
-//! - `balance`: a part that takes one page but fills only its first
-//!   column has its text shared evenly between the two columns: the
-//!   preflight reads how tall the text stands in one column, and the
-//!   layouts give each column half of that (no second layout to measure it).
+//! - `balance`: a part whose last page (its only one, or the last of
+//!   several) has one column much longer than the other has its text there
+//!   shared evenly between the two: the preflight reads the room of each
+//!   earlier page and what the last page's columns hold, and the layouts set
+//!   the part's columns in a breakable block that tall, whose last region
+//!   is the balanced last page (no second layout to measure it). Where that
+//!   made the part worse (a block pushed on, a page spilled), the height is
+//!   raised (by 40, 80, then 160 pt), then the balancing taken back.
 //! - `run_in`: a short part starts on the page where the part before it
 //!   ends, under an inline heading, instead of on a page of its own. Tried
 //!   for a part whose only page would be near-empty (the next part is run
@@ -35,10 +39,18 @@ pub const STEPS: [i64; 7] = [0, -1, -2, -3, 1, 2, 3];
 pub struct Plan {
     /// Per part: the index into [`STEPS`] and whether it runs in.
     pub parts: Vec<(usize, bool)>,
-    /// Per part whose columns are balanced (a one-page part): the height,
-    /// in points, its text takes in one column, read from the pages where
-    /// it stood unbalanced. The layouts give each column half of it.
+    /// Per part whose last page is balanced: the height, in points, of its
+    /// column block (the room of its earlier pages and half of its last
+    /// page's content), read from the pages where it stood unbalanced.
     pub balanced: Vec<Option<f64>>,
+    /// Per part: how often its balanced height was raised after it made the
+    /// part worse.
+    #[serde(default)]
+    pub raised: Vec<u8>,
+    /// Per part: the most even balanced height tried so far and how uneven
+    /// its columns stood (height 0: the part unbalanced).
+    #[serde(default)]
+    pub best: Vec<Option<(f64, f64)>>,
     /// Parts whose balancing was tried and taken back.
     pub unbalanceable: Vec<bool>,
     /// Parts for which nothing in range helped.
@@ -51,6 +63,8 @@ impl Plan {
         Self {
             parts: vec![(0, false); count],
             balanced: vec![None; count],
+            raised: vec![0; count],
+            best: vec![None; count],
             unbalanceable: vec![false; count],
             exhausted: vec![false; count],
         }
@@ -68,36 +82,83 @@ impl Plan {
         }
     }
 
+    /// Whether `f` is an `unbalanced` finding on a part whose balancing
+    /// copyfit has searched to its end: the part's columns stand as even as
+    /// its unbreakable blocks (a figure, a box, a table that does not split)
+    /// allow, at the most even height tried, which stands more even than
+    /// the part unbalanced did (else the finding stays a warning: balancing
+    /// did nothing).
+    pub fn balanced_as_far_as_it_goes(&self, f: &Finding) -> bool {
+        let part = f.src.as_deref().and_then(crate::inspect::part_of);
+        f.class == FindingClass::Unbalanced
+            && part.is_some_and(|p| self.unbalanceable.get(p) == Some(&true) && self.balanced[p].is_some())
+    }
+
     /// Moves every part that has a near-empty page to its next setting.
     /// `starts[i]` is the first page of part i. Returns whether anything
     /// changed (when not, composing again would give the same pages).
     pub fn advance(&mut self, findings: &[Finding], starts: &[usize], kinds: &[&str]) -> bool {
         let mut changed = false;
+        let part_of = |f: &Finding| f.src.as_deref().and_then(crate::inspect::part_of);
+        // Pages of parts whose balancing is mended this round: their other
+        // findings wait for the next composition.
+        let mut handled: Vec<std::ops::Range<usize>> = Vec::new();
+        // Balancing guesses the column height. Each height tried is judged
+        // on the pages it gave: spoilt (content crossing, a head parted, a
+        // near-empty page, the last page a page further on) or as even as
+        // its columns stand; it is raised (40, 80, then 160 pt) until the
+        // columns stand even, and when they never do, the most even height
+        // tried is kept (or none, when the part stood more even without).
+        for (part, &start) in starts.iter().enumerate() {
+            let Some(height) = self.balanced[part] else { continue };
+            if self.unbalanceable[part] {
+                continue;
+            }
+            let end = starts.get(part + 1).map_or(usize::MAX, |&next| next.max(start + 1));
+            let mine = |f: &&Finding| part_of(f) == Some(part) && f.class == FindingClass::Unbalanced;
+            let spoilt = findings.iter().any(|f| match f.class {
+                FindingClass::Overlap | FindingClass::Overflow | FindingClass::Stranded | FindingClass::NearEmpty => {
+                    (start..end).contains(&f.page)
+                }
+                _ => mine(&f) && f.extent.is_some_and(|e| e > height + SPILL_PT),
+            });
+            let uneven = findings.iter().filter(mine).find_map(|f| f.uneven);
+            if !spoilt && uneven.is_none() {
+                continue;
+            }
+            handled.push(start..end);
+            if let (false, Some(u)) = (spoilt, uneven)
+                && self.best[part].is_none_or(|(_, best)| u < best)
+            {
+                self.best[part] = Some((height, u));
+            }
+            if self.raised[part] < MAX_RAISES {
+                // Doubling: a block that does not break moves a column's
+                // end by much.
+                let raise = RAISE_PT * f64::from(1u8 << self.raised[part]);
+                self.raised[part] += 1;
+                self.balanced[part] = Some((height + raise).min(MAX_BALANCED_PT));
+            } else {
+                // The most even height tried; 0 stands for the part as it was.
+                self.balanced[part] = self.best[part].map(|(h, _)| h).filter(|&h| h > 0.0);
+                self.unbalanceable[part] = true;
+            }
+            changed = true;
+        }
         for f in findings.iter().filter(|f| f.class == FindingClass::Unbalanced) {
-            let part = f.src.as_deref().and_then(crate::inspect::part_of);
+            let part = part_of(f);
             let part =
                 part.filter(|&p| p < self.balanced.len() && self.balanced[p].is_none() && !self.unbalanceable[p]);
             if let (Some(part), Some(height)) = (part, f.extent) {
-                self.balanced[part] = Some(height);
-                changed = true;
-            }
-        }
-        // Balancing guesses the column height; where it made the part's page
-        // worse (content crossing, a head parted), it is taken back.
-        for (part, &start) in starts.iter().enumerate() {
-            let worse = |f: &&Finding| {
-                matches!(f.class, FindingClass::Overlap | FindingClass::Overflow | FindingClass::Stranded)
-                    && f.page == start
-            };
-            if self.balanced[part].is_some() && findings.iter().any(|f| worse(&f)) {
-                self.balanced[part] = None;
-                self.unbalanceable[part] = true;
+                self.balanced[part] = Some(height.min(MAX_BALANCED_PT));
+                self.best[part] = f.uneven.map(|u| (0.0, u));
                 changed = true;
             }
         }
         let mut pages: Vec<usize> =
             findings.iter().filter(|f| f.class == FindingClass::NearEmpty).map(|f| f.page).collect();
         pages.dedup();
+        pages.retain(|page| !handled.iter().any(|r| r.contains(page)));
         for page in pages {
             let Some(part) = starts.iter().rposition(|&s| s <= page) else { continue };
             let single = starts[part] == page && starts.get(part + 1).is_none_or(|&next| next > page);
@@ -125,6 +186,12 @@ impl Plan {
             if self.exhausted[target] {
                 continue;
             }
+            // A new step sets the part anew: its balanced height (measured
+            // at the old step) is measured again.
+            self.balanced[target] = None;
+            self.raised[target] = 0;
+            self.best[target] = None;
+            self.unbalanceable[target] = false;
             let step = &mut self.parts[target].0;
             if *step + 1 < STEPS.len() {
                 *step += 1;
@@ -178,15 +245,32 @@ fn collect(folder: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     }
 }
 
-/// The tallest column height a remembered plan may ask for, in points (an
-/// A3 page is 1191 pt tall; a height past that was never measured).
-const MAX_BALANCED_PT: f64 = 1200.0;
+/// The tallest column block a plan may ask for, in points (a hundred A3
+/// pages; a height past that was never measured).
+const MAX_BALANCED_PT: f64 = 120_000.0;
+
+/// How much a balanced height is first raised when it made the part worse,
+/// in points (about two lines of body text; each raise doubles it), and how
+/// often.
+const RAISE_PT: f64 = 40.0;
+const MAX_RAISES: u8 = 3;
+
+/// How much taller than the height asked for a balanced part's block must
+/// measure for its last page to be a page further on (a spill), in points.
+const SPILL_PT: f64 = 100.0;
 
 /// The plan remembered under `key` in `dir`, if any (a damaged file is ignored).
 pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
     let text = crate::paths::read_regular_file(&dir.join(format!("{key}.json")), crate::source::MAX_FILE_BYTES).ok()?;
     let plan: Plan = serde_json::from_slice(&text).ok()?;
-    let sizes = [plan.parts.len(), plan.balanced.len(), plan.unbalanceable.len(), plan.exhausted.len()];
+    let sizes = [
+        plan.parts.len(),
+        plan.balanced.len(),
+        plan.raised.len(),
+        plan.best.len(),
+        plan.unbalanceable.len(),
+        plan.exhausted.len(),
+    ];
     // A remembered file is never trusted: sizes, steps and heights in range.
     let heights_ok = plan.balanced.iter().flatten().all(|h| h.is_finite() && (0.0..=MAX_BALANCED_PT).contains(h));
     (sizes.iter().all(|&n| n == parts) && plan.parts.iter().all(|(step, _)| *step < STEPS.len()) && heights_ok)
@@ -213,7 +297,7 @@ mod tests {
     use crate::inspect::{Finding, FindingClass, layout_sources};
 
     fn near_empty(page: usize) -> Finding {
-        Finding { page, class: FindingClass::NearEmpty, message: String::new(), src: None, extent: None }
+        Finding { page, class: FindingClass::NearEmpty, message: String::new(), src: None, extent: None, uneven: None }
     }
 
     /// The file that owns the copyfit factors.

@@ -18,9 +18,14 @@ pub struct Finding {
     /// The data place (`pN:offset` or `iN:offset`) the finding belongs to.
     pub src: Option<String>,
     /// For [`FindingClass::Unbalanced`]: how tall, in points, the part's
-    /// text stands in its one column (between its flow marks), for copyfit
-    /// to balance.
+    /// column block should be for its last page to stand balanced (the
+    /// room of its earlier pages and half of its last page's content), for
+    /// copyfit to balance.
     pub extent: Option<f64>,
+    /// For [`FindingClass::Unbalanced`]: how much longer one column is than
+    /// the other, as a share of the type area's height (copyfit keeps the
+    /// most even of the heights it tries).
+    pub uneven: Option<f64>,
 }
 
 /// The kinds of finding of the layout preflight.
@@ -28,7 +33,7 @@ pub struct Finding {
 pub enum FindingClass {
     /// A text page whose type area carries almost nothing.
     NearEmpty,
-    /// A one-page part that fills its first column and leaves the second empty.
+    /// A part's last page with one column much longer than the other.
     Unbalanced,
     /// A head parted from what must follow it.
     Stranded,
@@ -69,11 +74,19 @@ pub enum FindingClass {
     DetachedNode,
     /// Stat callouts of one row whose numbers do not share a baseline.
     MisalignedCallouts,
+    /// A table (a float) that lands outside its section: after the heading
+    /// that follows it, or past its part's end.
+    DetachedFloat,
+    /// A table cell set over many lines of a few characters each.
+    NarrowColumn,
+    /// A page inside a part (not its last) with its columns less than half
+    /// filled (a note: the part's text could fill it).
+    HalfEmpty,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 20] = [
+    pub const ALL: [FindingClass; 23] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -94,6 +107,9 @@ impl FindingClass {
         FindingClass::PaperText,
         FindingClass::DetachedNode,
         FindingClass::MisalignedCallouts,
+        FindingClass::DetachedFloat,
+        FindingClass::NarrowColumn,
+        FindingClass::HalfEmpty,
     ];
 
     /// The name printed with a finding.
@@ -119,15 +135,19 @@ impl FindingClass {
             FindingClass::PaperText => "paper-text",
             FindingClass::DetachedNode => "detached-node",
             FindingClass::MisalignedCallouts => "misaligned-callouts",
+            FindingClass::DetachedFloat => "detached-float",
+            FindingClass::NarrowColumn => "narrow-column",
+            FindingClass::HalfEmpty => "half-empty",
         }
     }
 
     /// Whether only an editor can mend it (by rewording): such findings are
     /// reported as notes, which never fail a build, `--strict` included.
-    /// (None now: a loose line is a warning, the layouts give the line
-    /// breaker other choices first.)
+    /// (A loose line is a warning: the layouts give the line breaker other
+    /// choices first. A half-empty page inside a part is a note: the rules
+    /// that keep floats in their sections and blocks whole made it.)
     pub const fn is_advice(self) -> bool {
-        false
+        matches!(self, FindingClass::HalfEmpty)
     }
 
     /// Whether it fails every build, `--strict` or not: a printer cannot

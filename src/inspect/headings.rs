@@ -83,6 +83,7 @@ pub fn empty(sheets: &[Sheet], out: &mut Vec<Finding>) {
                 ),
                 src: head.text("src").map(str::to_owned),
                 extent: None,
+                uneven: None,
             });
         }
     }

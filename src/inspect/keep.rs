@@ -55,6 +55,7 @@ pub fn stranded(sheets: &[Sheet], out: &mut Vec<Finding>) {
                     ),
                     src: head.text("src").map(str::to_owned),
                     extent: None,
+                    uneven: None,
                 });
             }
         }

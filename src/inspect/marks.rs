@@ -27,8 +27,9 @@ pub enum Mark {
     Slot,
     /// `<csr-band>`: a part band's title (no running head on its page).
     Band,
-    /// `<csr-overlay>`: what follows is laid over the page (a proof's
-    /// watermark and slug line), not its content.
+    /// `<csr-overlay>`: proof furniture (a proof's watermark, under the
+    /// content, and slug line) from a mark to an `"end"` mark or the page's
+    /// end, not the page's content.
     Overlay,
     /// `<csr-disclosure:TAG>`: the start or end of a place tagged `TAG`
     /// (`INDEX:CODE`); each tag has a label of its own.
@@ -46,11 +47,14 @@ pub enum Mark {
     Callout,
     /// `<csr-word>`: a name set as one word (`{word:桥e贷}`), before it.
     Word,
+    /// `<csr-lines>`: the start or end of a caption or table cell whose
+    /// last line must carry a few characters (no runt).
+    Lines,
 }
 
 impl Mark {
     /// Every kind of mark.
-    pub const ALL: [Mark; 13] = [
+    pub const ALL: [Mark; 14] = [
         Mark::Page,
         Mark::Src,
         Mark::Keep,
@@ -64,6 +68,7 @@ impl Mark {
         Mark::Node,
         Mark::Callout,
         Mark::Word,
+        Mark::Lines,
     ];
 
     /// The label of the mark (for [`Mark::Disclosure`], without its `:TAG`).
@@ -82,6 +87,7 @@ impl Mark {
             Mark::Node => "csr-node",
             Mark::Callout => "csr-callout",
             Mark::Word => "csr-word",
+            Mark::Lines => "csr-lines",
         }
     }
 

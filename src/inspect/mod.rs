@@ -14,16 +14,20 @@
 //! `<csr-slot>` is an image slot without an image. The rules know nothing
 //! of any report or theme: they read geometry and marks.
 
+mod balance;
 mod breaks;
 mod diagrams;
 mod finding;
+mod floats;
 mod geometry;
 mod headings;
 mod keep;
 mod lines;
 mod marks;
+mod narrow;
 mod pages;
 mod pictures;
+mod runts;
 pub mod scan;
 mod spacing;
 
@@ -87,6 +91,8 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         lines::loose(sheet, &mut found);
         spacing::uneven(sheet, &mut found);
         headings::runts(sheet, &mut found);
+        runts::check(sheet, &mut found);
+        narrow::check(sheet, &mut found);
         geometry::overflow(sheet, &mut found);
         geometry::overlap(sheet, &mut found);
         geometry::hidden(sheet, &mut found);
@@ -108,21 +114,10 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     }
     keep::stranded(&sheets, &mut findings);
     headings::empty(&sheets, &mut findings);
+    floats::detached(&sheets, &mut findings);
     pages::page_count(&sheets, &mut findings);
-    // A part alone on one text page (no other part starts there or on the next).
-    for (i, &start) in part_starts.iter().enumerate() {
-        let next = part_starts.get(i + 1).copied().unwrap_or(sheets.len());
-        // Shared: another part's blocks are on the page too (a run-in part).
-        let own = format!("p{i}:");
-        let shared = start > 0
-            && sheets[start - 1]
-                .marks(Mark::Src)
-                .filter_map(|m| m.text("src"))
-                .any(|s| s.starts_with('p') && !s.starts_with(&own));
-        if start > 0 && next == start + 1 && !shared {
-            pages::unbalanced(&sheets[start - 1], &format!("p{i}:0"), &mut findings);
-        }
-    }
+    // Every part's last page: its columns balanced (rule 20).
+    balance::part_ends(&sheets, &part_starts, &mut findings);
     findings.sort_by_key(|f| f.page);
     Inspection { findings, part_starts }
 }
@@ -183,7 +178,7 @@ fn locate<'a>(report: &'a Report, src: &str) -> Option<(&'a Path, &'a str, usize
 
 /// A finding for `sheet` painted at `order`, without a data place yet.
 pub(crate) fn found(sheet: &Sheet, order: usize, class: FindingClass, message: String) -> (usize, Finding) {
-    (order, Finding { page: sheet.number, class, message, src: None, extent: None })
+    (order, Finding { page: sheet.number, class, message, src: None, extent: None, uneven: None })
 }
 
 /// Shortens text quoted in a message.

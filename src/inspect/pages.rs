@@ -108,38 +108,6 @@ pub fn near_empty(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
     }
 }
 
-/// Flags a part that takes one text page but fills only its first column:
-/// the second stands empty beside it. `part` is the part's data place.
-pub fn unbalanced(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
-    let Some(grid) = grid(sheet).filter(|g| !g.designed && g.columns == 2) else { return };
-    // The part's columns run from the mark before them to the mark after
-    // its last block (layout/parts.typ): the last start on the page (a part
-    // run in after another starts below it) and the end that follows. A
-    // part band's title above them, across both columns, is not column text.
-    let flow = |edge: &'static str| sheet.marks(Mark::Flow).filter(move |m| m.value == Value::Str(edge.into()));
-    let start = flow("start").last();
-    let end = start.and_then(|s| flow("end").find(|m| m.order > s.order));
-    let top = start.map_or(grid.body.y0, |m| m.at.1);
-    let mut per_column = [0usize; 2];
-    for t in sheet.texts.iter().filter(|t| t.size >= 6.0 && !t.text.trim().is_empty() && t.area.y0 >= top - 1.0) {
-        if grid.body.contains(&t.area, 2.0) {
-            per_column[grid.column_of(t.area.x0).min(1)] += 1;
-        }
-    }
-    if per_column[1] == 0 && body_lines(sheet, &grid) >= 8 {
-        // The text's height in its one column, for copyfit to balance on.
-        let extent = start.zip(end).map(|(s, e)| e.at.1 - s.at.1).filter(|h| *h > 0.0);
-        out.push(Finding {
-            page: sheet.number,
-            class: FindingClass::Unbalanced,
-            message: "the part's one page fills its first column and leaves the second empty; balance the columns"
-                .to_owned(),
-            src: Some(part.to_owned()),
-            extent,
-        });
-    }
-}
-
 /// How many pages the count must be a multiple of under `binding` (the
 /// name `[print] binding` and the `<csr-binding>` mark use).
 pub fn binding_multiple(binding: &str) -> usize {
@@ -187,5 +155,6 @@ pub fn page_count(sheets: &[Sheet], out: &mut Vec<Finding>) {
         ),
         src: None,
         extent: None,
+        uneven: None,
     });
 }

@@ -206,12 +206,29 @@ pub fn scan(number: usize, page: &Page) -> Sheet {
     let mut sheet = Sheet { number, size: (size.x.to_pt(), size.y.to_pt()), ..Sheet::default() };
     let mut order = 0;
     walk(&page.frame, Transform::identity(), None, &mut sheet, &mut order);
-    // A proof's watermark and slug line (after a `<csr-overlay>` mark) are
-    // meant to sit over the page: they are not the page's content.
-    if let Some(from) = sheet.marks(Mark::Overlay).map(|m| m.order).min() {
-        sheet.texts.retain(|t| t.order < from);
-        sheet.graphics.retain(|g| g.order < from);
-        sheet.pictures.retain(|p| p.order < from);
+    // A proof's watermark (under the content, between a `<csr-overlay>`
+    // start and end mark) and slug line (after a start mark, over the page)
+    // are proof furniture, not the page's content.
+    let mut spans = Vec::new();
+    let mut open = None;
+    for m in sheet.marks(Mark::Overlay) {
+        match (&m.value, open) {
+            (Value::Str(edge), Some(from)) if edge.as_str() == "end" => {
+                spans.push(from..m.order);
+                open = None;
+            }
+            (_, None) => open = Some(m.order),
+            _ => {}
+        }
+    }
+    if let Some(from) = open {
+        spans.push(from..usize::MAX);
+    }
+    if !spans.is_empty() {
+        let kept = |order: usize| !spans.iter().any(|s| s.contains(&order));
+        sheet.texts.retain(|t| kept(t.order));
+        sheet.graphics.retain(|g| kept(g.order));
+        sheet.pictures.retain(|p| kept(p.order));
     }
     sheet
 }

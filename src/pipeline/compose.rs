@@ -83,9 +83,21 @@ impl Session {
         if self.config.writes_caches && carried.is_none() && remembered.as_ref() != Some(&plan) {
             copyfit::remember(&cache, &key, &plan);
         }
-        self.last_plan = Some(plan);
         let mut findings =
             inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
+        // A last page balanced as far as its unbreakable blocks allow is a
+        // note: only an editor can do more (shorten, or let a block split).
+        for (problem, finding) in findings.0.iter_mut().zip(&inspection.findings) {
+            if plan.balanced_as_far_as_it_goes(finding) {
+                problem.severity = Severity::Note;
+                problem.message = problem.message.replace(
+                    "; balance the columns [",
+                    "; copyfit balanced it as far as its unbreakable blocks allow (a figure, box or table \
+                     that does not split): shorten the text or let the block split [",
+                );
+            }
+        }
+        self.last_plan = Some(plan);
         // A character no font covers prints as a box: a warning naming it and
         // its first place in the data, an error with `--strict`.
         let missing = if self.config.strict { Severity::Error } else { Severity::Warning };

@@ -128,6 +128,11 @@ impl Trials<'_> {
                 }
             }
             if let Some((step, exhausted)) = found {
+                if plan.parts[part].0 != step {
+                    plan.balanced[part] = None;
+                    plan.raised[part] = 0;
+                    plan.best[part] = None;
+                }
                 plan.parts[part].0 = step;
                 plan.exhausted[part] = exhausted;
             }
@@ -141,7 +146,10 @@ impl Trials<'_> {
         let mut data = data.clone();
         let sub = Plan {
             parts: vec![(step, false)],
-            balanced: vec![plan.balanced[part]],
+            // A step sets the part anew: balancing is measured after it.
+            balanced: vec![None],
+            raised: vec![0],
+            best: vec![None],
             unbalanceable: vec![plan.unbalanceable[part]],
             exhausted: vec![false],
         };

@@ -24,6 +24,9 @@ mod data_errors;
 mod editions;
 /// Spreadsheets, `kpi export`, charts, QR codes and the change report.
 mod editors;
+/// Composition rules 20, 24, 25: balanced endings, floats in their section,
+/// runts in captions and cells, narrow table columns.
+mod endings;
 /// The second example report and the `new` scaffold.
 mod examples;
 /// Hostile input and unsafe paths (issue 12).

@@ -96,7 +96,12 @@ pub fn index_pages(pdf: &Path, page: usize, code: &str) -> Option<Vec<usize>> {
             }
             let rest = &words[i + 1..];
             let end = rest.iter().position(|w| is_code(w)).unwrap_or(rest.len());
-            if let Some(pages) = rest[..end].iter().rev().find_map(|w| parse_ranges(w)) {
+            // The first page list after the name: on a two-column index page
+            // the other column's row (a numeric code, its pages) may follow
+            // on the same line; a number in the name is no page of the PDF.
+            let count = pdf::pdf_pages(pdf);
+            let in_pdf = |pages: &Vec<usize>| pages.iter().all(|&p| (1..=count).contains(&p));
+            if let Some(pages) = rest[..end].iter().find_map(|w| parse_ranges(w).filter(in_pdf)) {
                 return Some(pages);
             }
         }

@@ -1,0 +1,95 @@
+//! Detached floats: a table (a wide one floats across both columns) that
+//! lands outside its section, after the heading that follows it in the data
+//! or past the end of its part. Its section is read from the data: the
+//! table's data place and the headings' places in the same part file; where
+//! each lands is read from the pages in reading order (page, column, height;
+//! what spans both columns reads before the columns when it stands in the
+//! page's upper half, after them in the lower).
+
+use std::cmp::Ordering;
+
+use typst::foundations::Value;
+
+use super::pages::{Grid, grid};
+use super::scan::{PlacedMark, Sheet};
+use super::{Finding, FindingClass, Mark, quote};
+
+/// A place in reading order: page index, column (2: below both columns),
+/// height from the top.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Place(usize, usize, f64);
+
+impl Place {
+    fn after(&self, other: &Place) -> bool {
+        (self.0, self.1).cmp(&(other.0, other.1)).then(self.2.total_cmp(&other.2)) == Ordering::Greater
+    }
+}
+
+/// A data place `pN:offset` as (part, offset).
+fn data_place(src: &str) -> Option<(usize, usize)> {
+    let (part, offset) = src.strip_prefix('p')?.split_once(':')?;
+    Some((part.parse().ok()?, offset.parse().ok()?))
+}
+
+/// Where a table whose head mark is `m` stands on page `i`: spanning both
+/// columns when its head row runs past the first column.
+fn table_place(sheet: &Sheet, i: usize, g: &Grid, m: &PlacedMark) -> Place {
+    let column = (g.body.width() - g.gutter) / 2.0;
+    // The head row: what is painted after the mark up to the next keep mark.
+    let next = sheet.marks(Mark::Keep).map(|k| k.order).filter(|&o| o > m.order).min().unwrap_or(usize::MAX);
+    let right =
+        sheet.texts.iter().filter(|t| t.order > m.order && t.order < next).map(|t| t.area.x1).fold(0.0, f64::max);
+    let spans = g.columns == 2 && g.column_of(m.at.0) == 0 && right > g.body.x0 + column + g.gutter;
+    let col = match spans {
+        true if m.at.1 > (g.body.y0 + g.body.y1) / 2.0 => 2,
+        true => 0,
+        false => g.column_of(m.at.0),
+    };
+    Place(i, col, m.at.1)
+}
+
+/// Flags every table that lands after the next heading of its part's data,
+/// or past its part's end.
+pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
+    let mut headings: Vec<((usize, usize), Place)> = Vec::new();
+    let mut tables: Vec<((usize, usize), Place, &PlacedMark, usize)> = Vec::new();
+    // The end of each part's text, in document order: part i's is the i-th.
+    let mut ends: Vec<Place> = Vec::new();
+    for (i, sheet) in sheets.iter().enumerate() {
+        let Some(g) = grid(sheet) else { continue };
+        for m in sheet.marks(Mark::Keep).filter(|m| m.text("role") == Some("head")) {
+            let Some(at) = m.text("src").and_then(data_place) else { continue };
+            if m.int("level").is_some() {
+                headings.push((at, Place(i, g.column_of(m.at.0), m.at.1)));
+            } else if m.text("what").is_some_and(|w| w.ends_with("table head")) {
+                tables.push((at, table_place(sheet, i, &g, m), m, i));
+            }
+        }
+        let mut flow: Vec<&PlacedMark> =
+            sheet.marks(Mark::Flow).filter(|m| m.value == Value::Str("end".into())).collect();
+        flow.sort_by_key(|m| m.order);
+        ends.extend(flow.iter().map(|m| Place(i, g.column_of(m.at.0), m.at.1)));
+    }
+    for ((part, offset), place, mark, page) in tables {
+        // The heading that follows the table in the data.
+        let next = headings.iter().filter(|((p, o), _)| *p == part && *o > offset).min_by_key(|((_, o), _)| *o);
+        let past_heading = next.filter(|(_, h)| place.after(h));
+        let past_end = ends.get(part).filter(|e| place.after(e) && e.0 < place.0);
+        if past_heading.is_none() && past_end.is_none() {
+            continue;
+        }
+        let why = if past_heading.is_some() { "after the heading that follows it" } else { "past the end of its part" };
+        out.push(Finding {
+            page: sheets[page].number,
+            class: FindingClass::DetachedFloat,
+            message: format!(
+                "table {} lands {why}, outside its section; set it in place (full width) or let it \
+                 float no further than its section",
+                mark.text("text").map(quote).unwrap_or_default()
+            ),
+            src: mark.text("src").map(str::to_owned),
+            extent: None,
+            uneven: None,
+        });
+    }
+}

@@ -1,0 +1,84 @@
+//! Composition rules of a designer's review, continued (typography.md,
+//! rules 20, 24 and 25; issue 19): every part's last page balanced, floats
+//! kept in their section, no runt in a caption or table cell, no table
+//! column run narrow. The stress fixture (and its parts added for these
+//! rules) composes with none of these findings; each defect planted in a
+//! variant is found with its class, page and data file, and fails
+//! `--strict`. Needs nothing but the Rust toolchain.
+
+use super::support::stderr;
+use super::support::variant::{assert_found, findings, press, variant};
+
+/// Every class these rules add.
+const CLASSES: [&str; 6] = ["unbalanced", "runt", "detached-float", "empty-heading", "narrow-column", "half-empty"];
+
+#[test]
+fn the_stress_fixture_ends_every_part_balanced() {
+    let root = variant(&[], &[]);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for class in CLASSES {
+        // Not even a note: every part's last page stands even.
+        assert!(findings(&out, class).is_empty(), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_longer_part_ending_on_one_full_column_is_unbalanced() {
+    // The layout copy ignores copyfit's balance: the environment part of
+    // the stress fixture (several pages, a chart, wide tables) ends with
+    // one column full and the other short, and balancing does nothing.
+    let root = variant(&[("parts.typ", "let balance = p.at(\"balance\", default: none)", "let balance = none")], &[]);
+    let found = assert_found(root.path(), "unbalanced", None, "parts/04-performance.toml");
+    assert!(found.iter().any(|l| l.contains(": warning: ") && l.contains("last page")), "{found:?}");
+}
+
+/// A KPI cell whose last line would carry two characters in the stress
+/// fixture's three-year table (its indicator column holds about twelve).
+const RUNT_CELL: (&str, &str, &str) =
+    ("parts/04-performance.toml", "\"分项1第2项指标名称较长需要换行显示\"", "\"分项1第2项指标名称较长甲\"");
+
+#[test]
+fn a_table_cell_keeps_three_characters_on_its_last_line() {
+    let root = variant(&[], &[RUNT_CELL]);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(findings(&out, "runt").is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_table_cell_ending_in_a_runt_is_found() {
+    // The layout copy lets cells break anywhere.
+    let root = variant(&[("tokens.typ", "else { runt-free([#s]) }", "else { [#s] }")], &[RUNT_CELL]);
+    let found = assert_found(root.path(), "runt", None, "parts/04-performance.toml");
+    assert!(found.iter().any(|l| l.contains("table cell '分项1第2项指标名称较长甲'")), "{found:?}");
+}
+
+#[test]
+fn a_float_that_lands_after_the_next_heading_is_detached() {
+    // The layout copy floats wide tables to the page foot: the stress
+    // fixture's eight-year table (its section's only block) lands below the
+    // next section, which then reads before it.
+    let root = variant(&[("tables.typ", "place(top, float: true", "place(bottom, float: true")], &[]);
+    let found = assert_found(root.path(), "detached-float", None, "parts/04-performance.toml");
+    assert!(found.iter().any(|l| l.contains("table '八年环境绩效'") && l.contains("after the heading")), "{found:?}");
+}
+
+#[test]
+fn a_table_cell_set_a_few_characters_a_line_is_narrow() {
+    // The layout copy gives a KPI table's indicator column 14 mm (about
+    // four characters at table size): its indicators run down the column.
+    let root = variant(&[("kpi.typ", "columns: (0pt, 1fr, auto)", "columns: (0pt, 14mm, 1fr)")], &[]);
+    let found = assert_found(root.path(), "narrow-column", None, "parts/04-performance.toml");
+    assert!(found.iter().any(|l| l.contains("table cell '分项")), "{found:?}");
+}
+
+#[test]
+fn a_half_empty_page_inside_a_part_is_a_note() {
+    // The layout copy breaks the column before every heading: pages inside
+    // a part stand half empty.
+    let root = variant(&[("parts.typ", "  place.flush()\n", "  colbreak()\n")], &[]);
+    let out = press(root.path(), &["check", "--strict"]);
+    let found = findings(&out, "half-empty");
+    assert!(found.iter().any(|l| l.contains(": note: ") && l.contains("parts/")), "{}", stderr(&out));
+}
