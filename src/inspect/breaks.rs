@@ -52,7 +52,7 @@ pub fn units(sheets: &[Sheet]) -> Vec<String> {
 }
 
 /// Checks every break between two lines of reading text on a text page.
-pub fn check(sheet: &Sheet, units: &[String], out: &mut Vec<(usize, Finding)>) {
+pub fn check(sheet: &Sheet, units: &[String], latin: bool, out: &mut Vec<(usize, Finding)>) {
     let Some(grid) = grid(sheet).filter(|g| !g.designed) else { return };
     let reading = |t: &&TextRun| t.size >= READING_MIN_PT && t.size <= 14.0 && grid.body.contains(&t.area, 2.0);
     let mut columns: BTreeMap<usize, BTreeMap<i64, Vec<&TextRun>>> = BTreeMap::new();
@@ -83,7 +83,7 @@ pub fn check(sheet: &Sheet, units: &[String], out: &mut Vec<(usize, Finding)>) {
             if !(full && next) {
                 continue;
             }
-            if let Some((class, what)) = judge(&a.text, &b.text, units) {
+            if let Some((class, what)) = judge(&a.text, &b.text, units, latin) {
                 let message = format!(
                     "{what} broken between lines {} and {}; keep it whole",
                     quote(&tail(&a.text, 12)),
@@ -107,8 +107,10 @@ fn is_han(c: char) -> bool {
 }
 
 /// What is wrong with a break between a line ending in `end` and one
-/// starting with `start`, if anything.
-pub fn judge(end: &str, start: &str, units: &[String]) -> Option<(FindingClass, &'static str)> {
+/// starting with `start`, if anything. In Latin-script text (`latin`) a
+/// break between two letters is a word space (a word broken inside gets
+/// its hyphen), so only URLs, codes and units are judged there.
+pub fn judge(end: &str, start: &str, units: &[String], latin: bool) -> Option<(FindingClass, &'static str)> {
     let spaced = end.ends_with(char::is_whitespace) || start.starts_with(char::is_whitespace);
     let end = end.trim_end();
     let start = start.trim_start();
@@ -142,7 +144,7 @@ pub fn judge(end: &str, start: &str, units: &[String]) -> Option<(FindingClass, 
         let allowed = if url {
             matches!(last, '/' | '.' | '-') || matches!(first, '?' | '#')
         } else {
-            token.len() >= LONG_RUN || last == '-'
+            token.len() >= LONG_RUN || last == '-' || latin
         };
         if !allowed {
             let what = if url {
@@ -193,7 +195,24 @@ mod tests {
     }
 
     fn class(end: &str, start: &str) -> Option<FindingClass> {
-        judge(end, start, &units()).map(|(c, _)| c)
+        judge(end, start, &units(), false).map(|(c, _)| c)
+    }
+
+    fn latin(end: &str, start: &str) -> Option<FindingClass> {
+        judge(end, start, &units(), true).map(|(c, _)| c)
+    }
+
+    #[test]
+    fn english_lines_break_at_word_spaces() {
+        // The frames keep no space at a line's end: two letters across a
+        // break are two words in English, one broken word in Chinese text.
+        assert_eq!(latin("Lanqing Water Group Co., Ltd.", "Lin Chen"), None);
+        assert_eq!(latin("the Performance", "Economy and"), None);
+        assert_eq!(class("the Performance", "Economy and"), Some(FindingClass::BrokenToken));
+        // What never breaks in any language still does not.
+        assert_eq!(latin("Plan (2023–", "2030) sets"), Some(FindingClass::BrokenToken));
+        assert_eq!(latin("see https://esg.exam", "ple.com/"), Some(FindingClass::BrokenToken));
+        assert_eq!(latin("under GB ", "5749—2022"), Some(FindingClass::BrokenToken));
     }
 
     #[test]

@@ -54,6 +54,11 @@ pub struct Options {
     /// Whether post-processing turns RGB images into CMYK (the print profile
     /// does, see `postprocess`): then an RGB image is no finding here.
     pub images_converted: bool,
+    /// Whether the report is set in a Latin-script language (an English
+    /// edition): its lines break at word spaces, which the frames do not
+    /// keep at a line's end, so a break between two letters is no broken
+    /// word there.
+    pub latin: bool,
 }
 
 /// What the preflight found.
@@ -86,7 +91,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
     let units = breaks::units(&sheets);
     let per_page = crate::parallel::map(&sheets, |sheet| {
         let mut found = Vec::new();
-        breaks::check(sheet, &units, &mut found);
+        breaks::check(sheet, &units, options.latin, &mut found);
         pages::near_empty(sheet, &mut found);
         lines::loose(sheet, &mut found);
         spacing::uneven(sheet, &mut found);

@@ -51,7 +51,9 @@ impl Session {
         };
         let mut plan = remembered.clone().or_else(|| carried.clone()).unwrap_or_else(|| Plan::new(parts));
         // Print post-processing converts every RGB image to CMYK (src/postprocess).
-        let options = InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI, images_converted: true };
+        let latin = report.manifest.data.meta.language.to_ascii_lowercase().starts_with("en");
+        let options =
+            InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI, images_converted: true, latin };
         // Compose, inspect, and copyfit parts that end on a near-empty page.
         let (compiled, inspection) = loop {
             plan.apply(&mut json);
