@@ -33,12 +33,14 @@ fn codes(report: &Report) -> BTreeSet<String> {
     out
 }
 
-/// The KPI values of a part, table by table, row by row.
+/// The KPI values of a part, table by table, row by row ("about" written
+/// one way: each edition writes it in its own script).
 fn values(part: &Part) -> Vec<Vec<Vec<String>>> {
+    let same = |v: &String| crate::model::kpi_value::approximately(v, "约");
     blocks(part)
         .into_iter()
         .filter_map(|b| match b {
-            Block::Kpi { rows, .. } => Some(rows.iter().map(|r| r.values.clone()).collect()),
+            Block::Kpi { rows, .. } => Some(rows.iter().map(|r| r.values.iter().map(same).collect()).collect()),
             _ => None,
         })
         .collect()

@@ -357,7 +357,7 @@ fn rebuild(
         return Err(found);
     };
     for (edited, base) in parts.iter_mut().zip(&report.parts) {
-        keep_values(&mut edited.data, &base.data);
+        keep_values(&mut edited.data, &base.data, language);
     }
     Ok(Report { base: report.base.clone(), manifest, parts, indexes })
 }
@@ -395,7 +395,14 @@ pub fn blocks(part: &crate::model::Part) -> Vec<&Block> {
 
 /// Takes every KPI row's values from the base part (imported from a
 /// spreadsheet or typed once): an edition never has figures of its own.
-fn keep_values(edited: &mut crate::model::Part, base: &crate::model::Part) {
+/// Only the word `约` before a figure is the edition's own
+/// ([`crate::model::kpi_value::approximately`]).
+fn keep_values(edited: &mut crate::model::Part, base: &crate::model::Part, language: Language) {
+    let word = match language {
+        Language::ZhCn => "约",
+        Language::ZhHk | Language::ZhTw => "約",
+        Language::En => "~",
+    };
     let base_rows: Vec<Vec<Vec<String>>> = blocks(base)
         .into_iter()
         .filter_map(|b| match b {
@@ -409,7 +416,7 @@ fn keep_values(edited: &mut crate::model::Part, base: &crate::model::Part) {
             && let Some(values) = base_rows.next()
         {
             for (row, v) in rows.iter_mut().zip(values) {
-                row.values = v;
+                row.values = v.iter().map(|value| crate::model::kpi_value::approximately(value, word)).collect();
             }
         }
     };

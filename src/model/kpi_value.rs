@@ -2,8 +2,22 @@
 //! `>90`, `1,400+`), the formatting of numbers read from spreadsheets, and
 //! how indicator names are matched.
 
+/// The qualifiers a KPI value may start with: comparisons, and "about"
+/// in each edition's script (`约`, `約`, `~`).
+const QUALIFIERS: [&str; 9] = ["≥", "≤", ">", "<", "＞", "＜", "约", "約", "~"];
+
+/// `value` with its "about" qualifier (`约`, `約` or `~`) written as `word`,
+/// the edition's; any other value unchanged.
+pub fn approximately(value: &str, word: &str) -> String {
+    let trimmed = value.trim_start();
+    match ["约", "約", "~"].iter().find_map(|q| trimmed.strip_prefix(q)) {
+        Some(rest) => format!("{word}{rest}"),
+        None => value.to_owned(),
+    }
+}
+
 /// Parses a KPI value as printed: `/` (or `-`) for no value, or a number
-/// with at most one qualifier before it (`>`, `<`, `≥`, `≤`, `约`, `＞`, `＜`)
+/// with at most one qualifier before it (`>`, `<`, `≥`, `≤`, `约`/`約`/`~`, `＞`, `＜`)
 /// and at most one after it (`+` or `%`). Returns the number (`None` inside
 /// for `/`), or `None` if the value is not valid.
 pub fn parse_kpi(value: &str) -> Option<Option<f64>> {
@@ -11,7 +25,7 @@ pub fn parse_kpi(value: &str) -> Option<Option<f64>> {
     if v == "/" || v == "-" {
         return Some(None);
     }
-    let v = ['>', '<', '≥', '≤', '约', '＞', '＜'].iter().find_map(|q| v.strip_prefix(*q)).unwrap_or(v);
+    let v = QUALIFIERS.iter().find_map(|q| v.strip_prefix(*q)).unwrap_or(v);
     let v = v.strip_suffix(['+', '%']).unwrap_or(v);
     plain_number(v.trim()).map(Some)
 }
@@ -89,6 +103,18 @@ mod tests {
         // Found by the kpi fuzz target: 400 grouped digits parsed to infinity.
         assert_eq!(parse_kpi(&format!("1{}", ",000".repeat(110))), None);
         assert_eq!(parse_kpi("≥98.5%"), Some(Some(98.5)));
+        // "About" in each edition's script.
+        for about in ["约 1.0", "約 1.0", "~1.0"] {
+            assert_eq!(parse_kpi(about), Some(Some(1.0)), "{about}");
+        }
+    }
+
+    #[test]
+    fn about_is_written_in_the_editions_script() {
+        assert_eq!(approximately("约 1.0", "約"), "約 1.0");
+        assert_eq!(approximately("约1.0", "~"), "~1.0");
+        assert_eq!(approximately(">90", "約"), ">90");
+        assert_eq!(approximately("7,716", "~"), "7,716");
     }
 
     #[test]

@@ -34,7 +34,9 @@ fn zh_hk_edition_is_traditional_and_set_in_the_hk_faces() {
     for traditional in ["報告", "數據", "環境", "中國移動"] {
         assert!(text.contains(traditional), "no {traditional} in the zh-HK edition");
     }
-    for simplified in ["报告", "数据", "环境", "发展"] {
+    // 约 is a KPI value's qualifier: the figure is the data's, the word the edition's.
+    assert!(text.contains("約"), "no 約 in the zh-HK edition's KPI tables");
+    for simplified in ["报告", "数据", "环境", "发展", "约", "单位"] {
         assert!(!text.contains(simplified), "{simplified} left in the zh-HK edition");
     }
     let fonts: Vec<String> = pdf_fonts(&hk).into_iter().map(|f| f.name).collect();
