@@ -129,6 +129,8 @@ pub struct Labels {
     pub title_separator: String,
     /// Between an opener's motto words (`　·　`).
     pub motto_separator: String,
+    /// Between the fields of a proof's slug line (` · `).
+    pub slug_separator: String,
     /// A chapter's number on its opener, with `{n}` (`{n}`, `第{n}章`).
     pub part_number: String,
     /// Back cover: the address (`地址`).
