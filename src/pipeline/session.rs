@@ -17,6 +17,7 @@ use crate::diag::Severity;
 use crate::fonts::{families_for, load_fonts};
 use crate::images::ImageCache;
 use crate::paths::Cache;
+use crate::postprocess::pages::PageCache;
 use crate::postprocess::{Job, finish_print};
 use crate::resolve::resolve;
 use crate::world::PressWorld;
@@ -43,6 +44,9 @@ pub struct Session {
     /// the data that none covers is reported by the build (it would print
     /// as a box). `check` reports it from its own data checks instead.
     pub(super) font_infos: Vec<FontInfo>,
+    /// Pages the print finishing did before (in `watch`, see
+    /// [`Session::remember_pages`]).
+    pages: Option<PageCache>,
 }
 
 impl Session {
@@ -77,7 +81,21 @@ impl Session {
             last_json: None,
             last_plan: None,
             font_infos: Vec::new(),
+            pages: None,
         })
+    }
+
+    /// Remembers the pages the print finishing did, so that the next build
+    /// of this session walks only the pages that changed (`watch`). The
+    /// PDF is the same as without.
+    pub fn remember_pages(&mut self) {
+        self.pages.get_or_insert_with(PageCache::new);
+    }
+
+    /// Pages found again and pages walked by the last build's print
+    /// finishing, when the session remembers pages.
+    pub fn pages_kept(&self) -> Option<(usize, usize)> {
+        self.pages.as_ref().map(|p| p.last)
     }
 
     /// Points the session at another output (the next edition's PDF); the
@@ -191,6 +209,7 @@ impl Session {
             diagnostics,
             stages: self.stages.clone(),
             changes,
+            pages_kept: self.pages_kept().filter(|_| self.config.profile == Profile::Print),
         })
     }
 
@@ -211,7 +230,7 @@ impl Session {
         if self.config.profile == Profile::Print {
             let c = &self.config;
             let job = Job { report, options: &c.print, root: &c.root, output: &c.output, bleed_mm: BLEED_MM };
-            let finished = finish_print(&pdf, &job)?;
+            let finished = finish_print(&pdf, &job, self.pages.as_mut())?;
             pdf = finished.pdf;
             diagnostics.problems(finished.problems);
             self.stages.extend(finished.stages);

@@ -178,6 +178,9 @@ pub struct Finished {
     pub stages: Vec<(&'static str, Duration)>,
     /// What changed since the last build of this output (`None` on the first).
     pub changes: Option<Changes>,
+    /// Pages the print finishing took from the session's cache and pages
+    /// it walked (`watch`, print profile).
+    pub pages_kept: Option<(usize, usize)>,
 }
 
 impl Finished {
@@ -194,6 +197,9 @@ impl Finished {
         if std::env::var_os("CSR_PRESS_TIMINGS").is_some() {
             let stages: Vec<String> = self.stages.iter().map(|(n, d)| format!("{n} {} ms", d.as_millis())).collect();
             line.push_str(&format!(" [{}]", stages.join(", ")));
+            if let Some((kept, walked)) = self.pages_kept {
+                line.push_str(&format!(" [ink: {kept} pages kept, {walked} walked]"));
+            }
         }
         if let Some(changes) = &self.changes {
             line.push('\n');
