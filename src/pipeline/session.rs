@@ -183,7 +183,7 @@ impl Session {
     /// changed since the last build.
     pub fn finish(&mut self, composed: Composed) -> Result<Finished, BuildError> {
         let mut diagnostics = composed.diagnostics();
-        let Composed { document, report, date, .. } = composed;
+        let Composed { document, report, date, exported, .. } = composed;
         // The change record reads the frames, the export and the finishing
         // the PDF: the record runs on a thread of its own beside them.
         let (pdf, changes) = std::thread::scope(|s| {
@@ -192,7 +192,7 @@ impl Session {
                 let lap = Instant::now();
                 (crate::changes::Recorded::read(document, report), lap.elapsed())
             });
-            let pdf = self.export_and_finish(document, report, date, &mut diagnostics);
+            let pdf = self.export_and_finish(document, report, date, exported, &mut diagnostics);
             (pdf, record.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
         });
         let pdf = pdf?;
@@ -213,20 +213,20 @@ impl Session {
         })
     }
 
-    /// Exports the PDF, finishes it for print (print profile) and writes it.
+    /// Exports the PDF (unless the compose step did), finishes it for print
+    /// (print profile) and writes it.
     fn export_and_finish(
         &mut self,
         document: &typst_layout::PagedDocument,
         report: &crate::source::Report,
         date: Datetime,
+        exported: Option<super::Exported>,
         diagnostics: &mut super::Diagnostics,
     ) -> Result<Vec<u8>, BuildError> {
-        let meta = &report.manifest.data.meta;
+        let (pdf, took) = exported.unwrap_or_else(|| self.export(document, report, date));
+        let mut pdf = pdf?;
+        self.stages.push(("pdf", took));
         let mut lap = Instant::now();
-        let screen = self.config.profile == Profile::Screen;
-        let mut pdf = export_pdf(&self.world, document, &meta.title, date, screen, self.config.format)?;
-        self.stages.push(("pdf", lap.elapsed()));
-        lap = Instant::now();
         if self.config.profile == Profile::Print {
             let c = &self.config;
             let job = Job { report, options: &c.print, root: &c.root, output: &c.output, bleed_mm: BLEED_MM };
@@ -241,11 +241,24 @@ impl Session {
         Ok(pdf)
     }
 
+    /// The PDF of composed pages, and how long the export took.
+    pub(super) fn export(
+        &self,
+        document: &typst_layout::PagedDocument,
+        report: &crate::source::Report,
+        date: Datetime,
+    ) -> super::Exported {
+        let lap = Instant::now();
+        let screen = self.config.profile == Profile::Screen;
+        let title = &report.manifest.data.meta.title;
+        (export_pdf(&self.world, document, title, date, screen, self.config.format), lap.elapsed())
+    }
+
     /// Steps 2 to 5 on a loaded report.
     pub fn build(&mut self, loaded: LoadedReport) -> Result<Finished, BuildError> {
         let checked = self.check(loaded)?;
         let resolved = self.resolve(checked)?;
-        let composed = self.compose(resolved)?;
+        let composed = self.compose_with(resolved, true)?;
         self.finish(composed)
     }
 

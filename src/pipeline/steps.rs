@@ -150,6 +150,9 @@ pub struct Composed {
     /// The report's date, the PDF's (private: only the compose step makes
     /// a `Composed`, so `finish` always writes pages of checked data).
     pub(super) date: Datetime,
+    /// The PDF exported beside the last preflight, when the composition
+    /// was expected to be the last (see `Session::compose_with`).
+    pub(super) exported: Option<super::Exported>,
 }
 
 impl Composed {
