@@ -1,7 +1,9 @@
 //! Issue 21, fast builds: copyfit searched part by part, finishing beside
-//! the change record. None of it may change a byte of the PDF: a build that
-//! searches its plan, one that remembers it and a warm `watch` rebuild give
-//! the same file. (Timings are measured by `bench/`, never asserted here.)
+//! the change record and the preflight, and in `watch` an ink pass that
+//! walks only the pages that changed. None of it may change a byte of the
+//! PDF: a build that searches its plan, one that remembers it and a warm
+//! `watch` rebuild give the same file. (Timings are measured by `bench/`,
+//! never asserted here.)
 
 use std::path::Path;
 use std::process::Command;
