@@ -138,6 +138,17 @@ pub struct TrialWorld<'a> {
     files: FileStore<RootLoader>,
 }
 
+impl TrialWorld<'_> {
+    /// Serves `bytes` as the report data for the next trial and marks every
+    /// file stale: the layouts parsed for the last trial are kept (and
+    /// edited in place when they changed), so a thread's next trial does not
+    /// parse them again.
+    pub fn set_data(&mut self, bytes: Bytes) {
+        self.files.loader_mut().virtual_files.insert(project_file(DATA_PATH), bytes);
+        self.files.reset();
+    }
+}
+
 impl World for TrialWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
         &self.base.library

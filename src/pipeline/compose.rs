@@ -65,6 +65,20 @@ impl Session {
             InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI, images_converted: true, latin };
         // Compose, inspect, and copyfit parts that end on a near-empty page.
         let mut expected_last = export && (remembered.is_some() || carried.is_some());
+        let from_start = remembered.is_none() && carried.is_none();
+        // With `CSR_PRESS_SEARCH=alone`, a search from the start settles
+        // every part that can be alone, in parallel, before the whole report
+        // is composed (`Trials::settle`). It finds the same plan, but on
+        // both reports it costs more than the whole report's first
+        // composition and the trials it saves (BENCHMARKS.md), so it is not
+        // the default.
+        if from_start && search_alone() {
+            plan.apply(&mut json);
+            let trials = Trials { world: &self.world, files: &files, json: &json, kinds: &kinds, options };
+            trials.settle(&trials.alone(), &mut plan);
+            self.stages.push(("alone", lap.elapsed()));
+            lap = Instant::now();
+        }
         let (compiled, inspection, exported) = loop {
             plan.apply(&mut json);
             let bytes = serde_json::to_vec(&json).map_err(BuildError::ComposedData)?;
@@ -95,6 +109,14 @@ impl Session {
             let before = plan.clone();
             if !plan.advance(&inspection.findings, &inspection.part_starts, &kinds) {
                 break (compiled, inspection, exported);
+            }
+            // A search from the start keeps in comemo's caches only what
+            // this composition used: what earlier compositions and the
+            // trials left, and the next composition cannot use, would only
+            // add up (a `watch` session evicts by its own rule: its edits
+            // start from the last plan, not from the start).
+            if from_start {
+                comemo::evict(1);
             }
             // Parts whose fit step moved are searched alone, in parallel,
             // before the whole report is laid out again (`trials.rs`).
@@ -162,4 +184,11 @@ impl Session {
             &format!("{} {} {}", config.profile.name(), config.marks, config.system_fonts),
         )
     }
+}
+
+/// Whether a copyfit search from the start settles the parts alone first
+/// (`CSR_PRESS_SEARCH=alone`, for measuring: the plan and the PDF are the
+/// same either way, `tests/features/speed.rs`).
+fn search_alone() -> bool {
+    std::env::var_os("CSR_PRESS_SEARCH").is_some_and(|v| v == "alone")
 }

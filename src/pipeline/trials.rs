@@ -26,9 +26,8 @@ use typst::syntax::FileId;
 use typst_layout::PagedDocument;
 
 use crate::copyfit::{Plan, STEPS};
-use crate::inspect::{FindingClass, Options as InspectOptions, inspect};
-use crate::virtual_files::{DATA_PATH, project_file};
-use crate::world::PressWorld;
+use crate::inspect::{Finding, FindingClass, Options as InspectOptions, inspect};
+use crate::world::{PressWorld, TrialWorld};
 
 /// What the trials work on: the session's world, the virtual files and the
 /// layout data of the composition that asked for them.
@@ -87,6 +86,8 @@ impl Trials<'_> {
         std::thread::scope(|s| {
             for _ in 0..threads {
                 s.spawn(|| {
+                    // One world a thread: the layouts are parsed once.
+                    let mut world = self.world.trial(self.files.clone());
                     while let Some(&(slot, step)) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let settled = lock(&fits)[slot].is_some_and(|fit| fit < step);
                         let failed = lock(&tried)
@@ -96,7 +97,7 @@ impl Trials<'_> {
                             continue;
                         }
                         let Some(data) = &data[slot] else { continue };
-                        let outcome = self.fits(parts[slot], step, data, plan);
+                        let outcome = self.fits(&mut world, parts[slot], step, data, plan);
                         if outcome == Some(true) {
                             let mut fits = lock(&fits);
                             fits[slot] = Some(fits[slot].map_or(step, |fit| fit.min(step)));
@@ -142,7 +143,7 @@ impl Trials<'_> {
     /// Whether `part` alone (`data`) at fit `step` ends without a
     /// near-empty page; `None` when it cannot be laid out or its pages not
     /// found.
-    fn fits(&self, part: usize, step: usize, data: &Value, plan: &Plan) -> Option<bool> {
+    fn fits(&self, world: &mut TrialWorld, part: usize, step: usize, data: &Value, plan: &Plan) -> Option<bool> {
         let mut data = data.clone();
         let sub = Plan {
             parts: vec![(step, false)],
@@ -155,11 +156,8 @@ impl Trials<'_> {
             exhausted: vec![false],
         };
         sub.apply(&mut data);
-        let bytes = serde_json::to_vec(&data).ok()?;
-        let mut files = self.files.clone();
-        files.insert(project_file(DATA_PATH), Bytes::new(bytes));
-        let world = self.world.trial(files);
-        let document = typst::compile::<PagedDocument>(&world).output.ok()?;
+        world.set_data(Bytes::new(serde_json::to_vec(&data).ok()?));
+        let document = typst::compile::<PagedDocument>(&*world).output.ok()?;
         // The part keeps its own marks (`p{part}:…`): its first page is
         // found under its own index; pages before it (the cover, the 目录)
         // are no part's.
@@ -167,6 +165,196 @@ impl Trials<'_> {
         let start = inspection.part_starts[part];
         (start > 0).then(|| !inspection.findings.iter().any(|f| f.class == FindingClass::NearEmpty && f.page >= start))
     }
+}
+
+impl Trials<'_> {
+    /// The parts whose whole plan can be searched alone before the whole
+    /// report is composed: every part but the indexes (their tables print
+    /// the page numbers of all the others). At the start of a search no
+    /// part runs in.
+    pub fn alone(&self) -> Vec<usize> {
+        (0..self.kinds.len()).filter(|&p| self.kinds[p] != "index").collect()
+    }
+
+    /// Settles the whole copyfit plan of each of `parts` alone, on all
+    /// cores, and writes it into `plan`: its fit step, the balanced height
+    /// of its last page measured and confirmed (raised, or taken back), as
+    /// the search on the whole report does it, each round one layout of
+    /// the part alone ([`Plan::advance`] on the part's own findings). A part
+    /// stops where the whole report must decide: a one-page part that ends
+    /// near-empty may run in after the part before it or pull the next one
+    /// up onto its page, so the three keep the settings they have, as does
+    /// a part that cannot be laid out alone (it refers to another part). The
+    /// whole report then confirms the plan (and moves on from it when it
+    /// disagrees), so a part's pages alone never decide a plan by
+    /// themselves. Longer parts go first, so that both cores stay busy to
+    /// the end.
+    pub fn settle(&self, parts: &[usize], plan: &mut Plan) {
+        let weight = |part: usize| self.json["parts"][part].to_string().len();
+        let mut parts: Vec<usize> = parts.iter().copied().filter(|&p| !plan.exhausted[p]).collect();
+        parts.sort_by_key(|&part| std::cmp::Reverse(weight(part)));
+        let data: HashMap<usize, Value> = parts.iter().filter_map(|&p| Some((p, reduced(self.json, p)?))).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, parts.len().max(1));
+        // One world a thread: the layouts are parsed once.
+        let mut worlds: Vec<TrialWorld> = (0..threads).map(|_| self.world.trial(self.files.clone())).collect();
+        // First every part once: a one-page part found near-empty takes its
+        // neighbours out of the search before they are searched on.
+        let mut first: Vec<(usize, Plan)> = parts.iter().map(|&p| (p, part_of_plan(plan, p))).collect();
+        // The first layout loads what every trial shares (fonts, the
+        // layouts evaluated, the cover): one thread does it, the others
+        // then find it in comemo's caches instead of doing it beside it.
+        let rest = first.split_off(first.len().min(1));
+        let mut found = self.rounds_each(&mut worlds[..1], &data, first, 1);
+        found.extend(self.rounds_each(&mut worlds, &data, rest, 1));
+        let shared = |found: &[(usize, Alone)]| -> Vec<usize> {
+            found
+                .iter()
+                .filter(|(_, alone)| matches!(alone, Alone::OnePage))
+                .flat_map(|&(part, _)| part.saturating_sub(1)..=part + 1)
+                .collect()
+        };
+        let mut out = shared(&found);
+        found.retain(|(part, _)| !out.contains(part));
+        let going: Vec<(usize, Plan)> = found
+            .iter()
+            .filter_map(|(part, alone)| match alone {
+                Alone::Going(one) => Some((*part, one.clone())),
+                _ => None,
+            })
+            .collect();
+        found.retain(|(_, alone)| !matches!(alone, Alone::Going(_)));
+        found.extend(self.rounds_each(&mut worlds, &data, going, MAX_ROUNDS - 1));
+        // A part that comes to end on a one-page part's near-empty page
+        // after a step keeps its setting, and so do its neighbours.
+        out.extend(shared(&found));
+        for (part, alone) in found {
+            if let Alone::Settled(one) | Alone::Going(one) = alone
+                && !out.contains(&part)
+            {
+                put_part(plan, part, &one);
+            }
+        }
+    }
+
+    /// Up to `rounds` rounds of each part's search alone, from the plans
+    /// given, parts taken in order by the threads (one world each).
+    fn rounds_each(
+        &self,
+        worlds: &mut [TrialWorld],
+        data: &HashMap<usize, Value>,
+        jobs: Vec<(usize, Plan)>,
+        rounds: usize,
+    ) -> Vec<(usize, Alone)> {
+        let next = AtomicUsize::new(0);
+        let found: Mutex<Vec<(usize, Alone)>> = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for world in worlds.iter_mut() {
+                let (next, found, jobs) = (&next, &found, &jobs);
+                s.spawn(move || {
+                    while let Some((part, one)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let alone = match data.get(part) {
+                            Some(data) => self.rounds(world, *part, data, one.clone(), rounds),
+                            None => Alone::Unsettled,
+                        };
+                        lock(found).push((*part, alone));
+                    }
+                });
+            }
+        });
+        found.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Up to `rounds` rounds of the search of `part` alone (`data`), from
+    /// its one-part plan `one` ([`Trials::settle`]).
+    fn rounds(&self, world: &mut TrialWorld, part: usize, data: &Value, mut one: Plan, rounds: usize) -> Alone {
+        let kinds = [self.kinds[part]];
+        for _ in 0..rounds {
+            let Some(found) = self.round(world, part, data, &one) else { return Alone::Unsettled };
+            let (findings, start) = found;
+            // A one-page part ending near-empty: whether it runs in is the
+            // whole report's to decide.
+            if findings.iter().any(|f| f.class == FindingClass::NearEmpty && f.page == start) {
+                return Alone::OnePage;
+            }
+            if !one.advance(&findings, &[start], &kinds) {
+                return Alone::Settled(one);
+            }
+            if one.parts[0].1 || one.own_page[0] {
+                return Alone::OnePage;
+            }
+        }
+        Alone::Going(one)
+    }
+
+    /// One layout of `part` alone with the one-part plan `one`: the part's
+    /// own findings (its place renamed to the one part's) and its first
+    /// page; `None` when it cannot be laid out or its pages not found.
+    fn round(&self, world: &mut TrialWorld, part: usize, data: &Value, one: &Plan) -> Option<(Vec<Finding>, usize)> {
+        let mut data = data.clone();
+        one.apply(&mut data);
+        world.set_data(Bytes::new(serde_json::to_vec(&data).ok()?));
+        let document = typst::compile::<PagedDocument>(&*world).output.ok()?;
+        let inspection = inspect(&document, self.options, part + 1);
+        // The last page is the back cover, no part's.
+        let last = document.pages().len();
+        drop(document);
+        let start = inspection.part_starts[part];
+        let own = format!("p{part}:0");
+        let findings = inspection
+            .findings
+            .into_iter()
+            .filter(|f| (start..last).contains(&f.page))
+            .map(|mut f| {
+                if f.src.as_deref() == Some(own.as_str()) {
+                    f.src = Some("p0:0".into());
+                }
+                f
+            })
+            .collect();
+        (start > 0).then_some((findings, start))
+    }
+}
+
+/// What a part's search alone ended on.
+enum Alone {
+    /// Its plan so far: the search goes on.
+    Going(Plan),
+    /// Its plan, as a one-part plan: the whole report confirms it.
+    Settled(Plan),
+    /// It ends on a one-page part's near-empty page: whether it runs in is
+    /// the whole report's to decide.
+    OnePage,
+    /// It cannot be laid out alone.
+    Unsettled,
+}
+
+/// How many layouts a part's search alone takes at most: every fit step,
+/// and for each a balanced height measured, raised three times and taken
+/// back, is more than any part needs; the whole report goes on from there.
+const MAX_ROUNDS: usize = 16;
+
+/// The copyfit settings of `part` in `plan`, as the plan of a one-part report.
+fn part_of_plan(plan: &Plan, part: usize) -> Plan {
+    Plan {
+        parts: vec![plan.parts[part]],
+        balanced: vec![plan.balanced[part]],
+        raised: vec![plan.raised[part]],
+        best: vec![plan.best[part]],
+        own_page: vec![plan.own_page[part]],
+        unbalanceable: vec![plan.unbalanceable[part]],
+        exhausted: vec![plan.exhausted[part]],
+    }
+}
+
+/// Writes the one-part plan `one` into `plan` as part `part`'s settings.
+fn put_part(plan: &mut Plan, part: usize, one: &Plan) {
+    plan.parts[part] = one.parts[0];
+    plan.balanced[part] = one.balanced[0];
+    plan.raised[part] = one.raised[0];
+    plan.best[part] = one.best[0];
+    plan.own_page[part] = one.own_page[0];
+    plan.unbalanceable[part] = one.unbalanceable[0];
+    plan.exhausted[part] = one.exhausted[0];
 }
 
 /// The layout data with only part `part` in it.

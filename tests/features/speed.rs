@@ -14,10 +14,16 @@ use crate::support::*;
 
 /// Builds `manifest` with `root` into `pdf`; the bytes and the status line.
 fn build_in(root: &Path, manifest: &Path, pdf: &Path) -> (Vec<u8>, String) {
+    build_with(root, manifest, pdf, &[])
+}
+
+/// [`build_in`] with more environment variables.
+fn build_with(root: &Path, manifest: &Path, pdf: &Path, env: &[(&str, &str)]) -> (Vec<u8>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_csr-press"))
         .args(["build", manifest.to_str().expect("path"), "-o", pdf.to_str().expect("path"), "--root"])
         .arg(root)
         .env("CSR_PRESS_TIMINGS", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("run csr-press");
     assert!(out.status.success(), "{}", stderr(&out));
@@ -39,6 +45,36 @@ fn searched_and_remembered_plans_give_the_same_pdf_of_the_2020_report() {
     std::fs::remove_dir_all(&cache).expect("the plan cache");
     let (again, _) = build_in(root.path(), &manifest, &root.path().join("out/c.pdf"));
     assert!(searched == again, "a second search gave another PDF");
+}
+
+/// The one remembered copyfit plan under `root`, then the plan cache emptied.
+fn take_plan(root: &Path) -> String {
+    let cache = root.join("out/.cache/copyfit");
+    let plans: Vec<_> = std::fs::read_dir(&cache).expect("the plan cache").flatten().collect();
+    assert_eq!(plans.len(), 1, "one plan remembered");
+    let plan = std::fs::read_to_string(plans[0].path()).expect("the plan");
+    std::fs::remove_dir_all(&cache).expect("the plan cache");
+    plan
+}
+
+#[test]
+fn parts_settled_alone_give_the_plan_the_whole_report_search_finds() {
+    // Both reports: the 2020 one (run-ins, an index, balanced parts, parts
+    // that take several fit steps) and the second (a GRI index, a part whose
+    // balancing is raised and taken back).
+    for data in [repo().join("data"), repo().join("examples/lanqing/data")] {
+        let root = root_copy();
+        copy_dir(&data, &root.path().join("data"));
+        let manifest = root.path().join("data/report.toml");
+        let alone = [("CSR_PRESS_SEARCH", "alone")];
+        let (settled, said) = build_with(root.path(), &manifest, &root.path().join("out/a.pdf"), &alone);
+        assert!(said.contains(" alone "), "CSR_PRESS_SEARCH=alone settled no part alone: {said}");
+        let settled_plan = take_plan(root.path());
+        let (whole, said) = build_in(root.path(), &manifest, &root.path().join("out/b.pdf"));
+        assert!(!said.contains(" alone "), "a default search settled parts alone: {said}");
+        assert_eq!(settled_plan, take_plan(root.path()), "another plan for {}", data.display());
+        assert!(settled == whole, "another PDF for {}", data.display());
+    }
 }
 
 /// The pages kept and walked by the ink pass, from a status line printed
