@@ -111,11 +111,13 @@ impl Session {
                 break (compiled, inspection, exported);
             }
             // A search from the start keeps in comemo's caches only what
-            // this composition used: what earlier compositions and the
-            // trials left, and the next composition cannot use, would only
-            // add up (a `watch` session evicts by its own rule: its edits
-            // start from the last plan, not from the start).
-            if from_start {
+            // this composition used, when it moved a fit step or a run-in:
+            // what earlier compositions and the trials laid out at the old
+            // settings would only add up. A composition that only moved a
+            // balanced height keeps them: the search may come back to a
+            // height it tried (the most even one). A `watch` session evicts
+            // by its own rule: its edits start from the last plan.
+            if from_start && plan.parts != before.parts {
                 comemo::evict(1);
             }
             // Parts whose fit step moved are searched alone, in parallel,
