@@ -15,6 +15,12 @@
 //! whole report leaves unchanged, and a remembered plan gives the same pages.
 //! Parts whose fit depends on the page numbers of others (the indexes) and
 //! parts that share a page with a neighbour (run in) are not tried alone.
+//!
+//! Two searches use them. The default, after a whole composition, tries the
+//! fit steps of the parts whose step moved ([`Trials::search`]). With
+//! `CSR_PRESS_SEARCH=alone`, a search from the start first settles each
+//! part's whole plan alone, round after round ([`Trials::settle`]); it finds
+//! the same plan but costs more on both reports (BENCHMARKS.md).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
