@@ -1,6 +1,8 @@
 //! Detached floats: a table (a wide one floats across both columns) that
-//! lands outside its section, after the heading that follows it in the data
-//! or past the end of its part. Its section is read from the data: the
+//! lands outside its section: after the heading that follows it in the data,
+//! past the end of its part, or before a heading that precedes it in the
+//! data (a float set at the page top above its own section's heading reads
+//! as part of the section before). Its section is read from the data: the
 //! table's data place and the headings' places in the same part file; where
 //! each lands is read from the pages in reading order (page, column, height;
 //! what spans both columns reads before the columns when it stands in the
@@ -49,7 +51,8 @@ fn table_place(sheet: &Sheet, i: usize, g: &Grid, m: &PlacedMark) -> Place {
 }
 
 /// Flags every table that lands after the next heading of its part's data,
-/// or past its part's end.
+/// past its part's end, or before a heading that precedes it in the data (a
+/// heading that travels with it in the float stands above it and passes).
 pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
     let mut headings: Vec<((usize, usize), Place)> = Vec::new();
     let mut tables: Vec<((usize, usize), Place, &PlacedMark, usize)> = Vec::new();
@@ -75,10 +78,14 @@ pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
         let next = headings.iter().filter(|((p, o), _)| *p == part && *o > offset).min_by_key(|((_, o), _)| *o);
         let past_heading = next.filter(|(_, h)| place.after(h));
         let past_end = ends.get(part).filter(|e| place.after(e) && e.0 < place.0);
-        if past_heading.is_none() && past_end.is_none() {
-            continue;
-        }
-        let why = if past_heading.is_some() { "after the heading that follows it" } else { "past the end of its part" };
+        // A heading before the table in the data that lands after it.
+        let above_own = headings.iter().any(|((p, o), h)| *p == part && *o < offset && h.after(&place));
+        let why = match (past_heading, past_end, above_own) {
+            (Some(_), ..) => "after the heading that follows it",
+            (None, Some(_), _) => "past the end of its part",
+            (None, None, true) => "before its own section's heading",
+            (None, None, false) => continue,
+        };
         out.push(Finding {
             page: sheets[page].number,
             class: FindingClass::DetachedFloat,
