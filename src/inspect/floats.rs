@@ -50,11 +50,31 @@ fn table_place(sheet: &Sheet, i: usize, g: &Grid, m: &PlacedMark) -> Place {
     Place(i, col, m.at.1)
 }
 
+/// The places of the headings whose sections hold the data place
+/// `(part, offset)`: the heading before it in the part's data, and each
+/// before that of a higher level (a smaller number).
+fn own_headings(
+    headings: &[((usize, usize), Place, i64)],
+    part: usize,
+    offset: usize,
+) -> impl Iterator<Item = &Place> {
+    let mut before: Vec<&((usize, usize), Place, i64)> =
+        headings.iter().filter(|((p, o), ..)| *p == part && *o < offset).collect();
+    before.sort_by_key(|((_, o), ..)| std::cmp::Reverse(*o));
+    let mut level = i64::MAX;
+    before.into_iter().filter_map(move |(_, h, l)| {
+        (*l < level).then(|| {
+            level = *l;
+            h
+        })
+    })
+}
+
 /// Flags every table that lands after the next heading of its part's data,
 /// past its part's end, or before a heading that precedes it in the data (a
 /// heading that travels with it in the float stands above it and passes).
 pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
-    let mut headings: Vec<((usize, usize), Place)> = Vec::new();
+    let mut headings: Vec<((usize, usize), Place, i64)> = Vec::new();
     let mut tables: Vec<((usize, usize), Place, &PlacedMark, usize)> = Vec::new();
     // The end of each part's text, in document order: part i's is the i-th.
     let mut ends: Vec<Place> = Vec::new();
@@ -62,8 +82,8 @@ pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
         let Some(g) = grid(sheet) else { continue };
         for m in sheet.marks(Mark::Keep).filter(|m| m.text("role") == Some("head")) {
             let Some(at) = m.text("src").and_then(data_place) else { continue };
-            if m.int("level").is_some() {
-                headings.push((at, Place(i, g.column_of(m.at.0), m.at.1)));
+            if let Some(level) = m.int("level") {
+                headings.push((at, Place(i, g.column_of(m.at.0), m.at.1), level));
             } else if m.text("what").is_some_and(|w| w.ends_with("table head")) {
                 tables.push((at, table_place(sheet, i, &g, m), m, i));
             }
@@ -75,11 +95,12 @@ pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
     }
     for ((part, offset), place, mark, page) in tables {
         // The heading that follows the table in the data.
-        let next = headings.iter().filter(|((p, o), _)| *p == part && *o > offset).min_by_key(|((_, o), _)| *o);
-        let past_heading = next.filter(|(_, h)| place.after(h));
+        let next = headings.iter().filter(|((p, o), ..)| *p == part && *o > offset).min_by_key(|((_, o), ..)| *o);
+        let past_heading = next.filter(|(_, h, _)| place.after(h));
         let past_end = ends.get(part).filter(|e| place.after(e) && e.0 < place.0);
-        // A heading before the table in the data that lands after it.
-        let above_own = headings.iter().any(|((p, o), h)| *p == part && *o < offset && h.after(&place));
+        // A heading of its own section (the one before it in the data, and
+        // each before that of a higher level) that lands after it.
+        let above_own = own_headings(&headings, part, offset).any(|h| h.after(&place));
         let why = match (past_heading, past_end, above_own) {
             (Some(_), ..) => "after the heading that follows it",
             (None, Some(_), _) => "past the end of its part",
