@@ -118,6 +118,7 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         }
     }
     keep::stranded(&sheets, &mut findings);
+    keep::short_runs(&sheets, &mut findings);
     headings::empty(&sheets, &mut findings);
     floats::detached(&sheets, &mut findings);
     pages::page_count(&sheets, &mut findings);
