@@ -53,11 +53,7 @@ fn table_place(sheet: &Sheet, i: usize, g: &Grid, m: &PlacedMark) -> Place {
 /// The places of the headings whose sections hold the data place
 /// `(part, offset)`: the heading before it in the part's data, and each
 /// before that of a higher level (a smaller number).
-fn own_headings(
-    headings: &[((usize, usize), Place, i64)],
-    part: usize,
-    offset: usize,
-) -> impl Iterator<Item = &Place> {
+fn own_headings(headings: &[((usize, usize), Place, i64)], part: usize, offset: usize) -> impl Iterator<Item = &Place> {
     let mut before: Vec<&((usize, usize), Place, i64)> =
         headings.iter().filter(|((p, o), ..)| *p == part && *o < offset).collect();
     before.sort_by_key(|((_, o), ..)| std::cmp::Reverse(*o));

@@ -1,6 +1,7 @@
 //! Composition rules of a designer's review, continued (typography.md,
-//! rules 20, 24 and 25; issue 19): every part's last page balanced, floats
-//! kept in their section, no runt in a caption or table cell, no table
+//! rules 19, 20, 24 and 25; issue 19): every part's last page balanced,
+//! floats kept in their section (never above its heading), table runs of
+//! three rows at least, no runt in a caption or table cell, no table
 //! column run narrow. The stress fixture (and its parts added for these
 //! rules) composes with none of these findings; each defect planted in a
 //! variant is found with its class, page and data file, and fails
@@ -59,9 +60,37 @@ fn a_float_that_lands_after_the_next_heading_is_detached() {
     // The layout copy floats wide tables to the page foot: the stress
     // fixture's eight-year table (its section's only block) lands below the
     // next section, which then reads before it.
-    let root = variant(&[("tables.typ", "place(top, float: true", "place(bottom, float: true")], &[]);
+    let root = variant(&[("tables.typ", "let edge = float-edge(heading != none)", "let edge = bottom")], &[]);
     let found = assert_found(root.path(), "detached-float", None, "parts/04-performance.toml");
     assert!(found.iter().any(|l| l.contains("table '八年环境绩效'") && l.contains("after the heading")), "{found:?}");
+}
+
+#[test]
+fn a_float_set_above_its_own_sections_heading_is_detached() {
+    // The layout copy floats every wide table to the page top: the stress
+    // fixture's safety figures (their section's approach stands before them
+    // on the same page) float above the section's heading, read as part of
+    // the section before.
+    let root = variant(&[("tables.typ", "let edge = float-edge(heading != none)", "let edge = top")], &[]);
+    let found = assert_found(root.path(), "detached-float", None, "parts/11-endings.toml");
+    assert!(
+        found.iter().any(|l| l.contains("table '安全生产绩效'") && l.contains("before its own section's heading")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_table_run_of_fewer_than_three_rows_is_stranded() {
+    // The layout copy keeps no rows of a data table together: the stress
+    // fixture's risk table runs on with two of its four rows in the next
+    // column, the topics table with one.
+    let root =
+        variant(&[("datatable.typ", "keep-column(b.rows.len(), i => false)", "keep-column(0, i => false)")], &[]);
+    let found = assert_found(root.path(), "stranded", None, "parts/11-endings.toml");
+    assert!(
+        found.iter().any(|l| l.contains("table '风险与应对'") && l.contains("runs on with 2 of its 4 rows")),
+        "{found:?}"
+    );
 }
 
 #[test]
