@@ -5,8 +5,8 @@
 //! as part of the section before). Its section is read from the data: the
 //! table's data place and the headings' places in the same part file; where
 //! each lands is read from the pages in reading order (page, column, height;
-//! what spans both columns reads before the columns when it stands in the
-//! page's upper half, after them in the lower).
+//! what spans both columns reads after what stands above it in either
+//! column, before what stands below).
 
 use std::cmp::Ordering;
 
@@ -16,14 +16,19 @@ use super::pages::{Grid, grid};
 use super::scan::{PlacedMark, Sheet};
 use super::{Finding, FindingClass, Mark, quote};
 
-/// A place in reading order: page index, column (2: below both columns),
+/// A place in reading order: page index, column ([`SPANS`]: across both),
 /// height from the top.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Place(usize, usize, f64);
 
+/// The column of what spans both columns: on its page it reads after what
+/// stands above it in either column and before what stands below.
+const SPANS: usize = usize::MAX;
+
 impl Place {
     fn after(&self, other: &Place) -> bool {
-        (self.0, self.1).cmp(&(other.0, other.1)).then(self.2.total_cmp(&other.2)) == Ordering::Greater
+        let column = |p: &Place| if self.1 == SPANS || other.1 == SPANS { 0 } else { p.1 };
+        (self.0, column(self)).cmp(&(other.0, column(other))).then(self.2.total_cmp(&other.2)) == Ordering::Greater
     }
 }
 
@@ -42,12 +47,7 @@ fn table_place(sheet: &Sheet, i: usize, g: &Grid, m: &PlacedMark) -> Place {
     let right =
         sheet.texts.iter().filter(|t| t.order > m.order && t.order < next).map(|t| t.area.x1).fold(0.0, f64::max);
     let spans = g.columns == 2 && g.column_of(m.at.0) == 0 && right > g.body.x0 + column + g.gutter;
-    let col = match spans {
-        true if m.at.1 > (g.body.y0 + g.body.y1) / 2.0 => 2,
-        true => 0,
-        false => g.column_of(m.at.0),
-    };
-    Place(i, col, m.at.1)
+    Place(i, if spans { SPANS } else { g.column_of(m.at.0) }, m.at.1)
 }
 
 /// The places of the headings whose sections hold the data place
