@@ -152,8 +152,8 @@ fn a_heading_a_wide_table_floated_away_from_is_empty() {
     let root = variant(
         &[(
             "tables.typ",
-            "disclosure-mark(tags, \"start\") + heading + body + disclosure-mark(tags, \"end\")\n    }))",
-            "disclosure-mark(tags, \"start\") + body + disclosure-mark(tags, \"end\")\n    }))\n    heading",
+            "disclosure-mark(tags, \"start\") + heading + body + disclosure-mark(tags, \"end\")\n      }))",
+            "disclosure-mark(tags, \"start\") + body + disclosure-mark(tags, \"end\")\n      }))\n      heading",
         )],
         &[],
     );
