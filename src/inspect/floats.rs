@@ -58,12 +58,16 @@ fn own_headings(headings: &[((usize, usize), Place, i64)], part: usize, offset: 
         headings.iter().filter(|((p, o), ..)| *p == part && *o < offset).collect();
     before.sort_by_key(|((_, o), ..)| std::cmp::Reverse(*o));
     let mut level = i64::MAX;
-    before.into_iter().filter_map(move |(_, h, l)| {
-        (*l < level).then(|| {
-            level = *l;
-            h
+    before
+        .into_iter()
+        .filter(move |(.., l)| {
+            let higher = *l < level;
+            if higher {
+                level = *l;
+            }
+            higher
         })
-    })
+        .map(|(_, h, _)| h)
 }
 
 /// Flags every table that lands after the next heading of its part's data,
