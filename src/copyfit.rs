@@ -22,7 +22,11 @@
 //! - `run_in`: a short part starts on the page where the part before it
 //!   ends, under an inline heading, instead of on a page of its own. Tried
 //!   for a part whose only page would be near-empty (the next part is run
-//!   in after it; failing that, the part itself runs in).
+//!   in after it; failing that, the part itself runs in). A run-in part
+//!   that starts at a page foot and spills onto a near-empty page (the part
+//!   before it, balanced or long, left it a line or two) starts a page of
+//!   its own instead, with the next part run in after it, and never runs in
+//!   again.
 
 use std::path::{Path, PathBuf};
 
@@ -51,6 +55,10 @@ pub struct Plan {
     /// its columns stood (height 0: the part unbalanced).
     #[serde(default)]
     pub best: Vec<Option<(f64, f64)>>,
+    /// Parts that ran in, spilled onto a near-empty page and start a page
+    /// of their own since.
+    #[serde(default)]
+    pub own_page: Vec<bool>,
     /// Parts whose balancing was tried and taken back.
     pub unbalanceable: Vec<bool>,
     /// Parts for which nothing in range helped.
@@ -65,6 +73,7 @@ impl Plan {
             balanced: vec![None; count],
             raised: vec![0; count],
             best: vec![None; count],
+            own_page: vec![false; count],
             unbalanceable: vec![false; count],
             exhausted: vec![false; count],
         }
@@ -162,11 +171,25 @@ impl Plan {
         for page in pages {
             let Some(part) = starts.iter().rposition(|&s| s <= page) else { continue };
             let single = starts[part] == page && starts.get(part + 1).is_none_or(|&next| next > page);
+            // A run-in part that started on the page before and ends on
+            // this one, near-empty: it spilled from a page foot. It starts
+            // a page of its own, and the next part runs in after it.
+            let spilled =
+                self.parts[part].1 && starts[part] + 1 == page && starts.get(part + 1).is_none_or(|&next| next > page);
+            if spilled {
+                self.parts[part].1 = false;
+                self.own_page[part] = true;
+                if let Some(next) = self.parts.get_mut(part + 1).filter(|_| can_run_in(kinds[part + 1])) {
+                    next.1 = true;
+                }
+                changed = true;
+                continue;
+            }
             let mut target = part;
             if single {
                 // A one-page part: run it in after the part before, or
                 // pull the next part up onto its page.
-                if part > 0 && !self.parts[part].1 && can_run_in(kinds[part]) {
+                if part > 0 && !self.parts[part].1 && !self.own_page[part] && can_run_in(kinds[part]) {
                     self.parts[part].1 = true;
                     changed = true;
                     continue;
@@ -268,6 +291,7 @@ pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
         plan.balanced.len(),
         plan.raised.len(),
         plan.best.len(),
+        plan.own_page.len(),
         plan.unbalanceable.len(),
         plan.exhausted.len(),
     ];
@@ -344,5 +368,21 @@ mod tests {
         let mut plan = Plan::new(2);
         assert!(plan.advance(&[near_empty(1)], &[1, 2], &["front", "chapter"]));
         assert_eq!(plan.parts, [(1, false), (0, false)]);
+    }
+
+    #[test]
+    fn a_run_in_part_spilling_from_a_page_foot_takes_a_page_of_its_own() {
+        // Part 1 runs in on page 5, at its foot, and ends on page 6, near-empty.
+        let mut plan = Plan::new(3);
+        plan.parts[1].1 = true;
+        let kinds = ["front", "back", "back"];
+        assert!(plan.advance(&[near_empty(6)], &[5, 5, 7], &kinds));
+        assert_eq!(plan.parts, [(0, false), (0, false), (0, true)]);
+        assert!(plan.own_page[1]);
+        // Alone on its page, near-empty again: it never runs in again.
+        let mut plan = Plan::new(3);
+        plan.own_page[1] = true;
+        assert!(plan.advance(&[near_empty(6)], &[5, 6, 7], &kinds));
+        assert_eq!(plan.parts, [(0, false), (0, false), (0, true)]);
     }
 }

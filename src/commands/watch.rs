@@ -37,6 +37,8 @@ pub fn watch(args: &BuildArgs, printer: &Printer) -> Result<Outcome, Failure> {
     let config = args.config();
     let output = config.output.clone();
     let mut session = Session::new(config.clone()).map_err(|cause| Failure::build(&output, cause))?;
+    // Only the pages an edit changed are finished again.
+    session.remember_pages();
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).map_err(CommandError::from)?;
@@ -76,7 +78,10 @@ pub fn watch(args: &BuildArgs, printer: &Printer) -> Result<Outcome, Failure> {
         if events.iter().flatten().flat_map(|e| &e.paths).any(|p| p.starts_with(&fonts)) {
             // Fonts live in the world: a new session loads the new set.
             match Session::new(config.clone()) {
-                Ok(fresh) => session = fresh,
+                Ok(fresh) => {
+                    session = fresh;
+                    session.remember_pages();
+                }
                 Err(cause) => {
                     printer.build_error(&cause);
                     printer.summary(&format!("[{}] build failed; kept the last good {}", clock(), output.display()));

@@ -206,7 +206,7 @@ mod tests {
     fn english_lines_break_at_word_spaces() {
         // The frames keep no space at a line's end: two letters across a
         // break are two words in English, one broken word in Chinese text.
-        assert_eq!(latin("Lanqing Water Group Co., Ltd.", "Lin Chen"), None);
+        assert_eq!(latin("Example Water Group Co., Ltd.", "Lin Chen"), None);
         assert_eq!(latin("the Performance", "Economy and"), None);
         assert_eq!(class("the Performance", "Economy and"), Some(FindingClass::BrokenToken));
         // What never breaks in any language still does not.

@@ -2,15 +2,17 @@
 //! `>90`, `1,400+`), the formatting of numbers read from spreadsheets, and
 //! how indicator names are matched.
 
-/// The qualifiers a KPI value may start with: comparisons, and "about"
-/// in each edition's script (`约`, `約`, `~`).
-const QUALIFIERS: [&str; 9] = ["≥", "≤", ">", "<", "＞", "＜", "约", "約", "~"];
+/// "About" before a KPI figure, in each edition's script.
+const ABOUT: [&str; 3] = ["约", "約", "~"];
+
+/// The other qualifiers a KPI value may start with: comparisons.
+const COMPARISONS: [&str; 6] = ["≥", "≤", ">", "<", "＞", "＜"];
 
 /// `value` with its "about" qualifier (`约`, `約` or `~`) written as `word`,
 /// the edition's; any other value unchanged.
 pub fn approximately(value: &str, word: &str) -> String {
     let trimmed = value.trim_start();
-    match ["约", "約", "~"].iter().find_map(|q| trimmed.strip_prefix(q)) {
+    match ABOUT.iter().find_map(|q| trimmed.strip_prefix(q)) {
         Some(rest) => format!("{word}{rest}"),
         None => value.to_owned(),
     }
@@ -25,7 +27,7 @@ pub fn parse_kpi(value: &str) -> Option<Option<f64>> {
     if v == "/" || v == "-" {
         return Some(None);
     }
-    let v = QUALIFIERS.iter().find_map(|q| v.strip_prefix(*q)).unwrap_or(v);
+    let v = COMPARISONS.iter().chain(&ABOUT).find_map(|q| v.strip_prefix(*q)).unwrap_or(v);
     let v = v.strip_suffix(['+', '%']).unwrap_or(v);
     plain_number(v.trim()).map(Some)
 }

@@ -23,6 +23,15 @@ impl Session {
     /// Fails on layout errors, and on preflight findings when the
     /// configuration is strict.
     pub fn compose(&mut self, resolved: Resolved) -> Result<Composed, BuildError> {
+        self.compose_with(resolved, false)
+    }
+
+    /// [`Session::compose`]; with `export`, a composition expected to be
+    /// the last (the first one of a remembered or carried plan) is exported
+    /// to PDF beside its preflight, on the other core, and the PDF handed to
+    /// the finish step. A composition the plan then moves on from has its
+    /// PDF dropped; the PDF of the last one is the same either way.
+    pub(super) fn compose_with(&mut self, resolved: Resolved, export: bool) -> Result<Composed, BuildError> {
         let mut lap = Instant::now();
         let Resolved { checked, json: resolved_json, mut files } = resolved;
         let report = checked.report;
@@ -55,7 +64,8 @@ impl Session {
         let options =
             InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI, images_converted: true, latin };
         // Compose, inspect, and copyfit parts that end on a near-empty page.
-        let (compiled, inspection) = loop {
+        let mut expected_last = export && (remembered.is_some() || carried.is_some());
+        let (compiled, inspection, exported) = loop {
             plan.apply(&mut json);
             let bytes = serde_json::to_vec(&json).map_err(BuildError::ComposedData)?;
             files.insert(project_file(DATA_PATH), Bytes::new(bytes.clone()));
@@ -64,12 +74,27 @@ impl Session {
             let compiled = compile(&self.world, self.config.format)?;
             self.stages.push(("compile", lap.elapsed()));
             lap = Instant::now();
-            let inspection = inspect(&compiled.document, options, parts);
-            self.stages.push(("inspect", lap.elapsed()));
+            let (inspection, exported) = if std::mem::take(&mut expected_last) {
+                let (document, date) = (&compiled.document, checked.date);
+                let this = &*self;
+                let (inspection, took, pdf) = std::thread::scope(|s| {
+                    let pdf = s.spawn(|| this.export(document, &report, date));
+                    let inspection = inspect(document, options, parts);
+                    let took = lap.elapsed();
+                    (inspection, took, pdf.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                });
+                // The export's own time is its stage (`pdf`), in finish.
+                self.stages.push(("inspect", took));
+                (inspection, Some(pdf))
+            } else {
+                let inspection = inspect(&compiled.document, options, parts);
+                self.stages.push(("inspect", lap.elapsed()));
+                (inspection, None)
+            };
             lap = Instant::now();
             let before = plan.clone();
             if !plan.advance(&inspection.findings, &inspection.part_starts, &kinds) {
-                break (compiled, inspection);
+                break (compiled, inspection, exported);
             }
             // Parts whose fit step moved are searched alone, in parallel,
             // before the whole report is laid out again (`trials.rs`).
@@ -122,6 +147,7 @@ impl Session {
             typst_warnings: compiled.warnings,
             findings,
             date: checked.date,
+            exported,
         })
     }
 

@@ -29,6 +29,9 @@ pub const PRINT_PPI: f64 = 300.0;
 /// Bleed of the print profile on every side, in millimetres.
 pub const BLEED_MM: f32 = 3.0;
 
+/// A PDF exported from the composed pages, and how long that took.
+pub(crate) type Exported = (Result<Vec<u8>, TypstErrors>, std::time::Duration);
+
 /// Why a build stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {

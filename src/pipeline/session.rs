@@ -17,6 +17,7 @@ use crate::diag::Severity;
 use crate::fonts::{families_for, load_fonts};
 use crate::images::ImageCache;
 use crate::paths::Cache;
+use crate::postprocess::pages::PageCache;
 use crate::postprocess::{Job, finish_print};
 use crate::resolve::resolve;
 use crate::world::PressWorld;
@@ -43,6 +44,9 @@ pub struct Session {
     /// the data that none covers is reported by the build (it would print
     /// as a box). `check` reports it from its own data checks instead.
     pub(super) font_infos: Vec<FontInfo>,
+    /// Pages the print finishing did before (in `watch`, see
+    /// [`Session::remember_pages`]).
+    pages: Option<PageCache>,
 }
 
 impl Session {
@@ -77,7 +81,21 @@ impl Session {
             last_json: None,
             last_plan: None,
             font_infos: Vec::new(),
+            pages: None,
         })
+    }
+
+    /// Remembers the pages the print finishing did, so that the next build
+    /// of this session walks only the pages that changed (`watch`). The
+    /// PDF is the same as without.
+    pub fn remember_pages(&mut self) {
+        self.pages.get_or_insert_with(PageCache::new);
+    }
+
+    /// Pages found again and pages walked by the last build's print
+    /// finishing, when the session remembers pages.
+    pub fn pages_kept(&self) -> Option<(usize, usize)> {
+        self.pages.as_ref().map(|p| p.last)
     }
 
     /// Points the session at another output (the next edition's PDF); the
@@ -170,7 +188,7 @@ impl Session {
     /// changed since the last build.
     pub fn finish(&mut self, composed: Composed) -> Result<Finished, BuildError> {
         let mut diagnostics = composed.diagnostics();
-        let Composed { document, report, date, .. } = composed;
+        let Composed { document, report, date, exported, .. } = composed;
         // The change record reads the frames, the export and the finishing
         // the PDF: the record runs on a thread of its own beside them.
         let (pdf, changes) = std::thread::scope(|s| {
@@ -179,7 +197,7 @@ impl Session {
                 let lap = Instant::now();
                 (crate::changes::Recorded::read(document, report), lap.elapsed())
             });
-            let pdf = self.export_and_finish(document, report, date, &mut diagnostics);
+            let pdf = self.export_and_finish(document, report, date, exported, &mut diagnostics);
             (pdf, record.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
         });
         let pdf = pdf?;
@@ -196,27 +214,28 @@ impl Session {
             diagnostics,
             stages: self.stages.clone(),
             changes,
+            pages_kept: self.pages_kept().filter(|_| self.config.profile == Profile::Print),
         })
     }
 
-    /// Exports the PDF, finishes it for print (print profile) and writes it.
+    /// Exports the PDF (unless the compose step did), finishes it for print
+    /// (print profile) and writes it.
     fn export_and_finish(
         &mut self,
         document: &typst_layout::PagedDocument,
         report: &crate::source::Report,
         date: Datetime,
+        exported: Option<super::Exported>,
         diagnostics: &mut super::Diagnostics,
     ) -> Result<Vec<u8>, BuildError> {
-        let meta = &report.manifest.data.meta;
+        let (pdf, took) = exported.unwrap_or_else(|| self.export(document, report, date));
+        let mut pdf = pdf?;
+        self.stages.push(("pdf", took));
         let mut lap = Instant::now();
-        let screen = self.config.profile == Profile::Screen;
-        let mut pdf = export_pdf(&self.world, document, &meta.title, date, screen, self.config.format)?;
-        self.stages.push(("pdf", lap.elapsed()));
-        lap = Instant::now();
         if self.config.profile == Profile::Print {
             let c = &self.config;
             let job = Job { report, options: &c.print, root: &c.root, output: &c.output, bleed_mm: BLEED_MM };
-            let finished = finish_print(&pdf, &job)?;
+            let finished = finish_print(&pdf, &job, self.pages.as_mut())?;
             pdf = finished.pdf;
             diagnostics.problems(finished.problems);
             self.stages.extend(finished.stages);
@@ -227,11 +246,24 @@ impl Session {
         Ok(pdf)
     }
 
+    /// The PDF of composed pages, and how long the export took.
+    pub(super) fn export(
+        &self,
+        document: &typst_layout::PagedDocument,
+        report: &crate::source::Report,
+        date: Datetime,
+    ) -> super::Exported {
+        let lap = Instant::now();
+        let screen = self.config.profile == Profile::Screen;
+        let title = &report.manifest.data.meta.title;
+        (export_pdf(&self.world, document, title, date, screen, self.config.format), lap.elapsed())
+    }
+
     /// Steps 2 to 5 on a loaded report.
     pub fn build(&mut self, loaded: LoadedReport) -> Result<Finished, BuildError> {
         let checked = self.check(loaded)?;
         let resolved = self.resolve(checked)?;
-        let composed = self.compose(resolved)?;
+        let composed = self.compose_with(resolved, true)?;
         self.finish(composed)
     }
 

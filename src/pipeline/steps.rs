@@ -150,6 +150,9 @@ pub struct Composed {
     /// The report's date, the PDF's (private: only the compose step makes
     /// a `Composed`, so `finish` always writes pages of checked data).
     pub(super) date: Datetime,
+    /// The PDF exported beside the last preflight, when the composition
+    /// was expected to be the last (see `Session::compose_with`).
+    pub(super) exported: Option<super::Exported>,
 }
 
 impl Composed {
@@ -178,6 +181,9 @@ pub struct Finished {
     pub stages: Vec<(&'static str, Duration)>,
     /// What changed since the last build of this output (`None` on the first).
     pub changes: Option<Changes>,
+    /// Pages the print finishing took from the session's cache and pages
+    /// it walked (`watch`, print profile).
+    pub pages_kept: Option<(usize, usize)>,
 }
 
 impl Finished {
@@ -194,6 +200,9 @@ impl Finished {
         if std::env::var_os("CSR_PRESS_TIMINGS").is_some() {
             let stages: Vec<String> = self.stages.iter().map(|(n, d)| format!("{n} {} ms", d.as_millis())).collect();
             line.push_str(&format!(" [{}]", stages.join(", ")));
+            if let Some((kept, walked)) = self.pages_kept {
+                line.push_str(&format!(" [ink: {kept} pages kept, {walked} walked]"));
+            }
         }
         if let Some(changes) = &self.changes {
             line.push('\n');

@@ -150,6 +150,7 @@ impl Trials<'_> {
             balanced: vec![None],
             raised: vec![0],
             best: vec![None],
+            own_page: vec![false],
             unbalanceable: vec![plan.unbalanceable[part]],
             exhausted: vec![false],
         };

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
-use super::overprint::{OVERPRINT_OFF, OVERPRINT_ON, SMALL_TEXT_PT, apply_rewrites, gs, is_k100};
+use super::overprint::{OVERPRINT_OFF, OVERPRINT_ON, SMALL_TEXT_PT, apply_rewrites, deflated, gs, is_k100};
+use super::pages::{PageCache, Remembered, page_key};
 use super::resources::Space;
 use super::resources::{lookup, nums, page_box, page_resources, raw_lookup, shading_space, space_of};
 
@@ -41,7 +42,7 @@ pub enum Violation {
 }
 
 /// Everything the scan found.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Scan {
     /// CMYK colours and how they are used.
     pub colours: BTreeMap<Cmyk, Usage>,
@@ -60,22 +61,42 @@ struct State {
 
 /// Scans (and rewrites for overprint) every page of `doc`. Pages are read
 /// on all cores ([`crate::parallel`]); what they found is merged in page
-/// order, so the result is the same as reading them one by one.
-pub fn scan(doc: &mut Document, pdfx: bool) -> Scan {
+/// order, so the result is the same as reading them one by one. With a
+/// `cache` (in `watch`), a page whose walk reads what it read before is not
+/// walked again ([`super::pages`]).
+pub fn scan(doc: &mut Document, pdfx: bool, mut cache: Option<&mut PageCache>) -> Scan {
     let pages: Vec<(u32, ObjectId)> = doc.get_pages().into_iter().collect();
-    let walked = crate::parallel::map(&pages, |&(number, page)| walk_page(doc, number, page, pdfx));
+    if let Some(cache) = cache.as_deref_mut() {
+        cache.start();
+    }
+    let known = cache.as_deref();
+    let walked = crate::parallel::map(&pages, |&(number, page)| {
+        let Some(known) = known else { return (walk_page(doc, number, page, pdfx), None) };
+        let key = page_key(doc, page, number, pdfx);
+        match known.get(&key) {
+            Some(seen) => (PageWalk::remembered(page, seen.clone()), Some((key, true))),
+            None => (walk_page(doc, number, page, pdfx), Some((key, false))),
+        }
+    });
     let mut scan = Scan::default();
     let mut rewrites: HashMap<ObjectId, Vec<u8>> = HashMap::new();
     let mut holders: BTreeSet<ObjectId> = BTreeSet::new();
-    let mut page_streams: Vec<(ObjectId, Vec<ObjectId>)> = Vec::new();
-    for walk in walked {
+    let mut page_streams: Vec<(ObjectId, Vec<ObjectId>, lopdf::Stream)> = Vec::new();
+    for (walk, key) in walked {
+        match (cache.as_deref_mut(), key) {
+            (Some(cache), Some((key, true))) => cache.used(&key),
+            // A walk that rewrote a form names the form's object: not kept.
+            (Some(cache), Some((key, false))) if walk.rewrites.is_empty() => {
+                cache.put(key, Remembered { scan: walk.scan.clone(), own: walk.own.clone() });
+            }
+            _ => {}
+        }
         scan.merge(walk.scan);
         rewrites.extend(walk.rewrites);
         holders.extend(walk.holders);
-        if let Some(ops) = walk.own {
-            rewrites.insert(walk.page, ops);
+        if let Some(stream) = walk.own {
             holders.insert(walk.page);
-            page_streams.push((walk.page, doc.get_page_contents(walk.page)));
+            page_streams.push((walk.page, doc.get_page_contents(walk.page), stream));
         }
     }
     apply_rewrites(doc, page_streams, rewrites, holders);
@@ -100,13 +121,21 @@ impl Scan {
 }
 
 /// What walking one page found: its scan, the forms it rewrote, and its own
-/// rewritten content (when small black text on it was set to overprint).
+/// rewritten content, compressed (when small black text on it was set to
+/// overprint).
 struct PageWalk {
     page: ObjectId,
     scan: Scan,
     rewrites: HashMap<ObjectId, Vec<u8>>,
     holders: BTreeSet<ObjectId>,
-    own: Option<Vec<u8>>,
+    own: Option<lopdf::Stream>,
+}
+
+impl PageWalk {
+    /// The walk of a page found again in the cache (it rewrote no form).
+    fn remembered(page: ObjectId, seen: Remembered) -> Self {
+        Self { page, scan: seen.scan, rewrites: HashMap::new(), holders: BTreeSet::new(), own: seen.own }
+    }
 }
 
 /// Walks one page's content and the forms it draws.
@@ -127,7 +156,8 @@ fn walk_page(doc: &Document, number: u32, page: ObjectId, pdfx: bool) -> PageWal
         pdfx,
         depth: 0,
     };
-    walk.own = walker.walk(&data, &resources, init);
+    // Compressed here, on the page's own core.
+    walk.own = walker.walk(&data, &resources, init).map(|bytes| deflated(Dictionary::new(), &bytes));
     walk
 }
 

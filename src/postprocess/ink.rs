@@ -21,20 +21,28 @@ use crate::paths::Root;
 pub const LARGE_AREA_MM2: f64 = 4000.0;
 
 /// The layout files, for locating colours: `.typ` files under `layout/`
-/// and `themes/` of the root, and the themes' `theme.toml` palettes.
+/// and `themes/` of the root, and the themes' `theme.toml` palettes. They
+/// are read when the first finding is located (most builds have none).
 pub struct Layouts {
-    files: Vec<(PathBuf, String)>,
+    dirs: [PathBuf; 2],
+    files: std::sync::OnceLock<Vec<(PathBuf, String)>>,
 }
 
 impl Layouts {
-    /// Reads the layout files under `root`.
+    /// The layout files under `root`, read when first needed.
     pub fn read(root: &Root) -> Self {
-        let mut files = Vec::new();
-        for dir in [root.layout(), root.themes()] {
-            collect(&dir, &mut files);
-        }
-        files.sort();
-        Self { files }
+        Self { dirs: [root.layout(), root.themes()], files: std::sync::OnceLock::new() }
+    }
+
+    fn files(&self) -> &[(PathBuf, String)] {
+        self.files.get_or_init(|| {
+            let mut files = Vec::new();
+            for dir in &self.dirs {
+                collect(dir, &mut files);
+            }
+            files.sort();
+            files
+        })
     }
 
     /// A problem at the first place `matches` accepts, or about the layout
@@ -46,7 +54,7 @@ impl Layouts {
         message: String,
         matches: impl Fn(&str) -> Option<usize>,
     ) -> Problem {
-        for (path, text) in &self.files {
+        for (path, text) in self.files() {
             if let Some(at) = matches(text) {
                 let shown = path.strip_prefix(root).unwrap_or(path);
                 return Problem::at(severity, shown, text, Some(at..at + 1), message);

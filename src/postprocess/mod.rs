@@ -8,12 +8,15 @@
 //! black and what breaks PDF/X ([`content`], [`overprint`], [`resources`],
 //! [`ink`]); and makes the file
 //! PDF/X-1a:2003 or PDF/X-4 ([`pdfx`], [`xmp`]) as [`setup`] decides.
-//! What cannot be fixed is an error naming what breaks the standard.
+//! What cannot be fixed is an error naming what breaks the standard. In
+//! `watch`, pages whose content is what it was are not walked again
+//! ([`pages`]).
 
 pub mod content;
 pub mod convert;
 pub mod ink;
 pub mod overprint;
+pub mod pages;
 pub mod pdfx;
 pub mod raster;
 pub mod resources;
@@ -59,8 +62,9 @@ pub struct Finished {
 
 /// Finishes an exported PDF for print. Fails with the problems when the
 /// setup is wrong, when the PDF breaks its standard, or (with `--strict`)
-/// when there are warnings.
-pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
+/// when there are warnings. With `pages` (a live session's cache), pages
+/// finished before are taken from it; the bytes are the same.
+pub fn finish_print(pdf: &[u8], job: &Job, pages: Option<&mut pages::PageCache>) -> Result<Finished, Problems> {
     let setup = setup::resolve(job.report, job.options)?;
     let fail = |message: String| Problems(vec![Problem::file(Severity::Error, job.output, message)]);
     let mut stages = Vec::new();
@@ -83,7 +87,7 @@ pub fn finish_print(pdf: &[u8], job: &Job) -> Result<Finished, Problems> {
     if setup.standard == Standard::X1a {
         pdfx::device_spaces(&mut doc);
     }
-    let scan = content::scan(&mut doc, setup.standard == Standard::X1a);
+    let scan = content::scan(&mut doc, setup.standard == Standard::X1a, pages);
     let layouts = ink::Layouts::read(job.root);
     problems.0.extend(ink::judge(&scan, setup.standard, setup.ink_limit, &layouts, job.root.dir()).0);
     stages.push(("ink", lap.elapsed()));

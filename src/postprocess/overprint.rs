@@ -80,24 +80,22 @@ fn add_overprint_states(doc: &mut Document, holder: ObjectId) {
 }
 
 /// Puts the rewritten streams into the document: a page's own content
-/// (`page_streams`: the page and the streams it had) becomes one new
-/// stream, a rewritten form keeps its object; every holder of rewritten
-/// content gets the two overprint graphics states.
+/// (`page_streams`: the page, the streams it had and its new, compressed
+/// stream) becomes one new stream, a rewritten form keeps its object; every
+/// holder of rewritten content gets the two overprint graphics states.
 pub(super) fn apply_rewrites(
     doc: &mut Document,
-    page_streams: Vec<(ObjectId, Vec<ObjectId>)>,
-    mut rewrites: HashMap<ObjectId, Vec<u8>>,
+    page_streams: Vec<(ObjectId, Vec<ObjectId>, lopdf::Stream)>,
+    rewrites: HashMap<ObjectId, Vec<u8>>,
     holders: BTreeSet<ObjectId>,
 ) {
-    for (page, streams) in page_streams {
-        if let Some(bytes) = rewrites.remove(&page) {
-            let id = doc.add_object(deflated(Dictionary::new(), &bytes));
-            if let Ok(dict) = doc.get_dictionary_mut(page) {
-                dict.set("Contents", Object::Reference(id));
-            }
-            for old in streams {
-                doc.objects.remove(&old);
-            }
+    for (page, streams, stream) in page_streams {
+        let id = doc.add_object(stream);
+        if let Ok(dict) = doc.get_dictionary_mut(page) {
+            dict.set("Contents", Object::Reference(id));
+        }
+        for old in streams {
+            doc.objects.remove(&old);
         }
     }
     for (id, bytes) in rewrites {

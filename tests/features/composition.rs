@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use super::support::stderr;
-use super::support::variant::{assert_found, findings, press, variant};
+use super::support::variant::{assert_found, assert_stress_clean, findings, press, variant};
 
 /// Every class the composition rules add.
 const CLASSES: [&str; 8] =
@@ -16,12 +16,7 @@ const CLASSES: [&str; 8] =
 
 #[test]
 fn the_stress_fixture_has_no_composition_finding() {
-    let root = variant(&[], &[]);
-    let out = press(root.path(), &["check", "--strict"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    for class in CLASSES {
-        assert!(findings(&out, class).is_empty(), "{}", stderr(&out));
-    }
+    assert_stress_clean(&CLASSES);
 }
 
 #[test]

@@ -7,21 +7,16 @@
 //! variant is found with its class, page and data file, and fails
 //! `--strict`. Needs nothing but the Rust toolchain.
 
-use super::support::stderr;
-use super::support::variant::{assert_found, findings, press, variant};
+use super::support::variant::{assert_found, assert_stress_clean, findings, press, variant};
+use super::support::{Reader, squash, stderr};
 
 /// Every class these rules add.
 const CLASSES: [&str; 6] = ["unbalanced", "runt", "detached-float", "empty-heading", "narrow-column", "half-empty"];
 
 #[test]
 fn the_stress_fixture_ends_every_part_balanced() {
-    let root = variant(&[], &[]);
-    let out = press(root.path(), &["check", "--strict"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    for class in CLASSES {
-        // Not even a note: every part's last page stands even.
-        assert!(findings(&out, class).is_empty(), "{}", stderr(&out));
-    }
+    // Not even a note: every part's last page stands even.
+    assert_stress_clean(&CLASSES);
 }
 
 #[test]
@@ -35,9 +30,13 @@ fn a_longer_part_ending_on_one_full_column_is_unbalanced() {
 }
 
 /// A KPI cell whose last line would carry two characters in the stress
-/// fixture's three-year table (its indicator column holds about twelve).
-const RUNT_CELL: (&str, &str, &str) =
-    ("parts/04-performance.toml", "\"分项1第2项指标名称较长需要换行显示\"", "\"分项1第2项指标名称较长甲\"");
+/// fixture's three-year table (set as wide as the part's widest KPI table,
+/// its indicator column holds about forty-one).
+const RUNT_CELL: (&str, &str, &str) = (
+    "parts/04-performance.toml",
+    "\"分项1第2项指标名称较长需要换行显示\"",
+    "\"分项1第2项指标名称较长需要换行显示的说明文字用于检验表格单元格末行字数是否足够多不会\"",
+);
 
 #[test]
 fn a_table_cell_keeps_three_characters_on_its_last_line() {
@@ -52,7 +51,12 @@ fn a_table_cell_ending_in_a_runt_is_found() {
     // The layout copy lets cells break anywhere.
     let root = variant(&[("tokens.typ", "else { runt-free([#s]) }", "else { [#s] }")], &[RUNT_CELL]);
     let found = assert_found(root.path(), "runt", None, "parts/04-performance.toml");
-    assert!(found.iter().any(|l| l.contains("table cell '分项1第2项指标名称较长甲'")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|l| l.contains("table cell '分项1第2项指标名称较长需要换行显示") && l.contains("2 characters")),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -110,4 +114,27 @@ fn a_half_empty_page_inside_a_part_is_a_note() {
     let out = press(root.path(), &["check", "--strict"]);
     let found = findings(&out, "half-empty");
     assert!(found.iter().any(|l| l.contains(": note: ") && l.contains("parts/")), "{}", stderr(&out));
+}
+
+#[test]
+fn a_run_in_part_at_a_page_foot_takes_a_page_of_its_own() {
+    // The stress fixture's assurance statement (with its signatures) fills
+    // its page but for a few lines: the short feedback part, run in after
+    // it, would set a line a column there and spill onto a near-empty
+    // page. It starts a page of its own instead (the part after it runs in
+    // there), and the build is clean.
+    let root = variant(&[], &[]);
+    let pdf = root.path().join("out.pdf");
+    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reader = Reader::open(&pdf);
+    let texts: Vec<String> = (1..=reader.pages()).map(|p| squash(&reader.text(p))).collect();
+    let page_of = |needle: &str| texts.iter().position(|t| t.contains(needle)).map(|i| i + 1);
+    // The assurance statement's last signature, and the feedback part's contact.
+    let (signed, contact) = (page_of("陈思远"), page_of("esg@example.com"));
+    assert!(signed.is_some() && contact == signed.map(|p| p + 1), "signed on {signed:?}, contact on {contact:?}");
+    let feedback = contact.map_or(String::new(), |p| texts[p - 1].clone());
+    assert!(feedback.contains("读者反馈") && feedback.contains("关于本报告"), "{feedback}");
+    let assurance = signed.map_or(String::new(), |p| texts[p - 1].clone());
+    assert!(!assurance.contains("读者反馈"), "the feedback part starts at the assurance page's foot: {assurance}");
 }

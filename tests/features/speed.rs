@@ -1,7 +1,9 @@
 //! Issue 21, fast builds: copyfit searched part by part, finishing beside
-//! the change record. None of it may change a byte of the PDF: a build that
-//! searches its plan, one that remembers it and a warm `watch` rebuild give
-//! the same file. (Timings are measured by `bench/`, never asserted here.)
+//! the change record and the preflight, and in `watch` an ink pass that
+//! walks only the pages that changed. None of it may change a byte of the
+//! PDF: a build that searches its plan, one that remembers it and a warm
+//! `watch` rebuild give the same file. (Timings are measured by `bench/`,
+//! never asserted here.)
 
 use std::path::Path;
 use std::process::Command;
@@ -39,6 +41,14 @@ fn searched_and_remembered_plans_give_the_same_pdf_of_the_2020_report() {
     assert!(searched == again, "a second search gave another PDF");
 }
 
+/// The pages kept and walked by the ink pass, from a status line printed
+/// with `CSR_PRESS_TIMINGS`.
+fn pages_kept(line: &str) -> (usize, usize) {
+    let at = line.find("[ink: ").unwrap_or_else(|| panic!("no page counts in {line:?}"));
+    let words: Vec<&str> = line[at + 6..].split_whitespace().collect();
+    (words[0].parse().expect("kept"), words[3].parse().expect("walked"))
+}
+
 #[test]
 fn a_warm_watch_rebuild_gives_the_pdf_of_a_cold_build() {
     let dir = fixture("stress");
@@ -46,20 +56,32 @@ fn a_warm_watch_rebuild_gives_the_pdf_of_a_cold_build() {
     let manifest = dir.path().join("report.toml");
     let (cold, said) = build_in(root.path(), &manifest, &dir.path().join("cold.pdf"));
     assert!(said.matches("compile ").count() > 1, "the stress fixture needs copyfit: {said}");
-    let pdf = dir.path().join("watched.pdf");
-    let watch = Watch::start(&manifest, &pdf, root.path(), &[]);
-    assert!(std::fs::read(&pdf).expect("watched pdf") == cold, "watch's first build differs from a cold build");
-    // An edit and its undoing: the second rebuild is warm (comemo's caches,
-    // the change record of the edit) and has the cold build's inputs.
+    assert!(!said.contains("[ink: "), "a cold build remembers no pages: {said}");
     let part = dir.path().join("parts/04-performance.toml");
     let text = std::fs::read_to_string(&part).expect("read part");
     let edited = text.replacen("values = [\"0\", \"13\", \"26\"]", "values = [\"0\", \"31\", \"62\"]", 1);
     assert_ne!(text, edited, "the fixture has no such row");
-    for version in [&edited, &text] {
+    std::fs::write(&part, &edited).expect("write");
+    let (cold_edited, _) = build_in(root.path(), &manifest, &dir.path().join("cold-edited.pdf"));
+    std::fs::write(&part, &text).expect("write");
+    assert!(cold_edited != cold, "the edit changed nothing");
+    let pdf = dir.path().join("watched.pdf");
+    let watch = Watch::start_with(&manifest, &pdf, root.path(), &[], &[("CSR_PRESS_TIMINGS", "1")]);
+    assert!(std::fs::read(&pdf).expect("watched pdf") == cold, "watch's first build differs from a cold build");
+    // An edit and its undoing: the rebuilds are warm (comemo's caches, the
+    // change record of the edit, the pages the ink pass finished before)
+    // and each gives the PDF of a cold build of the same inputs.
+    let mut counts = Vec::new();
+    for (version, expected) in [(&edited, &cold_edited), (&text, &cold)] {
         let temp = dir.path().join("parts/.saving.tmp");
         std::fs::write(&temp, version).expect("write");
         std::fs::rename(&temp, &part).expect("rename");
-        watch.wait_for("built");
+        counts.push(pages_kept(&watch.wait_for("built")));
+        assert!(std::fs::read(&pdf).expect("watched pdf") == *expected, "a warm rebuild differs from a cold build");
     }
-    assert!(std::fs::read(&pdf).expect("watched pdf") == cold, "a warm rebuild differs from a cold build");
+    // The edit: the page with the value walked again, the others kept; its
+    // undoing: every page as two builds before.
+    let (kept, walked) = counts[0];
+    assert!(kept > 0 && walked > 0, "after the edit {kept} pages were kept, {walked} walked");
+    assert_eq!(counts[1].1, 0, "after the undoing every page is one finished before: {counts:?}");
 }

@@ -161,16 +161,8 @@ impl Reader {
     /// them (a table's cells; a Han–Latin quarter em does not), as (text,
     /// left, right, baseline) in points.
     pub fn runs(&self, page: usize) -> Vec<Vec<(String, f64, f64, f64)>> {
-        let mut glyphs: Vec<Placed> = self.glyphs(page).into_iter().filter(|g| g.upright).collect();
-        glyphs.sort_by(|a, b| a.y.total_cmp(&b.y));
-        let mut lines: Vec<Vec<Placed>> = Vec::new();
-        for g in glyphs {
-            match lines.last_mut() {
-                Some(line) if (g.y - line[0].y).abs() < 0.35 * line[0].size.max(g.size).max(1.0) => line.push(g),
-                _ => lines.push(vec![g]),
-            }
-        }
-        lines
+        let glyphs: Vec<Placed> = self.glyphs(page).into_iter().filter(|g| g.upright).collect();
+        baseline_lines(glyphs)
             .into_iter()
             .map(|mut line| {
                 line.sort_by(|a, b| a.x0.total_cmp(&b.x0));
@@ -201,7 +193,7 @@ impl Reader {
     /// Rotated text (a proof's watermark) follows, in drawing order, so it
     /// never splits a line.
     fn region_text(&self, page: usize, from_x: f64, to_x: f64, layout: bool) -> String {
-        let (mut glyphs, rotated): (Vec<Placed>, Vec<Placed>) = self
+        let (glyphs, rotated): (Vec<Placed>, Vec<Placed>) = self
             .glyphs(page)
             .into_iter()
             .filter(|g| {
@@ -209,15 +201,7 @@ impl Reader {
                 mid >= from_x && mid < to_x
             })
             .partition(|g| g.upright);
-        glyphs.sort_by(|a, b| a.y.total_cmp(&b.y));
-        // Lines: glyphs whose baselines lie within a third of their size.
-        let mut lines: Vec<Vec<Placed>> = Vec::new();
-        for g in glyphs {
-            match lines.last_mut() {
-                Some(line) if (g.y - line[0].y).abs() < 0.35 * line[0].size.max(g.size).max(1.0) => line.push(g),
-                _ => lines.push(vec![g]),
-            }
-        }
+        let lines = baseline_lines(glyphs);
         let mut out = String::new();
         for mut line in lines {
             line.sort_by(|a, b| a.x0.total_cmp(&b.x0));
@@ -568,4 +552,18 @@ pub fn pdf_images(pdf: &Path) -> Vec<ImageRow> {
         images_in(&doc, &content, resources, number as usize, &mut rows, 0);
     }
     rows
+}
+
+/// Glyphs grouped into lines, top to bottom: glyphs whose baselines lie
+/// within a third of their size share a line.
+fn baseline_lines(mut glyphs: Vec<Placed>) -> Vec<Vec<Placed>> {
+    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y));
+    let mut lines: Vec<Vec<Placed>> = Vec::new();
+    for g in glyphs {
+        match lines.last_mut() {
+            Some(line) if (g.y - line[0].y).abs() < 0.35 * line[0].size.max(g.size).max(1.0) => line.push(g),
+            _ => lines.push(vec![g]),
+        }
+    }
+    lines
 }

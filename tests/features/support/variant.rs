@@ -54,6 +54,17 @@ pub fn program() -> PathBuf {
     std::env::var_os("CSR_PRESS_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_csr-press")), PathBuf::from)
 }
 
+/// Asserts that the stress fixture as it is checks clean under `--strict`
+/// and reports no finding, not even a note, of any of `classes`.
+pub fn assert_stress_clean(classes: &[&str]) {
+    let root = variant(&[], &[]);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for class in classes {
+        assert!(findings(&out, class).is_empty(), "{}", stderr(&out));
+    }
+}
+
 /// The findings of one class: lines ending in `[class]`.
 pub fn findings(out: &Output, class: &str) -> Vec<String> {
     let tag = format!("[{class}]");

@@ -15,10 +15,16 @@ pub struct Watch {
 impl Watch {
     /// Starts `watch` and waits until it watches.
     pub fn start(manifest: &Path, pdf: &Path, root: &Path, extra: &[&str]) -> Self {
+        Self::start_with(manifest, pdf, root, extra, &[])
+    }
+
+    /// Starts `watch` with variables added to its environment.
+    pub fn start_with(manifest: &Path, pdf: &Path, root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_csr-press"))
             .args(["watch", manifest.to_str().unwrap(), "-o", pdf.to_str().unwrap(), "--root"])
             .arg(root)
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
