@@ -14,7 +14,7 @@ use typst::foundations::Value;
 
 use super::pages::{Grid, grid};
 use super::scan::{PlacedMark, Sheet};
-use super::{Finding, FindingClass, Mark, quote};
+use super::{Finding, FindingClass, Mark, data_place, quote};
 
 /// A place in reading order: page index, column ([`SPANS`]: across both),
 /// height from the top.
@@ -30,12 +30,6 @@ impl Place {
         let column = |p: &Place| if self.1 == SPANS || other.1 == SPANS { 0 } else { p.1 };
         (self.0, column(self)).cmp(&(other.0, column(other))).then(self.2.total_cmp(&other.2)) == Ordering::Greater
     }
-}
-
-/// A data place `pN:offset` as (part, offset).
-fn data_place(src: &str) -> Option<(usize, usize)> {
-    let (part, offset) = src.strip_prefix('p')?.split_once(':')?;
-    Some((part.parse().ok()?, offset.parse().ok()?))
 }
 
 /// Where a table whose head mark is `m` stands on page `i`: spanning both
