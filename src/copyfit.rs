@@ -19,6 +19,15 @@
 //!   is the balanced last page (no second layout to measure it). Where that
 //!   made the part worse (a block pushed on, a page spilled), the height is
 //!   raised (by 40, 80, then 160 pt), then the balancing taken back.
+//! - a part whose columns stop for a table set in place across the page
+//!   balances each run of columns before such a table itself
+//!   (layout/parts.typ) on the page the run starts on; a run that crosses
+//!   a page and stands uneven where it stops (an `unbalanced` finding
+//!   located at the table) gets its column block's height the same way as
+//!   a part's last page, keyed by the table's data place, measured again
+//!   while it stands uneven, raised where it spoilt its page (text over
+//!   text: a block that does not split could not go where the height sent
+//!   it), a few times at most, then taken back.
 //! - `run_in`: a short part starts on the page where the part before it
 //!   ends, under an inline heading, instead of on a page of its own. Tried
 //!   for a part whose only page would be near-empty (the next part is run
@@ -28,6 +37,7 @@
 //!   its own instead, with the next part run in after it, and never runs in
 //!   again.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -43,10 +53,10 @@ pub const STEPS: [i64; 7] = [0, -1, -2, -3, 1, 2, 3];
 pub struct Plan {
     /// Per part: the index into [`STEPS`] and whether it runs in.
     pub parts: Vec<(usize, bool)>,
-    /// Per part whose last page is balanced: the height, in points, of its
+    /// Per part whose columns are balanced: the height, in points, of its
     /// column block (the room of its earlier pages and half of its last
     /// page's content), read from the pages where it stood unbalanced.
-    pub balanced: Vec<Option<f64>>,
+    pub balanced: Vec<Option<Balance>>,
     /// Per part: how often its balanced height was raised after it made the
     /// part worse.
     #[serde(default)]
@@ -63,6 +73,28 @@ pub struct Plan {
     pub unbalanceable: Vec<bool>,
     /// Parts for which nothing in range helped.
     pub exhausted: Vec<bool>,
+}
+
+/// The heights, in points, of a part's balanced column blocks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Balance {
+    /// The last run of columns (the part's last page): the room of its
+    /// earlier pages and half of its last page's content.
+    pub last: Option<f64>,
+    /// Runs that stop for a table set in place and crossed a page uneven,
+    /// by the table's data place: the height measured on their pages and
+    /// how often they were measured again or raised.
+    pub runs: BTreeMap<String, Run>,
+}
+
+/// A run of columns that stops for a table set in place (see [`Balance`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// The height of its column block, in points (none: taken back, the
+    /// run in plain columns).
+    pub height: Option<f64>,
+    /// How often it was measured again or raised.
+    pub tries: u8,
 }
 
 impl Plan {
@@ -86,7 +118,10 @@ impl Plan {
             if let Value::Object(map) = part {
                 map.insert("fit".into(), Value::from(STEPS[*step]));
                 map.insert("run_in".into(), Value::from(*run_in));
-                map.insert("balance".into(), balance.map_or(Value::Null, Value::from));
+                let balance = balance.clone().unwrap_or_default();
+                map.insert("balance".into(), balance.last.map_or(Value::Null, Value::from));
+                let runs = balance.runs.iter().filter_map(|(at, run)| Some((at.clone(), Value::from(run.height?))));
+                map.insert("segments".into(), Value::Object(runs.collect()));
             }
         }
     }
@@ -96,11 +131,16 @@ impl Plan {
     /// its unbreakable blocks (a figure, a box, a table that does not split)
     /// allow, at the most even height tried, which stands more even than
     /// the part unbalanced did (else the finding stays a warning: balancing
-    /// did nothing).
+    /// did nothing); or on a run of columns before a table set in place that
+    /// was measured again as often as copyfit does.
     pub fn balanced_as_far_as_it_goes(&self, f: &Finding) -> bool {
-        let part = f.src.as_deref().and_then(crate::inspect::part_of);
-        f.class == FindingClass::Unbalanced
-            && part.is_some_and(|p| self.unbalanceable.get(p) == Some(&true) && self.balanced[p].is_some())
+        let Some(src) = f.src.as_deref().filter(|_| f.class == FindingClass::Unbalanced) else { return false };
+        if let Some(p) = crate::inspect::part_of(src) {
+            return self.unbalanceable.get(p) == Some(&true) && self.last(p).is_some();
+        }
+        let part = crate::inspect::data_place(src).map(|(part, _)| part);
+        let balance = part.and_then(|p| self.balanced.get(p)).and_then(Option::as_ref);
+        balance.and_then(|b| b.runs.get(src)).is_some_and(|run| run.tries >= MAX_RAISES)
     }
 
     /// Moves every part that has a near-empty page to its next setting.
@@ -119,7 +159,7 @@ impl Plan {
         // columns stand even, and when they never do, the most even height
         // tried is kept (or none, when the part stood more even without).
         for (part, &start) in starts.iter().enumerate() {
-            let Some(height) = self.balanced[part] else { continue };
+            let Some(height) = self.last(part) else { continue };
             if self.unbalanceable[part] {
                 continue;
             }
@@ -146,24 +186,24 @@ impl Plan {
                 // end by much.
                 let raise = RAISE_PT * f64::from(1u8 << self.raised[part]);
                 self.raised[part] += 1;
-                self.balanced[part] = Some((height + raise).min(MAX_BALANCED_PT));
+                self.balance(part).last = Some((height + raise).min(MAX_BALANCED_PT));
             } else {
                 // The most even height tried; 0 stands for the part as it was.
-                self.balanced[part] = self.best[part].map(|(h, _)| h).filter(|&h| h > 0.0);
+                self.balance(part).last = self.best[part].map(|(h, _)| h).filter(|&h| h > 0.0);
                 self.unbalanceable[part] = true;
             }
             changed = true;
         }
         for f in findings.iter().filter(|f| f.class == FindingClass::Unbalanced) {
             let part = part_of(f);
-            let part =
-                part.filter(|&p| p < self.balanced.len() && self.balanced[p].is_none() && !self.unbalanceable[p]);
+            let part = part.filter(|&p| p < self.balanced.len() && self.last(p).is_none() && !self.unbalanceable[p]);
             if let (Some(part), Some(height)) = (part, f.extent) {
-                self.balanced[part] = Some(height.min(MAX_BALANCED_PT));
+                self.balance(part).last = Some(height.min(MAX_BALANCED_PT));
                 self.best[part] = f.uneven.map(|u| (0.0, u));
                 changed = true;
             }
         }
+        changed |= self.advance_runs(findings);
         let mut pages: Vec<usize> =
             findings.iter().filter(|f| f.class == FindingClass::NearEmpty).map(|f| f.page).collect();
         pages.dedup();
@@ -221,6 +261,71 @@ impl Plan {
             } else {
                 self.exhausted[target] = true;
                 *step = 0;
+            }
+            changed = true;
+        }
+        changed
+    }
+}
+
+impl Plan {
+    /// The height of part `part`'s last run of columns, if balanced.
+    fn last(&self, part: usize) -> Option<f64> {
+        self.balanced[part].as_ref().and_then(|b| b.last)
+    }
+
+    /// Part `part`'s balanced heights, to set.
+    fn balance(&mut self, part: usize) -> &mut Balance {
+        self.balanced[part].get_or_insert_with(Balance::default)
+    }
+
+    /// Gives each run of columns that stands uneven where it stops for a
+    /// table (an `unbalanced` finding located at the table's data place,
+    /// not at a part) the height measured on its pages; one that stands
+    /// uneven again is measured again, one that spoilt its page (text over
+    /// text, past its column or the bleed) is raised, [`MAX_RAISES`] times
+    /// at most; then it is taken back.
+    /// Returns whether anything changed.
+    fn advance_runs(&mut self, findings: &[Finding]) -> bool {
+        // Text over text, past its column or the bleed, in a run (the run
+        // of the first table after its data place in its part): a block
+        // that does not split could not go where the run's height sent it.
+        // The run is raised (40, 80, 160 pt), then taken back to plain
+        // columns.
+        let mut raised: Vec<String> = Vec::new();
+        let spoilt = findings
+            .iter()
+            .filter(|f| matches!(f.class, FindingClass::Overlap | FindingClass::Overflow | FindingClass::Bleed));
+        for (part, offset) in spoilt.filter_map(|f| f.src.as_deref().and_then(crate::inspect::data_place)) {
+            let Some(Some(balance)) = self.balanced.get_mut(part) else { continue };
+            let next =
+                balance.runs.iter_mut().filter_map(|(at, run)| Some((crate::inspect::data_place(at)?.1, at, run)));
+            let Some((_, at, run)) = next.filter(|(o, ..)| *o > offset).min_by_key(|(o, ..)| *o) else { continue };
+            let Some(height) = run.height.filter(|_| !raised.contains(at)) else { continue };
+            *run = if run.tries < MAX_RAISES {
+                let raise = RAISE_PT * f64::from(1u8 << run.tries);
+                Run { height: Some((height + raise).min(MAX_BALANCED_PT)), tries: run.tries + 1 }
+            } else {
+                Run { height: None, tries: run.tries }
+            };
+            raised.push(at.clone());
+        }
+        let mut changed = !raised.is_empty();
+        for f in findings.iter().filter(|f| f.class == FindingClass::Unbalanced) {
+            let fresh = |s: &&str| crate::inspect::part_of(s).is_none() && !raised.iter().any(|r| r == s);
+            let Some(at) = f.src.as_deref().filter(fresh) else { continue };
+            let (Some((part, _)), Some(height)) = (crate::inspect::data_place(at), f.extent) else { continue };
+            if part >= self.balanced.len() {
+                continue;
+            }
+            let fresh = Run { height: Some(height.min(MAX_BALANCED_PT)), tries: 0 };
+            let runs = &mut self.balance(part).runs;
+            match runs.get_mut(at) {
+                None => {
+                    runs.insert(at.to_owned(), fresh);
+                }
+                Some(run) if run.tries < MAX_RAISES => *run = Run { tries: run.tries + 1, ..fresh },
+                Some(_) => continue,
             }
             changed = true;
         }
@@ -296,7 +401,9 @@ pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
         plan.exhausted.len(),
     ];
     // A remembered file is never trusted: sizes, steps and heights in range.
-    let heights_ok = plan.balanced.iter().flatten().all(|h| h.is_finite() && (0.0..=MAX_BALANCED_PT).contains(h));
+    let heights =
+        plan.balanced.iter().flatten().flat_map(|b| b.last.into_iter().chain(b.runs.values().filter_map(|r| r.height)));
+    let heights_ok = heights.into_iter().all(|h| h.is_finite() && (0.0..=MAX_BALANCED_PT).contains(&h));
     (sizes.iter().all(|&n| n == parts) && plan.parts.iter().all(|(step, _)| *step < STEPS.len()) && heights_ok)
         .then_some(plan)
 }

@@ -78,7 +78,12 @@ pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
             let Some(at) = m.text("src").and_then(data_place) else { continue };
             if let Some(level) = m.int("level") {
                 headings.push((at, Place(i, g.column_of(m.at.0), m.at.1), level));
-            } else if m.text("what").is_some_and(|w| w.ends_with("table head")) {
+            } else if m.text("what").is_some_and(|w| w.ends_with("table head"))
+                && !tables.iter().any(|(t, ..)| *t == at)
+            {
+                // A table's first head only: a head repeated in a later
+                // column or page (续表) is where it runs on, not where it
+                // lands.
                 tables.push((at, table_place(sheet, i, &g, m), m, i));
             }
         }
