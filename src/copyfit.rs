@@ -35,7 +35,9 @@
 //!   that starts at a page foot and spills onto a near-empty page (the part
 //!   before it, balanced or long, left it a line or two) starts a page of
 //!   its own instead, with the next part run in after it, and never runs in
-//!   again.
+//!   again. A run-in part that ends a page of short parts' ends with its
+//!   columns less than half filled (a `half-empty` finding on it) has the
+//!   next part run in there too.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -204,6 +206,18 @@ impl Plan {
             }
         }
         changed |= self.advance_runs(findings);
+        // A run-in part that ends a page of short parts' ends, half blank:
+        // the next part runs in there too.
+        for f in findings.iter().filter(|f| f.class == FindingClass::HalfEmpty) {
+            let Some(part) = part_of(f).filter(|&p| self.parts[p].1 && starts.get(p) == Some(&f.page)) else {
+                continue;
+            };
+            let next = part + 1;
+            if next < self.parts.len() && !self.parts[next].1 && !self.own_page[next] && can_run_in(kinds[next]) {
+                self.parts[next].1 = true;
+                changed = true;
+            }
+        }
         let mut pages: Vec<usize> =
             findings.iter().filter(|f| f.class == FindingClass::NearEmpty).map(|f| f.page).collect();
         pages.dedup();

@@ -1,23 +1,24 @@
 //! Rule 20: the last page of a part has its columns balanced. Every part
 //! set in the layouts' column flow is read on its last text page (one-page
 //! parts and longer ones alike): when one column stands a quarter of the
-//! type area longer than the other, the part is `unbalanced`, and the
-//! finding carries what copyfit needs to balance it: the height of the
-//! part's column block, measured from the real room of each earlier page
-//! (the first from where the part's columns start, the ones between full)
-//! plus half of what the last page's two columns hold. A part whose
-//! columns stop for a table set in place across the page is read from its
-//! last run of columns (after the last such table); each run that stops
-//! for a table is read on the page where it stops: no column empty beside
-//! two lines or more, none a quarter of the type area longer (a segment
-//! that could not balance itself on the page it started on gets the height
-//! from copyfit the same way, keyed by the table's data place).
+//! type area longer than the other, the part is `unbalanced`, and the finding carries what copyfit needs to
+//! balance it: the height of the part's column block, measured from the
+//! real room of each earlier page (the first from where the part's columns
+//! start, the ones between full) plus half of what the last page's two
+//! columns hold. A part whose columns stop for a table set in place across
+//! the page is read from its last run of columns (after the last such
+//! table), and each run that stops for a table where it stops, the same
+//! way or with one column empty beside two lines or more (copyfit keys its
+//! height by the table's data place). A page that
+//! ends one part and holds the next, run in, is read part by part, each
+//! down to where the next starts; when it ends a run-in part and stands a
+//! third blank, it is `half-empty`.
 
 use typst::foundations::Value;
 
 use super::pages::{body_lines, grid};
 use super::scan::{Area, PlacedMark, Sheet};
-use super::{Finding, FindingClass, Mark, quote};
+use super::{Finding, FindingClass, Mark, data_place, quote};
 
 /// How far, as a share of the type area's height, one column of a part's
 /// last page may run past the other before it is unbalanced.
@@ -29,27 +30,60 @@ pub const UNEVEN: f64 = 0.25;
 const SLACK_PT: f64 = 64.0;
 
 /// Flags the last page of every part whose columns stand unequal.
-/// `starts[i]` is the first page of part i (0: not found).
+/// `starts[i]` is the first page of part i (0: not found). A page that
+/// holds the end of one part and a part run in after it is read as a unit:
+/// each part's columns on it must end even (the first down to where the
+/// next starts), so that the page does.
 pub fn part_ends(sheets: &[Sheet], starts: &[usize], out: &mut Vec<Finding>) {
+    // The end of each part's text, in document order: part i's is the i-th.
+    let ends: Vec<usize> = sheets.iter().enumerate().flat_map(|(k, s)| flow(s, "end").map(move |_| k)).collect();
     for (i, &start) in starts.iter().enumerate() {
-        if start == 0 {
-            continue;
+        let Some(&end) = ends.get(i).filter(|&&e| start > 0 && e + 1 >= start) else { continue };
+        let pages: Vec<&Sheet> = sheets[start - 1..=end].iter().collect();
+        let part = format!("p{i}:0");
+        // Where a later part starts on the part's last page, its columns stop.
+        let bottom = later_part(&sheets[end], i);
+        check(&pages, &part, bottom, out);
+        half_empty(&pages, &part, out);
+        let next = starts.get(i + 1).copied().unwrap_or(0);
+        if start == end + 1 && next > end + 1 && bottom.is_none() {
+            shared_end(&sheets[end], i, out);
         }
-        let next = starts.get(i + 1).copied().filter(|&n| n > start).unwrap_or(sheets.len() + 1);
-        // The part's pages, the page the next part starts on excluded.
-        let pages: Vec<&Sheet> = sheets[start - 1..(next - 1).min(sheets.len())].iter().collect();
-        let own = format!("p{i}:");
-        // Not a page the part shares with another (a run-in part).
-        let shares = |s: &Sheet| {
-            s.marks(Mark::Src).filter_map(|m| m.text("src")).any(|s| s.starts_with('p') && !s.starts_with(&own))
-        };
-        // The last page holding the end of the part's column flow.
-        let Some(last) = pages.iter().rposition(|s| flow(s, "end").next().is_some()) else { continue };
-        if shares(pages[last]) {
-            continue;
-        }
-        check(&pages[..=last], &format!("p{i}:0"), out);
-        half_empty(&pages[..=last], &format!("p{i}:0"), out);
+    }
+}
+
+/// The height on `sheet` where the first part after part `part` starts.
+fn later_part(sheet: &Sheet, part: usize) -> Option<f64> {
+    let later = |m: &&PlacedMark| m.text("src").and_then(data_place).is_some_and(|(p, _)| p > part);
+    sheet.marks(Mark::Src).filter(later).map(|m| m.at.1).min_by(f64::total_cmp)
+}
+
+/// Below this share of its two columns filled, a page of short parts' ends
+/// (a run-in part's only page, the next part on a page of its own) is
+/// half-empty: a third of it or more stands blank.
+pub const SHARED_FILLED: f64 = 2.0 / 3.0;
+
+/// Flags the page a run-in part ends on, when it also holds an earlier
+/// part, the next part starts on a page of its own and the page's columns
+/// stand less than [`SHARED_FILLED`] filled: a page of short parts' ends,
+/// its foot blank (the next part may run in there too).
+fn shared_end(sheet: &Sheet, part: usize, out: &mut Vec<Finding>) {
+    let earlier = sheet.marks(Mark::Src).filter_map(|m| m.text("src").and_then(data_place)).any(|(p, _)| p < part);
+    let Some(g) = grid(sheet).filter(|g| earlier && !g.designed && g.columns == 2) else { return };
+    let [c1, c2] = columns(sheet, &g, g.body.y0, g.body.y1 + 2.0);
+    let filled = (c1 + c2) / (2.0 * g.body.height());
+    if filled < SHARED_FILLED {
+        out.push(Finding {
+            page: sheet.number,
+            class: FindingClass::HalfEmpty,
+            message: format!(
+                "a page of short parts ends with its columns {:.0} % filled; let the next part run in on it",
+                filled * 100.0
+            ),
+            src: Some(format!("p{part}:0")),
+            extent: None,
+            uneven: None,
+        });
     }
 }
 
@@ -94,14 +128,20 @@ fn flow<'a>(sheet: &'a Sheet, edge: &'static str) -> impl Iterator<Item = &'a su
     sheet.marks(Mark::Flow).filter(move |m| m.value == Value::Str(edge.into()))
 }
 
-/// Checks the last of `pages` (a part's pages up to its last one).
-fn check(pages: &[&Sheet], part: &str, out: &mut Vec<Finding>) {
+/// Checks the last of `pages` (a part's pages up to its last one), down to
+/// `bottom` (where a part run in after it starts).
+fn check(pages: &[&Sheet], part: &str, bottom: Option<f64>, out: &mut Vec<Finding>) {
     let Some(&last) = pages.last() else { return };
     let Some(g) = grid(last).filter(|g| !g.designed && g.columns == 2) else { return };
-    // The first text page: the one the part's last run of columns starts on.
-    let Some(first) = pages.iter().rposition(|s| run_starts(s).next().is_some()) else { return };
-    let Some(top) = run_starts(pages[first]).last().map(|m| m.at.1) else { return };
-    let Some(run) = uneven(&pages[first..], top, None) else { return };
+    // The first text page: the one the part's last run of columns starts on
+    // (above a part run in after it).
+    let limit = |k: usize| if k + 1 == pages.len() { bottom.unwrap_or(f64::INFINITY) } else { f64::INFINITY };
+    let own = |k: usize| run_starts(pages[k]).filter(move |m| m.at.1 < limit(k)).last();
+    let Some(first) = (0..pages.len()).rev().find(|&k| own(k).is_some()) else { return };
+    let Some(top) = own(first).map(|m| m.at.1) else { return };
+    let Some(run) = uneven(&pages[first..], top, bottom) else { return };
+    // (A part's block has a few lines of slack: a short column beside an
+    // empty one is not read as uneven here.)
     if run.share <= UNEVEN || body_lines(last, &g) < 8 {
         return;
     }
@@ -124,10 +164,9 @@ fn check(pages: &[&Sheet], part: &str, out: &mut Vec<Finding>) {
 const LINES_PT: f64 = 36.0;
 
 /// Flags every run of a part's columns that stops for a table set in
-/// place across the page with its columns uneven where it stops: one
-/// column empty beside two lines or more, or one a quarter of the type
-/// area longer than the other. The finding is located at the table (copyfit
-/// keys the run's height by it).
+/// place across the page with its columns uneven where it stops (see
+/// [`Run::uneven`]). The finding is located at the table (copyfit keys the
+/// run's height by it).
 pub fn segment_ends(sheets: &[Sheet], out: &mut Vec<Finding>) {
     // The page index and height where the current run of columns started.
     let mut top: Option<(usize, f64)> = None;
@@ -141,7 +180,7 @@ pub fn segment_ends(sheets: &[Sheet], out: &mut Vec<Finding>) {
             let Some((first, y)) = top.filter(|_| m.value == Value::Str("stop".into())) else { continue };
             let pages: Vec<&Sheet> = sheets[first..=i].iter().collect();
             let Some(run) = uneven(&pages, y, Some(m.at.1)) else { continue };
-            if run.share <= UNEVEN && (run.short > 1.0 || run.long < LINES_PT) {
+            if !run.uneven() {
                 continue;
             }
             // The table the run stops for: the first table head after the mark.
@@ -177,6 +216,14 @@ struct Run {
     /// The height of the run's column block that would even it: the room
     /// of its earlier pages and half of what its last page holds.
     extent: f64,
+}
+
+impl Run {
+    /// Whether the run stands uneven: one column a quarter of the type area
+    /// longer than the other, or empty beside two lines or more.
+    fn uneven(&self) -> bool {
+        self.share > UNEVEN || (self.short < 1.0 && self.long >= LINES_PT)
+    }
 }
 
 /// How the run of columns that starts at height `top` on the first of
