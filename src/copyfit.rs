@@ -506,4 +506,50 @@ mod tests {
         assert!(plan.advance(&[near_empty(6)], &[5, 6, 7], &kinds));
         assert_eq!(plan.parts, [(0, false), (0, false), (0, true)]);
     }
+
+    fn finding(class: FindingClass, page: usize, src: &str, extent: Option<f64>) -> Finding {
+        Finding { page, class, message: String::new(), src: Some(src.into()), extent, uneven: extent.map(|_| 0.3) }
+    }
+
+    #[test]
+    fn a_run_before_a_table_gets_its_height_then_is_raised_then_taken_back() {
+        let kinds = ["front", "performance"];
+        let mut plan = Plan::new(2);
+        // Uneven where it stops for the table at p1:700: the measured height.
+        assert!(plan.advance(&[finding(FindingClass::Unbalanced, 4, "p1:700", Some(300.0))], &[1, 3], &kinds));
+        let run = |plan: &Plan| plan.balanced[1].as_ref().and_then(|b| b.runs.get("p1:700").copied());
+        assert_eq!(run(&plan).and_then(|r| r.height), Some(300.0));
+        // The part's last page is not balanced by it, and the layouts read it.
+        assert_eq!(plan.balanced[1].as_ref().and_then(|b| b.last), None);
+        let mut json = serde_json::json!({ "parts": [{}, {}] });
+        plan.apply(&mut json);
+        assert_eq!(json["parts"][1]["segments"]["p1:700"], 300.0);
+        // Text over text in the run (a block before the table): raised.
+        let spoilt = finding(FindingClass::Overlap, 4, "p1:500", None);
+        assert!(plan.advance(std::slice::from_ref(&spoilt), &[1, 3], &kinds));
+        assert_eq!(run(&plan).and_then(|r| r.height), Some(340.0));
+        while run(&plan).is_some_and(|r| r.height.is_some()) {
+            assert!(plan.advance(std::slice::from_ref(&spoilt), &[1, 3], &kinds));
+        }
+        // Taken back: plain columns, and a finding left on it is a note.
+        assert!(plan.balanced_as_far_as_it_goes(&finding(FindingClass::Unbalanced, 4, "p1:700", Some(300.0))));
+        assert!(!plan.advance(&[spoilt], &[1, 3], &kinds));
+    }
+
+    #[test]
+    fn a_half_blank_page_of_short_parts_runs_the_next_part_in() {
+        let kinds = ["front", "back", "back", "chapter"];
+        let mut plan = Plan::new(4);
+        plan.parts[1].1 = true;
+        // Part 1 runs in on page 5 and ends there, a third blank: part 2 runs in.
+        let half = finding(FindingClass::HalfEmpty, 5, "p1:0", None);
+        assert!(plan.advance(std::slice::from_ref(&half), &[2, 5, 6, 7], &kinds));
+        assert!(plan.parts[2].1);
+        // A chapter never runs in; a page inside a part is no such page.
+        let mut plan = Plan::new(4);
+        plan.parts[2].1 = true;
+        assert!(!plan.advance(&[finding(FindingClass::HalfEmpty, 6, "p2:0", None)], &[2, 5, 6, 8], &kinds));
+        let mut plan = Plan::new(4);
+        assert!(!plan.advance(&[finding(FindingClass::HalfEmpty, 5, "p1:0", None)], &[2, 5, 7, 8], &kinds));
+    }
 }
