@@ -142,7 +142,7 @@ impl Plan {
         }
         let part = crate::inspect::data_place(src).map(|(part, _)| part);
         let balance = part.and_then(|p| self.balanced.get(p)).and_then(Option::as_ref);
-        balance.and_then(|b| b.runs.get(src)).is_some_and(|run| run.tries >= MAX_RAISES)
+        balance.and_then(|b| b.runs.get(src)).is_some_and(|run| run.tries >= RUN_TRIES)
     }
 
     /// Moves every part that has a near-empty page to its next setting.
@@ -297,7 +297,7 @@ impl Plan {
     /// table (an `unbalanced` finding located at the table's data place,
     /// not at a part) the height measured on its pages; one that stands
     /// uneven again is measured again, one that spoilt its page (text over
-    /// text, past its column or the bleed) is raised, [`MAX_RAISES`] times
+    /// text, past its column or the bleed) is raised, [`RUN_TRIES`] times
     /// at most; then it is taken back.
     /// Returns whether anything changed.
     fn advance_runs(&mut self, findings: &[Finding]) -> bool {
@@ -316,7 +316,7 @@ impl Plan {
                 balance.runs.iter_mut().filter_map(|(at, run)| Some((crate::inspect::data_place(at)?.1, at, run)));
             let Some((_, at, run)) = next.filter(|(o, ..)| *o > offset).min_by_key(|(o, ..)| *o) else { continue };
             let Some(height) = run.height.filter(|_| !raised.contains(at)) else { continue };
-            *run = if run.tries < MAX_RAISES {
+            *run = if run.tries < RUN_TRIES {
                 let raise = RAISE_PT * f64::from(1u8 << run.tries);
                 Run { height: Some((height + raise).min(MAX_BALANCED_PT)), tries: run.tries + 1 }
             } else {
@@ -338,7 +338,7 @@ impl Plan {
                 None => {
                     runs.insert(at.to_owned(), fresh);
                 }
-                Some(run) if run.tries < MAX_RAISES => *run = Run { tries: run.tries + 1, ..fresh },
+                Some(run) if run.tries < RUN_TRIES => *run = Run { tries: run.tries + 1, ..fresh },
                 Some(_) => continue,
             }
             changed = true;
@@ -396,6 +396,10 @@ const MAX_BALANCED_PT: f64 = 120_000.0;
 /// often.
 const RAISE_PT: f64 = 40.0;
 const MAX_RAISES: u8 = 3;
+
+/// How often a run of columns before a table set in place is measured
+/// again or raised (each is a composition of the whole report).
+const RUN_TRIES: u8 = 2;
 
 /// How much taller than the height asked for a balanced part's block must
 /// measure for its last page to be a page further on (a spill), in points.

@@ -21,11 +21,12 @@ fn the_stress_fixture_ends_every_part_balanced() {
 
 #[test]
 fn a_longer_part_ending_on_one_full_column_is_unbalanced() {
-    // The layout copy ignores copyfit's balance: the environment part of
-    // the stress fixture (several pages, a chart, wide tables) ends with
-    // one column full and the other short, and balancing does nothing.
+    // The layout copy ignores copyfit's balance: the parts of the stress
+    // fixture end with one column full and the other short (the long-title
+    // part's last page with its columns far apart), and balancing does
+    // nothing.
     let root = variant(&[("parts.typ", "let balance = p.at(\"balance\", default: none)", "let balance = none")], &[]);
-    let found = assert_found(root.path(), "unbalanced", None, "parts/04-performance.toml");
+    let found = assert_found(root.path(), "unbalanced", None, "parts/02-long-title.toml");
     assert!(found.iter().any(|l| l.contains(": warning: ") && l.contains("last page")), "{found:?}");
 }
 
@@ -113,13 +114,13 @@ fn a_run_of_columns_ending_uneven_before_a_table_is_unbalanced() {
 #[test]
 fn a_table_run_of_fewer_than_three_rows_is_stranded() {
     // The layout copy keeps no rows of a data table together: the stress
-    // fixture's risk table runs on with two of its four rows in the next
-    // column, the topics table with one.
+    // fixture's risk table runs on with fewer than three of its four rows in
+    // a column.
     let root =
         variant(&[("datatable.typ", "keep-column(b.rows.len(), i => false)", "keep-column(0, i => false)")], &[]);
     let found = assert_found(root.path(), "stranded", None, "parts/11-endings.toml");
     assert!(
-        found.iter().any(|l| l.contains("table '风险与应对'") && l.contains("runs on with 2 of its 4 rows")),
+        found.iter().any(|l| l.contains("table '风险与应对'") && l.contains("of its 4 rows in a column")),
         "{found:?}"
     );
 }
@@ -138,7 +139,11 @@ fn a_half_empty_page_inside_a_part_is_a_note() {
     // The layout copy breaks the column before every heading: pages inside
     // a part stand half empty.
     let root = variant(
-        &[("parts.typ", "  keep-mark(id, \"head\", need: 1, what: \"heading\"", "  colbreak()\n  keep-mark(id, \"head\", need: 1, what: \"heading\"")],
+        &[(
+            "parts.typ",
+            "  keep-mark(id, \"head\", need: 1, what: \"heading\"",
+            "  colbreak()\n  keep-mark(id, \"head\", need: 1, what: \"heading\"",
+        )],
         &[],
     );
     let out = press(root.path(), &["check", "--strict"]);
@@ -167,7 +172,10 @@ fn a_run_in_part_at_a_page_foot_takes_a_page_of_its_own() {
     // The about part runs in after it, and the practice part too: the
     // page of short parts' ends is full (a page of its own would stand a
     // third blank).
-    assert!(feedback.contains("读者反馈") && feedback.contains("关于本报告") && feedback.contains("责任实践专题"), "{feedback}");
+    assert!(
+        feedback.contains("读者反馈") && feedback.contains("关于本报告") && feedback.contains("责任实践专题"),
+        "{feedback}"
+    );
     let assurance = signed.map_or(String::new(), |p| texts[p - 1].clone());
     assert!(!assurance.contains("读者反馈"), "the feedback part starts at the assurance page's foot: {assurance}");
 }
