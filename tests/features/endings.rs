@@ -72,11 +72,11 @@ fn floated(edge: &str) -> String {
 #[test]
 fn a_float_that_lands_after_the_next_heading_is_detached() {
     // The layout copy floats tables to the page foot: the stress fixture's
-    // eight-year table (its section's only block) lands below the next
-    // section, which then reads before it.
+    // economy and governance figures (their section's only block) land
+    // below the next sections, which then read before them.
     let root = variant(&[("tables.typ", IN_PLACE, &floated("bottom"))], &[]);
-    let found = assert_found(root.path(), "detached-float", None, "parts/04-performance.toml");
-    assert!(found.iter().any(|l| l.contains("table '八年环境绩效'") && l.contains("after the heading")), "{found:?}");
+    let found = assert_found(root.path(), "detached-float", None, "parts/11-endings.toml");
+    assert!(found.iter().any(|l| l.contains("table '经济与治理'") && l.contains("after the heading")), "{found:?}");
 }
 
 #[test]
@@ -136,16 +136,10 @@ fn a_table_cell_set_a_few_characters_a_line_is_narrow() {
 
 #[test]
 fn a_half_empty_page_inside_a_part_is_a_note() {
-    // The layout copy breaks the column before every heading: pages inside
-    // a part stand half empty.
-    let root = variant(
-        &[(
-            "parts.typ",
-            "  keep-mark(id, \"head\", need: 1, what: \"heading\"",
-            "  colbreak()\n  keep-mark(id, \"head\", need: 1, what: \"heading\"",
-        )],
-        &[],
-    );
+    // The layout copy starts the columns after each table set in place on
+    // the next page unless most of a page is left: pages inside a part
+    // stand half empty under a table.
+    let root = variant(&[("parts.typ", "let least = 3 * (1em + leading)", "let least = 200mm")], &[]);
     let out = press(root.path(), &["check", "--strict"]);
     let found = findings(&out, "half-empty");
     assert!(found.iter().any(|l| l.contains(": note: ") && l.contains("parts/")), "{}", stderr(&out));
