@@ -19,6 +19,15 @@
 //!   is the balanced last page (no second layout to measure it). Where that
 //!   made the part worse (a block pushed on, a page spilled), the height is
 //!   raised (by 40, 80, then 160 pt), then the balancing taken back.
+//! - a part whose columns stop for a table set in place across the page
+//!   balances each run of columns before such a table itself
+//!   (layout/parts.typ) on the page the run starts on; a run that crosses
+//!   a page and stands uneven where it stops (an `unbalanced` finding
+//!   located at the table) gets its column block's height the same way as
+//!   a part's last page, keyed by the table's data place, measured again
+//!   while it stands uneven, raised where it spoilt its page (text over
+//!   text: a block that does not split could not go where the height sent
+//!   it), a few times at most, then taken back.
 //! - `run_in`: a short part starts on the page where the part before it
 //!   ends, under an inline heading, instead of on a page of its own. Tried
 //!   for a part whose only page would be near-empty (the next part is run
@@ -26,8 +35,11 @@
 //!   that starts at a page foot and spills onto a near-empty page (the part
 //!   before it, balanced or long, left it a line or two) starts a page of
 //!   its own instead, with the next part run in after it, and never runs in
-//!   again.
+//!   again. A run-in part that ends a page of short parts' ends with its
+//!   columns less than half filled (a `half-empty` finding on it) has the
+//!   next part run in there too.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -43,10 +55,10 @@ pub const STEPS: [i64; 7] = [0, -1, -2, -3, 1, 2, 3];
 pub struct Plan {
     /// Per part: the index into [`STEPS`] and whether it runs in.
     pub parts: Vec<(usize, bool)>,
-    /// Per part whose last page is balanced: the height, in points, of its
+    /// Per part whose columns are balanced: the height, in points, of its
     /// column block (the room of its earlier pages and half of its last
     /// page's content), read from the pages where it stood unbalanced.
-    pub balanced: Vec<Option<f64>>,
+    pub balanced: Vec<Option<Balance>>,
     /// Per part: how often its balanced height was raised after it made the
     /// part worse.
     #[serde(default)]
@@ -63,6 +75,28 @@ pub struct Plan {
     pub unbalanceable: Vec<bool>,
     /// Parts for which nothing in range helped.
     pub exhausted: Vec<bool>,
+}
+
+/// The heights, in points, of a part's balanced column blocks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Balance {
+    /// The last run of columns (the part's last page): the room of its
+    /// earlier pages and half of its last page's content.
+    pub last: Option<f64>,
+    /// Runs that stop for a table set in place and crossed a page uneven,
+    /// by the table's data place: the height measured on their pages and
+    /// how often they were measured again or raised.
+    pub runs: BTreeMap<String, Run>,
+}
+
+/// A run of columns that stops for a table set in place (see [`Balance`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// The height of its column block, in points (none: taken back, the
+    /// run in plain columns).
+    pub height: Option<f64>,
+    /// How often it was measured again or raised.
+    pub tries: u8,
 }
 
 impl Plan {
@@ -86,7 +120,10 @@ impl Plan {
             if let Value::Object(map) = part {
                 map.insert("fit".into(), Value::from(STEPS[*step]));
                 map.insert("run_in".into(), Value::from(*run_in));
-                map.insert("balance".into(), balance.map_or(Value::Null, Value::from));
+                let balance = balance.clone().unwrap_or_default();
+                map.insert("balance".into(), balance.last.map_or(Value::Null, Value::from));
+                let runs = balance.runs.iter().filter_map(|(at, run)| Some((at.clone(), Value::from(run.height?))));
+                map.insert("segments".into(), Value::Object(runs.collect()));
             }
         }
     }
@@ -96,11 +133,16 @@ impl Plan {
     /// its unbreakable blocks (a figure, a box, a table that does not split)
     /// allow, at the most even height tried, which stands more even than
     /// the part unbalanced did (else the finding stays a warning: balancing
-    /// did nothing).
+    /// did nothing); or on a run of columns before a table set in place that
+    /// was measured again as often as copyfit does.
     pub fn balanced_as_far_as_it_goes(&self, f: &Finding) -> bool {
-        let part = f.src.as_deref().and_then(crate::inspect::part_of);
-        f.class == FindingClass::Unbalanced
-            && part.is_some_and(|p| self.unbalanceable.get(p) == Some(&true) && self.balanced[p].is_some())
+        let Some(src) = f.src.as_deref().filter(|_| f.class == FindingClass::Unbalanced) else { return false };
+        if let Some(p) = crate::inspect::part_of(src) {
+            return self.unbalanceable.get(p) == Some(&true) && self.last(p).is_some();
+        }
+        let part = crate::inspect::data_place(src).map(|(part, _)| part);
+        let balance = part.and_then(|p| self.balanced.get(p)).and_then(Option::as_ref);
+        balance.and_then(|b| b.runs.get(src)).is_some_and(|run| run.tries >= RUN_TRIES)
     }
 
     /// Moves every part that has a near-empty page to its next setting.
@@ -119,7 +161,7 @@ impl Plan {
         // columns stand even, and when they never do, the most even height
         // tried is kept (or none, when the part stood more even without).
         for (part, &start) in starts.iter().enumerate() {
-            let Some(height) = self.balanced[part] else { continue };
+            let Some(height) = self.last(part) else { continue };
             if self.unbalanceable[part] {
                 continue;
             }
@@ -146,21 +188,33 @@ impl Plan {
                 // end by much.
                 let raise = RAISE_PT * f64::from(1u8 << self.raised[part]);
                 self.raised[part] += 1;
-                self.balanced[part] = Some((height + raise).min(MAX_BALANCED_PT));
+                self.balance(part).last = Some((height + raise).min(MAX_BALANCED_PT));
             } else {
                 // The most even height tried; 0 stands for the part as it was.
-                self.balanced[part] = self.best[part].map(|(h, _)| h).filter(|&h| h > 0.0);
+                self.balance(part).last = self.best[part].map(|(h, _)| h).filter(|&h| h > 0.0);
                 self.unbalanceable[part] = true;
             }
             changed = true;
         }
         for f in findings.iter().filter(|f| f.class == FindingClass::Unbalanced) {
             let part = part_of(f);
-            let part =
-                part.filter(|&p| p < self.balanced.len() && self.balanced[p].is_none() && !self.unbalanceable[p]);
+            let part = part.filter(|&p| p < self.balanced.len() && self.last(p).is_none() && !self.unbalanceable[p]);
             if let (Some(part), Some(height)) = (part, f.extent) {
-                self.balanced[part] = Some(height.min(MAX_BALANCED_PT));
+                self.balance(part).last = Some(height.min(MAX_BALANCED_PT));
                 self.best[part] = f.uneven.map(|u| (0.0, u));
+                changed = true;
+            }
+        }
+        changed |= self.advance_runs(findings);
+        // A run-in part that ends a page of short parts' ends, half blank:
+        // the next part runs in there too.
+        for f in findings.iter().filter(|f| f.class == FindingClass::HalfEmpty) {
+            let Some(part) = part_of(f).filter(|&p| self.parts[p].1 && starts.get(p) == Some(&f.page)) else {
+                continue;
+            };
+            let next = part + 1;
+            if next < self.parts.len() && !self.parts[next].1 && !self.own_page[next] && can_run_in(kinds[next]) {
+                self.parts[next].1 = true;
                 changed = true;
             }
         }
@@ -228,6 +282,71 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// The height of part `part`'s last run of columns, if balanced.
+    fn last(&self, part: usize) -> Option<f64> {
+        self.balanced[part].as_ref().and_then(|b| b.last)
+    }
+
+    /// Part `part`'s balanced heights, to set.
+    fn balance(&mut self, part: usize) -> &mut Balance {
+        self.balanced[part].get_or_insert_with(Balance::default)
+    }
+
+    /// Gives each run of columns that stands uneven where it stops for a
+    /// table (an `unbalanced` finding located at the table's data place,
+    /// not at a part) the height measured on its pages; one that stands
+    /// uneven again is measured again, one that spoilt its page (text over
+    /// text, past its column or the bleed) is raised, [`RUN_TRIES`] times
+    /// at most; then it is taken back.
+    /// Returns whether anything changed.
+    fn advance_runs(&mut self, findings: &[Finding]) -> bool {
+        // Text over text, past its column or the bleed, in a run (the run
+        // of the first table after its data place in its part): a block
+        // that does not split could not go where the run's height sent it.
+        // The run is raised (40, 80, 160 pt), then taken back to plain
+        // columns.
+        let mut raised: Vec<String> = Vec::new();
+        let spoilt = findings
+            .iter()
+            .filter(|f| matches!(f.class, FindingClass::Overlap | FindingClass::Overflow | FindingClass::Bleed));
+        for (part, offset) in spoilt.filter_map(|f| f.src.as_deref().and_then(crate::inspect::data_place)) {
+            let Some(Some(balance)) = self.balanced.get_mut(part) else { continue };
+            let next =
+                balance.runs.iter_mut().filter_map(|(at, run)| Some((crate::inspect::data_place(at)?.1, at, run)));
+            let Some((_, at, run)) = next.filter(|(o, ..)| *o > offset).min_by_key(|(o, ..)| *o) else { continue };
+            let Some(height) = run.height.filter(|_| !raised.contains(at)) else { continue };
+            *run = if run.tries < RUN_TRIES {
+                let raise = RAISE_PT * f64::from(1u8 << run.tries);
+                Run { height: Some((height + raise).min(MAX_BALANCED_PT)), tries: run.tries + 1 }
+            } else {
+                Run { height: None, tries: run.tries }
+            };
+            raised.push(at.clone());
+        }
+        let mut changed = !raised.is_empty();
+        for f in findings.iter().filter(|f| f.class == FindingClass::Unbalanced) {
+            let fresh = |s: &&str| crate::inspect::part_of(s).is_none() && !raised.iter().any(|r| r == s);
+            let Some(at) = f.src.as_deref().filter(fresh) else { continue };
+            let (Some((part, _)), Some(height)) = (crate::inspect::data_place(at), f.extent) else { continue };
+            if part >= self.balanced.len() {
+                continue;
+            }
+            let fresh = Run { height: Some(height.min(MAX_BALANCED_PT)), tries: 0 };
+            let runs = &mut self.balance(part).runs;
+            match runs.get_mut(at) {
+                None => {
+                    runs.insert(at.to_owned(), fresh);
+                }
+                Some(run) if run.tries < RUN_TRIES => *run = Run { tries: run.tries + 1, ..fresh },
+                Some(_) => continue,
+            }
+            changed = true;
+        }
+        changed
+    }
+}
+
 /// A key for everything a plan depends on: the resolved data, every file of
 /// the layouts and of the theme, the fonts (names and sizes), the build
 /// options and this program's version. Equal keys give equal pages, so a
@@ -278,6 +397,10 @@ const MAX_BALANCED_PT: f64 = 120_000.0;
 const RAISE_PT: f64 = 40.0;
 const MAX_RAISES: u8 = 3;
 
+/// How often a run of columns before a table set in place is measured
+/// again or raised (each is a composition of the whole report).
+const RUN_TRIES: u8 = 2;
+
 /// How much taller than the height asked for a balanced part's block must
 /// measure for its last page to be a page further on (a spill), in points.
 const SPILL_PT: f64 = 100.0;
@@ -296,7 +419,9 @@ pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
         plan.exhausted.len(),
     ];
     // A remembered file is never trusted: sizes, steps and heights in range.
-    let heights_ok = plan.balanced.iter().flatten().all(|h| h.is_finite() && (0.0..=MAX_BALANCED_PT).contains(h));
+    let heights =
+        plan.balanced.iter().flatten().flat_map(|b| b.last.into_iter().chain(b.runs.values().filter_map(|r| r.height)));
+    let heights_ok = heights.into_iter().all(|h| h.is_finite() && (0.0..=MAX_BALANCED_PT).contains(&h));
     (sizes.iter().all(|&n| n == parts) && plan.parts.iter().all(|(step, _)| *step < STEPS.len()) && heights_ok)
         .then_some(plan)
 }
@@ -384,5 +509,51 @@ mod tests {
         plan.own_page[1] = true;
         assert!(plan.advance(&[near_empty(6)], &[5, 6, 7], &kinds));
         assert_eq!(plan.parts, [(0, false), (0, false), (0, true)]);
+    }
+
+    fn finding(class: FindingClass, page: usize, src: &str, extent: Option<f64>) -> Finding {
+        Finding { page, class, message: String::new(), src: Some(src.into()), extent, uneven: extent.map(|_| 0.3) }
+    }
+
+    #[test]
+    fn a_run_before_a_table_gets_its_height_then_is_raised_then_taken_back() {
+        let kinds = ["front", "performance"];
+        let mut plan = Plan::new(2);
+        // Uneven where it stops for the table at p1:700: the measured height.
+        assert!(plan.advance(&[finding(FindingClass::Unbalanced, 4, "p1:700", Some(300.0))], &[1, 3], &kinds));
+        let run = |plan: &Plan| plan.balanced[1].as_ref().and_then(|b| b.runs.get("p1:700").copied());
+        assert_eq!(run(&plan).and_then(|r| r.height), Some(300.0));
+        // The part's last page is not balanced by it, and the layouts read it.
+        assert_eq!(plan.balanced[1].as_ref().and_then(|b| b.last), None);
+        let mut json = serde_json::json!({ "parts": [{}, {}] });
+        plan.apply(&mut json);
+        assert_eq!(json["parts"][1]["segments"]["p1:700"], 300.0);
+        // Text over text in the run (a block before the table): raised.
+        let spoilt = finding(FindingClass::Overlap, 4, "p1:500", None);
+        assert!(plan.advance(std::slice::from_ref(&spoilt), &[1, 3], &kinds));
+        assert_eq!(run(&plan).and_then(|r| r.height), Some(340.0));
+        while run(&plan).is_some_and(|r| r.height.is_some()) {
+            assert!(plan.advance(std::slice::from_ref(&spoilt), &[1, 3], &kinds));
+        }
+        // Taken back: plain columns, and a finding left on it is a note.
+        assert!(plan.balanced_as_far_as_it_goes(&finding(FindingClass::Unbalanced, 4, "p1:700", Some(300.0))));
+        assert!(!plan.advance(&[spoilt], &[1, 3], &kinds));
+    }
+
+    #[test]
+    fn a_half_blank_page_of_short_parts_runs_the_next_part_in() {
+        let kinds = ["front", "back", "back", "chapter"];
+        let mut plan = Plan::new(4);
+        plan.parts[1].1 = true;
+        // Part 1 runs in on page 5 and ends there, a third blank: part 2 runs in.
+        let half = finding(FindingClass::HalfEmpty, 5, "p1:0", None);
+        assert!(plan.advance(std::slice::from_ref(&half), &[2, 5, 6, 7], &kinds));
+        assert!(plan.parts[2].1);
+        // A chapter never runs in; a page inside a part is no such page.
+        let mut plan = Plan::new(4);
+        plan.parts[2].1 = true;
+        assert!(!plan.advance(&[finding(FindingClass::HalfEmpty, 6, "p2:0", None)], &[2, 5, 6, 8], &kinds));
+        let mut plan = Plan::new(4);
+        assert!(!plan.advance(&[finding(FindingClass::HalfEmpty, 5, "p1:0", None)], &[2, 5, 7, 8], &kinds));
     }
 }

@@ -1,10 +1,12 @@
 //! Detached floats: a table (a wide one floats across both columns) that
-//! lands outside its section, after the heading that follows it in the data
-//! or past the end of its part. Its section is read from the data: the
+//! lands outside its section: after the heading that follows it in the data,
+//! past the end of its part, or before a heading that precedes it in the
+//! data (a float set at the page top above its own section's heading reads
+//! as part of the section before). Its section is read from the data: the
 //! table's data place and the headings' places in the same part file; where
 //! each lands is read from the pages in reading order (page, column, height;
-//! what spans both columns reads before the columns when it stands in the
-//! page's upper half, after them in the lower).
+//! what spans both columns reads after what stands above it in either
+//! column, before what stands below).
 
 use std::cmp::Ordering;
 
@@ -12,23 +14,22 @@ use typst::foundations::Value;
 
 use super::pages::{Grid, grid};
 use super::scan::{PlacedMark, Sheet};
-use super::{Finding, FindingClass, Mark, quote};
+use super::{Finding, FindingClass, Mark, data_place, quote};
 
-/// A place in reading order: page index, column (2: below both columns),
+/// A place in reading order: page index, column ([`SPANS`]: across both),
 /// height from the top.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Place(usize, usize, f64);
 
+/// The column of what spans both columns: on its page it reads after what
+/// stands above it in either column and before what stands below.
+const SPANS: usize = usize::MAX;
+
 impl Place {
     fn after(&self, other: &Place) -> bool {
-        (self.0, self.1).cmp(&(other.0, other.1)).then(self.2.total_cmp(&other.2)) == Ordering::Greater
+        let column = |p: &Place| if self.1 == SPANS || other.1 == SPANS { 0 } else { p.1 };
+        (self.0, column(self)).cmp(&(other.0, column(other))).then(self.2.total_cmp(&other.2)) == Ordering::Greater
     }
-}
-
-/// A data place `pN:offset` as (part, offset).
-fn data_place(src: &str) -> Option<(usize, usize)> {
-    let (part, offset) = src.strip_prefix('p')?.split_once(':')?;
-    Some((part.parse().ok()?, offset.parse().ok()?))
 }
 
 /// Where a table whose head mark is `m` stands on page `i`: spanning both
@@ -40,18 +41,34 @@ fn table_place(sheet: &Sheet, i: usize, g: &Grid, m: &PlacedMark) -> Place {
     let right =
         sheet.texts.iter().filter(|t| t.order > m.order && t.order < next).map(|t| t.area.x1).fold(0.0, f64::max);
     let spans = g.columns == 2 && g.column_of(m.at.0) == 0 && right > g.body.x0 + column + g.gutter;
-    let col = match spans {
-        true if m.at.1 > (g.body.y0 + g.body.y1) / 2.0 => 2,
-        true => 0,
-        false => g.column_of(m.at.0),
-    };
-    Place(i, col, m.at.1)
+    Place(i, if spans { SPANS } else { g.column_of(m.at.0) }, m.at.1)
+}
+
+/// The places of the headings whose sections hold the data place
+/// `(part, offset)`: the heading before it in the part's data, and each
+/// before that of a higher level (a smaller number).
+fn own_headings(headings: &[((usize, usize), Place, i64)], part: usize, offset: usize) -> impl Iterator<Item = &Place> {
+    let mut before: Vec<&((usize, usize), Place, i64)> =
+        headings.iter().filter(|((p, o), ..)| *p == part && *o < offset).collect();
+    before.sort_by_key(|((_, o), ..)| std::cmp::Reverse(*o));
+    let mut level = i64::MAX;
+    before
+        .into_iter()
+        .filter(move |(.., l)| {
+            let higher = *l < level;
+            if higher {
+                level = *l;
+            }
+            higher
+        })
+        .map(|(_, h, _)| h)
 }
 
 /// Flags every table that lands after the next heading of its part's data,
-/// or past its part's end.
+/// past its part's end, or before a heading that precedes it in the data (a
+/// heading that travels with it in the float stands above it and passes).
 pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
-    let mut headings: Vec<((usize, usize), Place)> = Vec::new();
+    let mut headings: Vec<((usize, usize), Place, i64)> = Vec::new();
     let mut tables: Vec<((usize, usize), Place, &PlacedMark, usize)> = Vec::new();
     // The end of each part's text, in document order: part i's is the i-th.
     let mut ends: Vec<Place> = Vec::new();
@@ -59,9 +76,14 @@ pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
         let Some(g) = grid(sheet) else { continue };
         for m in sheet.marks(Mark::Keep).filter(|m| m.text("role") == Some("head")) {
             let Some(at) = m.text("src").and_then(data_place) else { continue };
-            if m.int("level").is_some() {
-                headings.push((at, Place(i, g.column_of(m.at.0), m.at.1)));
-            } else if m.text("what").is_some_and(|w| w.ends_with("table head")) {
+            if let Some(level) = m.int("level") {
+                headings.push((at, Place(i, g.column_of(m.at.0), m.at.1), level));
+            } else if m.text("what").is_some_and(|w| w.ends_with("table head"))
+                && !tables.iter().any(|(t, ..)| *t == at)
+            {
+                // A table's first head only: a head repeated in a later
+                // column or page (续表) is where it runs on, not where it
+                // lands.
                 tables.push((at, table_place(sheet, i, &g, m), m, i));
             }
         }
@@ -72,13 +94,18 @@ pub fn detached(sheets: &[Sheet], out: &mut Vec<Finding>) {
     }
     for ((part, offset), place, mark, page) in tables {
         // The heading that follows the table in the data.
-        let next = headings.iter().filter(|((p, o), _)| *p == part && *o > offset).min_by_key(|((_, o), _)| *o);
-        let past_heading = next.filter(|(_, h)| place.after(h));
+        let next = headings.iter().filter(|((p, o), ..)| *p == part && *o > offset).min_by_key(|((_, o), ..)| *o);
+        let past_heading = next.filter(|(_, h, _)| place.after(h));
         let past_end = ends.get(part).filter(|e| place.after(e) && e.0 < place.0);
-        if past_heading.is_none() && past_end.is_none() {
-            continue;
-        }
-        let why = if past_heading.is_some() { "after the heading that follows it" } else { "past the end of its part" };
+        // A heading of its own section (the one before it in the data, and
+        // each before that of a higher level) that lands after it.
+        let above_own = own_headings(&headings, part, offset).any(|h| h.after(&place));
+        let why = match (past_heading, past_end, above_own) {
+            (Some(_), ..) => "after the heading that follows it",
+            (None, Some(_), _) => "past the end of its part",
+            (None, None, true) => "before its own section's heading",
+            (None, None, false) => continue,
+        };
         out.push(Finding {
             page: sheets[page].number,
             class: FindingClass::DetachedFloat,

@@ -61,3 +61,58 @@ pub fn stranded(sheets: &[Sheet], out: &mut Vec<Finding>) {
         }
     }
 }
+
+/// Rows a table run keeps on each side of a column or page break.
+const RUN_ROWS: usize = 3;
+
+/// Checks every table broken across columns or pages: each run (the rows
+/// it sets in one column) carries at least three body rows, or all of them
+/// when the table has fewer (the rows of a wide table, set across both
+/// columns, count in the first).
+pub fn short_runs(sheets: &[Sheet], out: &mut Vec<Finding>) {
+    // Each table's head (its first instance) and its body rows in order.
+    let mut tables: Vec<(usize, &PlacedMark)> = Vec::new();
+    let mut runs: std::collections::HashMap<&str, Vec<(usize, usize, usize)>> = std::collections::HashMap::new();
+    for (i, sheet) in sheets.iter().enumerate() {
+        let g = grid(sheet);
+        let column = |m: &PlacedMark| g.as_ref().map_or(0, |g| g.column_of(m.at.0));
+        for m in sheet.marks(Mark::Keep) {
+            let Some(id) = m.text("id") else { continue };
+            match m.text("role") {
+                Some("head")
+                    if m.text("what").is_some_and(|w| w.ends_with("table head"))
+                        && !tables.iter().any(|(_, t)| t.text("id") == Some(id)) =>
+                {
+                    tables.push((i, m));
+                }
+                Some("body") => {
+                    let list = runs.entry(id).or_default();
+                    match list.last_mut() {
+                        Some((p, c, n)) if *p == i && *c == column(m) => *n += 1,
+                        _ => list.push((i, column(m), 1)),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for (page, head) in tables {
+        let Some(list) = head.text("id").and_then(|id| runs.get(id)) else { continue };
+        let total: usize = list.iter().map(|(.., n)| n).sum();
+        let least = RUN_ROWS.min(total);
+        let Some(&(p, _, n)) = list.iter().find(|(.., n)| *n < least) else { continue };
+        let text = head.text("text").filter(|t| !t.is_empty()).map(|t| format!(" {}", quote(t))).unwrap_or_default();
+        out.push(Finding {
+            page: sheets[p].number,
+            class: FindingClass::Stranded,
+            message: format!(
+                "table{text} (from page {}) runs on with {n} of its {total} rows in a column; a \
+                 table run carries at least {least} rows on each side of a break: keep them together",
+                sheets[page].number
+            ),
+            src: head.text("src").map(str::to_owned),
+            extent: None,
+            uneven: None,
+        });
+    }
+}

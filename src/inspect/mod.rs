@@ -118,11 +118,13 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
         }
     }
     keep::stranded(&sheets, &mut findings);
+    keep::short_runs(&sheets, &mut findings);
     headings::empty(&sheets, &mut findings);
     floats::detached(&sheets, &mut findings);
     pages::page_count(&sheets, &mut findings);
     // Every part's last page: its columns balanced (rule 20).
     balance::part_ends(&sheets, &part_starts, &mut findings);
+    balance::segment_ends(&sheets, &mut findings);
     findings.sort_by_key(|f| f.page);
     Inspection { findings, part_starts }
 }
@@ -130,6 +132,12 @@ pub fn inspect(document: &PagedDocument, options: Options, parts: usize) -> Insp
 /// The part whose own data place (`pN:0`, the part as a whole) `src` is.
 pub fn part_of(src: &str) -> Option<usize> {
     src.strip_prefix('p')?.strip_suffix(":0")?.parse().ok()
+}
+
+/// A data place `pN:offset` as (part, offset).
+pub fn data_place(src: &str) -> Option<(usize, usize)> {
+    let (part, offset) = src.strip_prefix('p')?.split_once(':')?;
+    Some((part.parse().ok()?, offset.parse().ok()?))
 }
 
 /// The data place of the last `<csr-src>` mark painted before `order`.

@@ -34,13 +34,13 @@ fn economic_value(pdf: &Path) -> (Vec<usize>, Vec<usize>) {
 }
 
 #[test]
-fn index_pages_are_where_a_floated_tables_section_is_printed() {
-    // 经济价值的创造与分配 (GRI 201-1) opens with a wide table, which floats
-    // with its heading; the section's paragraph stays where it was written.
-    // Where the table does not float away from the paragraph in the fixture
-    // as it stands, two-line paragraphs are added before the section (three
-    // at a time) until it does: the anchor then stands low in the page's
-    // second column, where the float has no room and goes to the next page.
+fn index_pages_are_where_a_spanning_tables_section_is_printed() {
+    // 经济价值的创造与分配 (GRI 201-1) opens with a wide table, set in place
+    // across the page with its heading; the section's paragraph follows it.
+    // Where the two stand on one page in the fixture as it stands, two-line
+    // paragraphs are added before the section (three at a time) until they
+    // do not: the table then ends at a page foot and the paragraph runs on
+    // on the next page (or the table starts on the next page).
     let filler = "\n[[sections.blocks]]\ntype = \"paragraph\"\ntext = \"公司坚持以绿色低碳为导向，持续优化能源结构，推动生产运营全过程节能降耗。\"\n";
     let anchor = "\n[[sections]]\ntitle = \"经济价值的创造与分配\"";
     let mut kept = None;
@@ -60,7 +60,7 @@ fn index_pages_are_where_a_floated_tables_section_is_printed() {
             let (table, text) = economic_value(&pdf);
             (table.len() == 1 && table != text).then_some((pdf, table, text))
         })
-        .expect("the table never floated away from its text");
+        .expect("the table never stood on another page than its text");
     let mut content: Vec<usize> = table.iter().chain(&text).copied().collect();
     content.sort_unstable();
     content.dedup();

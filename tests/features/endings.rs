@@ -1,6 +1,7 @@
 //! Composition rules of a designer's review, continued (typography.md,
-//! rules 20, 24 and 25; issue 19): every part's last page balanced, floats
-//! kept in their section, no runt in a caption or table cell, no table
+//! rules 19, 20, 24 and 25; issue 19): every part's last page balanced,
+//! floats kept in their section (never above its heading), table runs of
+//! three rows at least, no runt in a caption or table cell, no table
 //! column run narrow. The stress fixture (and its parts added for these
 //! rules) composes with none of these findings; each defect planted in a
 //! variant is found with its class, page and data file, and fails
@@ -20,11 +21,12 @@ fn the_stress_fixture_ends_every_part_balanced() {
 
 #[test]
 fn a_longer_part_ending_on_one_full_column_is_unbalanced() {
-    // The layout copy ignores copyfit's balance: the environment part of
-    // the stress fixture (several pages, a chart, wide tables) ends with
-    // one column full and the other short, and balancing does nothing.
+    // The layout copy ignores copyfit's balance: the parts of the stress
+    // fixture end with one column full and the other short (the long-title
+    // part's last page with its columns far apart), and balancing does
+    // nothing.
     let root = variant(&[("parts.typ", "let balance = p.at(\"balance\", default: none)", "let balance = none")], &[]);
-    let found = assert_found(root.path(), "unbalanced", None, "parts/04-performance.toml");
+    let found = assert_found(root.path(), "unbalanced", None, "parts/02-long-title.toml");
     assert!(found.iter().any(|l| l.contains(": warning: ") && l.contains("last page")), "{found:?}");
 }
 
@@ -58,14 +60,69 @@ fn a_table_cell_ending_in_a_runt_is_found() {
     );
 }
 
+/// The line of tables.typ that sets a table after its heading.
+const IN_PLACE: &str = "  heading + table\n";
+
+/// The same table and heading floated to the page's `edge` (`top` or
+/// `bottom`) instead.
+fn floated(edge: &str) -> String {
+    format!("  place({edge}, float: true, scope: \"parent\", heading + table)\n")
+}
+
 #[test]
 fn a_float_that_lands_after_the_next_heading_is_detached() {
-    // The layout copy floats wide tables to the page foot: the stress
-    // fixture's eight-year table (its section's only block) lands below the
-    // next section, which then reads before it.
-    let root = variant(&[("tables.typ", "place(top, float: true", "place(bottom, float: true")], &[]);
-    let found = assert_found(root.path(), "detached-float", None, "parts/04-performance.toml");
-    assert!(found.iter().any(|l| l.contains("table '八年环境绩效'") && l.contains("after the heading")), "{found:?}");
+    // The layout copy floats tables to the page foot: the stress fixture's
+    // economy and governance figures (their section's only block) land
+    // below the next sections, which then read before them.
+    let root = variant(&[("tables.typ", IN_PLACE, &floated("bottom"))], &[]);
+    let found = assert_found(root.path(), "detached-float", None, "parts/11-endings.toml");
+    assert!(found.iter().any(|l| l.contains("table '经济与治理'") && l.contains("after the heading")), "{found:?}");
+}
+
+#[test]
+fn a_float_set_above_its_own_sections_heading_is_detached() {
+    // The layout copy floats tables to the page top: the stress fixture's
+    // safety figures (their section's approach stands before them on the
+    // same page) float above the section's heading, read as part of the
+    // section before.
+    let root = variant(&[("tables.typ", IN_PLACE, &floated("top"))], &[]);
+    let found = assert_found(root.path(), "detached-float", None, "parts/11-endings.toml");
+    assert!(
+        found.iter().any(|l| l.contains("table '安全生产绩效'") && l.contains("before its own section's heading")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_run_of_columns_ending_uneven_before_a_table_is_unbalanced() {
+    // The layout copy ignores copyfit's heights for the runs of columns
+    // that stop for a table set in place: the stress fixture's safety
+    // approach, after the social figures, runs on in plain columns onto
+    // the safety table's page, one column long and the other short.
+    let root = variant(
+        &[(
+            "parts.typ",
+            "let height = p.at(\"segments\", default: (:)).at(str(seg.before), default: none)",
+            "let height = none",
+        )],
+        &[],
+    );
+    let found = assert_found(root.path(), "unbalanced", None, "parts/11-endings.toml");
+    assert!(found.iter().any(|l| l.contains("columns before table '安全生产绩效'")), "{found:?}");
+}
+
+#[test]
+fn a_table_run_of_fewer_than_three_rows_is_stranded() {
+    // The layout copy keeps no rows of a data table together: the stress
+    // fixture's risk table runs on with fewer than three of its four rows in
+    // a column.
+    let root =
+        variant(&[("datatable.typ", "keep-column(b.rows.len(), i => false)", "keep-column(0, i => false)")], &[]);
+    let found = assert_found(root.path(), "stranded", None, "parts/11-endings.toml");
+    assert!(
+        found.iter().any(|l| l.contains("table '风险与应对'") && l.contains("of its 4 rows in a column")),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -79,9 +136,10 @@ fn a_table_cell_set_a_few_characters_a_line_is_narrow() {
 
 #[test]
 fn a_half_empty_page_inside_a_part_is_a_note() {
-    // The layout copy breaks the column before every heading: pages inside
-    // a part stand half empty.
-    let root = variant(&[("parts.typ", "  place.flush()\n", "  colbreak()\n")], &[]);
+    // The layout copy starts the columns after each table set in place on
+    // the next page unless most of a page is left: pages inside a part
+    // stand half empty under a table.
+    let root = variant(&[("parts.typ", "let least = 3 * (1em + leading)", "let least = 200mm")], &[]);
     let out = press(root.path(), &["check", "--strict"]);
     let found = findings(&out, "half-empty");
     assert!(found.iter().any(|l| l.contains(": note: ") && l.contains("parts/")), "{}", stderr(&out));
@@ -105,7 +163,39 @@ fn a_run_in_part_at_a_page_foot_takes_a_page_of_its_own() {
     let (signed, contact) = (page_of("陈思远"), page_of("esg@example.com"));
     assert!(signed.is_some() && contact == signed.map(|p| p + 1), "signed on {signed:?}, contact on {contact:?}");
     let feedback = contact.map_or(String::new(), |p| texts[p - 1].clone());
-    assert!(feedback.contains("读者反馈") && feedback.contains("关于本报告"), "{feedback}");
+    // The about part runs in after it, and the practice part too: the
+    // page of short parts' ends is full (a page of its own would stand a
+    // third blank).
+    assert!(
+        feedback.contains("读者反馈") && feedback.contains("关于本报告") && feedback.contains("责任实践专题"),
+        "{feedback}"
+    );
     let assurance = signed.map_or(String::new(), |p| texts[p - 1].clone());
     assert!(!assurance.contains("读者反馈"), "the feedback part starts at the assurance page's foot: {assurance}");
+}
+
+#[test]
+fn a_part_ending_on_a_page_it_shares_is_read_there() {
+    // The layout copy ignores copyfit's balancing: the about part, run in
+    // after the feedback part on its page, ends there in plain columns, one
+    // long and the other short, above the part run in after it. The page
+    // is read part by part (each down to where the next starts), not
+    // skipped as a shared page.
+    let root = variant(&[("parts.typ", "let balance = p.at(\"balance\", default: none)", "let balance = none")], &[]);
+    let found = assert_found(root.path(), "unbalanced", None, "parts/07-about.toml");
+    assert!(found.iter().any(|l| l.contains("last page")), "{found:?}");
+}
+
+#[test]
+fn a_page_of_short_parts_ends_with_its_foot_blank_is_half_empty() {
+    // The stress fixture's feedback page holds the feedback part (a page of
+    // its own) and the about part run in after it; the practice part runs
+    // in there too (a_run_in_part_at_a_page_foot_takes_a_page_of_its_own).
+    // Made a feature (which never runs in), it starts a page of its own,
+    // and the page before stands a third blank: a note.
+    let practice = ("parts/09-practice.toml", "kind = \"back\"", "kind = \"feature\"");
+    let root = variant(&[], &[practice]);
+    let out = press(root.path(), &["check", "--strict"]);
+    let found = findings(&out, "half-empty");
+    assert!(found.iter().any(|l| l.contains(": note: ") && l.contains("07-about.toml")), "{}", stderr(&out));
 }
