@@ -302,7 +302,8 @@ impl Plan {
     /// Returns whether anything changed.
     fn advance_runs(&mut self, findings: &[Finding]) -> bool {
         // Text over text, past its column or the bleed, in a run (the run
-        // of the first table after its data place in its part): a block
+        // of the first table at or after its data place in its part: text
+        // located at the table may stand over the run before it): a block
         // that does not split could not go where the run's height sent it.
         // The run is raised (40, 80, 160 pt), then taken back to plain
         // columns.
@@ -314,7 +315,7 @@ impl Plan {
             let Some(Some(balance)) = self.balanced.get_mut(part) else { continue };
             let next =
                 balance.runs.iter_mut().filter_map(|(at, run)| Some((crate::inspect::data_place(at)?.1, at, run)));
-            let Some((_, at, run)) = next.filter(|(o, ..)| *o > offset).min_by_key(|(o, ..)| *o) else { continue };
+            let Some((_, at, run)) = next.filter(|(o, ..)| *o >= offset).min_by_key(|(o, ..)| *o) else { continue };
             let Some(height) = run.height.filter(|_| !raised.contains(at)) else { continue };
             *run = if run.tries < RUN_TRIES {
                 let raise = RAISE_PT * f64::from(1u8 << run.tries);
