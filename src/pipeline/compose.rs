@@ -17,6 +17,12 @@ use crate::inspect::{Options as InspectOptions, inspect, problems as inspect_pro
 use crate::paths::Cache;
 use crate::virtual_files::{DATA_PATH, project_file};
 
+/// The most whole compositions a copyfit search makes: a search that has
+/// not settled by then (a report whose blocks keep each other from fitting)
+/// stops with its pages as they stand and the preflight's findings, in
+/// bounded time. The reports and fixtures settle in well under half of it.
+const MAX_COMPOSITIONS: usize = 16;
+
 impl Session {
     /// Lays out and inspects the pages, copyfitting as needed.
     ///
@@ -79,7 +85,9 @@ impl Session {
             self.stages.push(("alone", lap.elapsed()));
             lap = Instant::now();
         }
+        let (mut compositions, mut capped) = (0, false);
         let (compiled, inspection, exported) = loop {
+            compositions += 1;
             plan.apply(&mut json);
             let bytes = serde_json::to_vec(&json).map_err(BuildError::ComposedData)?;
             files.insert(project_file(DATA_PATH), Bytes::new(bytes.clone()));
@@ -107,6 +115,12 @@ impl Session {
             };
             lap = Instant::now();
             let before = plan.clone();
+            // The search is bounded: past MAX_COMPOSITIONS the pages stand
+            // as they are and the preflight reports what is left.
+            if compositions >= MAX_COMPOSITIONS {
+                capped = true;
+                break (compiled, inspection, exported);
+            }
             if !plan.advance(&inspection.findings, &inspection.part_starts, &kinds) {
                 break (compiled, inspection, exported);
             }
@@ -131,7 +145,9 @@ impl Session {
                 lap = Instant::now();
             }
         };
-        if self.config.writes_caches && carried.is_none() && remembered.as_ref() != Some(&plan) {
+        // A plan the bound stopped is not remembered: started from, it would
+        // move on, and a remembered build must give the searched one's PDF.
+        if self.config.writes_caches && !capped && carried.is_none() && remembered.as_ref() != Some(&plan) {
             copyfit::remember(&cache, &key, &plan);
         }
         let mut findings =

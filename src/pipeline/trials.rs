@@ -343,7 +343,7 @@ const MAX_ROUNDS: usize = 16;
 fn part_of_plan(plan: &Plan, part: usize) -> Plan {
     Plan {
         parts: vec![plan.parts[part]],
-        balanced: vec![plan.balanced[part]],
+        balanced: vec![plan.balanced[part].clone()],
         raised: vec![plan.raised[part]],
         best: vec![plan.best[part]],
         own_page: vec![plan.own_page[part]],
@@ -355,7 +355,7 @@ fn part_of_plan(plan: &Plan, part: usize) -> Plan {
 /// Writes the one-part plan `one` into `plan` as part `part`'s settings.
 fn put_part(plan: &mut Plan, part: usize, one: &Plan) {
     plan.parts[part] = one.parts[0];
-    plan.balanced[part] = one.balanced[0];
+    plan.balanced[part] = one.balanced[0].clone();
     plan.raised[part] = one.raised[0];
     plan.best[part] = one.best[0];
     plan.own_page[part] = one.own_page[0];
