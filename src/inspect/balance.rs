@@ -63,23 +63,28 @@ fn later_part(sheet: &Sheet, part: usize) -> Option<f64> {
 /// half-empty: a third of it or more stands blank.
 pub const SHARED_FILLED: f64 = 2.0 / 3.0;
 
-/// Flags the page a run-in part ends on, when it also holds an earlier
-/// part, the next part starts on a page of its own and the page's columns
-/// stand less than [`SHARED_FILLED`] filled: a page of short parts' ends,
-/// its foot blank (the next part may run in there too).
+/// Flags the only page of a one-page part, when the next part starts on a
+/// page of its own and the page's columns stand less than [`SHARED_FILLED`]
+/// filled: a page of short parts' ends, its foot blank (the next part may
+/// run in there too), or, below [`HALF_EMPTY`], a short part alone on a
+/// page it leaves more than half blank.
 fn shared_end(sheet: &Sheet, part: usize, out: &mut Vec<Finding>) {
     let earlier = sheet.marks(Mark::Src).filter_map(|m| m.text("src").and_then(data_place)).any(|(p, _)| p < part);
-    let Some(g) = grid(sheet).filter(|g| earlier && !g.designed && g.columns == 2) else { return };
+    let Some(g) = grid(sheet).filter(|g| !g.designed && g.columns == 2) else { return };
     let [c1, c2] = columns(sheet, &g, g.body.y0, g.body.y1 + 2.0);
     let filled = (c1 + c2) / (2.0 * g.body.height());
-    if filled < SHARED_FILLED {
+    // A part alone on its page is marked below half filled (its own page
+    // was its to fill); a page of short parts' ends below two thirds.
+    if filled < if earlier { SHARED_FILLED } else { HALF_EMPTY } {
+        let remedy = if earlier {
+            "a page of short parts ends with its columns {} % filled; let the next part run in on it"
+        } else {
+            "a one-page part stands alone on its page with its columns {} % filled; add to it, or join it to the part before"
+        };
         out.push(Finding {
             page: sheet.number,
             class: FindingClass::HalfEmpty,
-            message: format!(
-                "a page of short parts ends with its columns {:.0} % filled; let the next part run in on it",
-                filled * 100.0
-            ),
+            message: remedy.replace("{}", &format!("{:.0}", filled * 100.0)),
             src: Some(format!("p{part}:0")),
             extent: None,
             uneven: None,

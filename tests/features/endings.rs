@@ -199,3 +199,35 @@ fn a_page_of_short_parts_ends_with_its_foot_blank_is_half_empty() {
     let found = findings(&out, "half-empty");
     assert!(found.iter().any(|l| l.contains(": note: ") && l.contains("07-about.toml")), "{}", stderr(&out));
 }
+
+#[test]
+fn a_one_page_part_left_more_than_half_blank_is_half_empty() {
+    // The stress fixture's group profile is a part of one page (its text,
+    // an org chart). Three of its paragraphs cut short, the page stands
+    // more than half blank: a note, located at the part.
+    let root = variant(
+        &[],
+        &[
+            (
+                "parts/02-long-title.toml",
+                r#"text = "公司积极参与乡村振兴，通过产业帮扶、消费帮扶与人才培养，带动当地群众持续增收。面对复杂多变的外部环境，我们保持战略定力，稳步推进数字化转型与精益管理。我们与供应商签订可持续发展协议，将环境、社会及治理要求纳入采购全流程。""#,
+                r#"text = "短段。""#,
+            ),
+            (
+                "parts/02-long-title.toml",
+                r#"text = "面对复杂多变的外部环境，我们保持战略定力，稳步推进数字化转型与精益管理。我们与供应商签订可持续发展协议，将环境、社会及治理要求纳入采购全流程。截至2023年底，公司累计服务客户超过1,200万户，客户满意度达92.5%。""#,
+                r#"text = "短段。""#,
+            ),
+            (
+                "parts/02-long-title.toml",
+                r#"text = "我们与供应商签订可持续发展协议，将环境、社会及治理要求纳入采购全流程。截至2023年底，公司累计服务客户超过1,200万户，客户满意度达92.5%。公司全年实现营业收入356.8亿元，同比增长7.4%，净利润41.2亿元。""#,
+                r#"text = "短段。""#,
+            ),
+        ],
+    );
+    let out = press(root.path(), &["check", "--strict"]);
+    let found = findings(&out, "half-empty");
+    let alone =
+        |l: &&String| l.contains(": note: ") && l.contains("02-long-title.toml") && l.contains("alone on its page");
+    assert!(found.iter().any(|l| alone(&l)), "{}", stderr(&out));
+}
