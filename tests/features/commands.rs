@@ -65,7 +65,7 @@ fn check_reports_every_preflight_warning_and_strict_fails() {
         assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
     }
     assert!(
-        err.lines().all(|l| l.contains(": warning: ") || l.contains(": error: ")),
+        err.lines().all(|l| [": warning: ", ": error: ", ": note: "].iter().any(|level| l.contains(level))),
         "short format is one line each:\n{err}"
     );
 
