@@ -283,6 +283,30 @@ impl Plan {
 }
 
 impl Plan {
+    /// The settings of part `part`, as the plan of a one-part report.
+    pub fn one_part(&self, part: usize) -> Plan {
+        Plan {
+            parts: vec![self.parts[part]],
+            balanced: vec![self.balanced[part].clone()],
+            raised: vec![self.raised[part]],
+            best: vec![self.best[part]],
+            own_page: vec![self.own_page[part]],
+            unbalanceable: vec![self.unbalanceable[part]],
+            exhausted: vec![self.exhausted[part]],
+        }
+    }
+
+    /// Sets part `part` to the settings of the one-part plan `one`.
+    pub fn set_part(&mut self, part: usize, one: &Plan) {
+        self.parts[part] = one.parts[0];
+        self.balanced[part] = one.balanced[0].clone();
+        self.raised[part] = one.raised[0];
+        self.best[part] = one.best[0];
+        self.own_page[part] = one.own_page[0];
+        self.unbalanceable[part] = one.unbalanceable[0];
+        self.exhausted[part] = one.exhausted[0];
+    }
+
     /// The height of part `part`'s last run of columns, if balanced.
     fn last(&self, part: usize) -> Option<f64> {
         self.balanced[part].as_ref().and_then(|b| b.last)

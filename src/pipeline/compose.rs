@@ -74,8 +74,9 @@ impl Session {
         let from_start = remembered.is_none() && carried.is_none();
         // With `CSR_PRESS_SEARCH=alone`, a search from the start settles
         // every part that can be alone, in parallel, before the whole report
-        // is composed (`Trials::settle`). It finds the same plan, but on
-        // both reports it costs more than the whole report's first
+        // is composed (`Trials::settle`). Its plan is one the whole report
+        // leaves unchanged (not always the default's), but on both reports
+        // it costs more than the whole report's first
         // composition and the trials it saves (BENCHMARKS.md), so it is not
         // the default.
         if from_start && search_alone() {
@@ -205,8 +206,8 @@ impl Session {
 }
 
 /// Whether a copyfit search from the start settles the parts alone first
-/// (`CSR_PRESS_SEARCH=alone`, for measuring: the plan and the PDF are the
-/// same either way, `tests/features/speed.rs`).
+/// (`CSR_PRESS_SEARCH=alone`, for measuring: a remembered plan gives the
+/// searched PDF either way, `tests/features/speed.rs`).
 fn search_alone() -> bool {
     std::env::var_os("CSR_PRESS_SEARCH").is_some_and(|v| v == "alone")
 }

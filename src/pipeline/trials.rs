@@ -19,8 +19,10 @@
 //! Two searches use them. The default, after a whole composition, tries the
 //! fit steps of the parts whose step moved ([`Trials::search`]). With
 //! `CSR_PRESS_SEARCH=alone`, a search from the start first settles each
-//! part's whole plan alone, round after round ([`Trials::settle`]); it finds
-//! the same plan but costs more on both reports (BENCHMARKS.md).
+//! part's whole plan alone, round after round ([`Trials::settle`]); its plan
+//! is one the whole report leaves unchanged, not always the default's (the
+//! index's balanced height is measured after the parts, not beside them),
+//! and it costs more on both reports (BENCHMARKS.md).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -150,26 +152,12 @@ impl Trials<'_> {
     /// near-empty page; `None` when it cannot be laid out or its pages not
     /// found.
     fn fits(&self, world: &mut TrialWorld, part: usize, step: usize, data: &Value, plan: &Plan) -> Option<bool> {
-        let mut data = data.clone();
-        let sub = Plan {
-            parts: vec![(step, false)],
-            // A step sets the part anew: balancing is measured after it.
-            balanced: vec![None],
-            raised: vec![0],
-            best: vec![None],
-            own_page: vec![false],
-            unbalanceable: vec![plan.unbalanceable[part]],
-            exhausted: vec![false],
-        };
-        sub.apply(&mut data);
-        world.set_data(Bytes::new(serde_json::to_vec(&data).ok()?));
-        let document = typst::compile::<PagedDocument>(&*world).output.ok()?;
-        // The part keeps its own marks (`p{part}:…`): its first page is
-        // found under its own index; pages before it (the cover, the 目录)
-        // are no part's.
-        let inspection = inspect(&document, self.options, part + 1);
-        let start = inspection.part_starts[part];
-        (start > 0).then(|| !inspection.findings.iter().any(|f| f.class == FindingClass::NearEmpty && f.page >= start))
+        // A step sets the part anew: balancing is measured after it.
+        let mut sub = Plan::new(1);
+        sub.parts[0] = (step, false);
+        sub.unbalanceable[0] = plan.unbalanceable[part];
+        let (findings, start) = self.round(world, part, data, &sub)?;
+        Some(!findings.iter().any(|f| f.class == FindingClass::NearEmpty && f.page >= start))
     }
 }
 
@@ -205,7 +193,7 @@ impl Trials<'_> {
         let mut worlds: Vec<TrialWorld> = (0..threads).map(|_| self.world.trial(self.files.clone())).collect();
         // First every part once: a one-page part found near-empty takes its
         // neighbours out of the search before they are searched on.
-        let mut first: Vec<(usize, Plan)> = parts.iter().map(|&p| (p, part_of_plan(plan, p))).collect();
+        let mut first: Vec<(usize, Plan)> = parts.iter().map(|&p| (p, plan.one_part(p))).collect();
         // The first layout loads what every trial shares (fonts, the
         // layouts evaluated, the cover): one thread does it, the others
         // then find it in comemo's caches instead of doing it beside it.
@@ -237,7 +225,7 @@ impl Trials<'_> {
             if let Alone::Settled(one) | Alone::Going(one) = alone
                 && !out.contains(&part)
             {
-                put_part(plan, part, &one);
+                plan.set_part(part, &one);
             }
         }
     }
@@ -338,30 +326,6 @@ enum Alone {
 /// and for each a balanced height measured, raised three times and taken
 /// back, is more than any part needs; the whole report goes on from there.
 const MAX_ROUNDS: usize = 16;
-
-/// The copyfit settings of `part` in `plan`, as the plan of a one-part report.
-fn part_of_plan(plan: &Plan, part: usize) -> Plan {
-    Plan {
-        parts: vec![plan.parts[part]],
-        balanced: vec![plan.balanced[part].clone()],
-        raised: vec![plan.raised[part]],
-        best: vec![plan.best[part]],
-        own_page: vec![plan.own_page[part]],
-        unbalanceable: vec![plan.unbalanceable[part]],
-        exhausted: vec![plan.exhausted[part]],
-    }
-}
-
-/// Writes the one-part plan `one` into `plan` as part `part`'s settings.
-fn put_part(plan: &mut Plan, part: usize, one: &Plan) {
-    plan.parts[part] = one.parts[0];
-    plan.balanced[part] = one.balanced[0].clone();
-    plan.raised[part] = one.raised[0];
-    plan.best[part] = one.best[0];
-    plan.own_page[part] = one.own_page[0];
-    plan.unbalanceable[part] = one.unbalanceable[0];
-    plan.exhausted[part] = one.exhausted[0];
-}
 
 /// The layout data with only part `part` in it.
 fn reduced(json: &Value, part: usize) -> Option<Value> {
