@@ -15,12 +15,11 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use typst::foundations::Value;
-use typst::introspection::{Introspector, MetadataElem};
+use typst::introspection::Introspector;
 use typst::layout::{Frame, FrameItem};
 use typst_layout::PagedDocument;
 
-use crate::inspect::Mark;
+use crate::inspect::pointers;
 use crate::model::Block;
 use crate::paths::{Cache, Root};
 use crate::source::Report;
@@ -77,34 +76,18 @@ impl State {
             ..State::default()
         };
         let introspector = document.introspector();
-        let printed = |content: &typst::foundations::Content| {
-            let page = content.location().and_then(|loc| introspector.page(loc))?;
-            pages.get(page.get() - 1).map(|p| p.number)
-        };
-        let mut open: HashMap<String, Vec<u64>> = HashMap::new();
-        let mut spans: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         for content in introspector.query_labelled() {
             let Some(label) = content.label() else { continue };
             let name = label.resolve();
-            let Some(page) = printed(&content) else { continue };
-            if matches!(Mark::parse(name.as_str()), Some((Mark::Disclosure, Some(_)))) {
-                let Some((tags, start)) = content.to_packed::<MetadataElem>().and_then(|m| marker(&m.value)) else {
-                    continue;
-                };
-                for tag in tags {
-                    let stack = open.entry(tag.clone()).or_default();
-                    if start {
-                        stack.push(page);
-                    } else {
-                        let from = stack.pop().unwrap_or(page);
-                        spans.entry(tag).or_default().extend(from..=page);
-                    }
-                }
-            } else if labels.contains_key(name.as_str()) {
+            if !labels.contains_key(name.as_str()) {
+                continue;
+            }
+            let page = content.location().and_then(|loc| introspector.page(loc));
+            if let Some(page) = page.and_then(|p| pages.get(p.get() - 1)).map(|p| p.number) {
                 state.labels.entry(name.as_str().to_owned()).or_insert(page);
             }
         }
-        state.pointers = spans.into_iter().map(|(tag, pages)| (tag, ranges(pages, "，"))).collect();
+        state.pointers = pointers(document).into_iter().map(|(tag, pages)| (tag, ranges(pages, "，"))).collect();
         state
     }
 
@@ -247,15 +230,6 @@ pub fn label_names(report: &Report) -> HashMap<String, String> {
         }
     }
     names
-}
-
-/// The tags and edge (`true` for start) of a disclosure marker's value.
-fn marker(value: &Value) -> Option<(Vec<String>, bool)> {
-    let Value::Dict(dict) = value else { return None };
-    let Ok(Value::Array(tags)) = dict.get("tags") else { return None };
-    let Ok(Value::Str(edge)) = dict.get("edge") else { return None };
-    let tags = tags.iter().filter_map(|t| if let Value::Str(s) = t { Some(s.as_str().to_owned()) } else { None });
-    Some((tags.collect(), edge.as_str() == "start"))
 }
 
 /// Pages as runs joined by `sep`: `25-27，62` as the indexes print them.

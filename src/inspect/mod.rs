@@ -27,6 +27,7 @@ mod marks;
 mod narrow;
 mod pages;
 mod pictures;
+mod pointers;
 mod runts;
 pub mod scan;
 mod spacing;
@@ -42,6 +43,7 @@ pub use finding::{Finding, FindingClass};
 pub use marks::Mark;
 #[cfg(test)]
 pub(crate) use marks::layout_sources;
+pub use pointers::{Pointers, pointers};
 use scan::{Sheet, scan};
 
 /// What the rules need to know about the build.

@@ -7,13 +7,14 @@ use std::time::Instant;
 
 use typst::foundations::Bytes;
 
+use super::pointers;
 use super::trials::Trials;
 use super::{BuildError, Composed, PRINT_PPI, Resolved, Session};
 use crate::compile::compile;
 use crate::copyfit::{self, Plan};
 use crate::datacheck::uncovered_chars;
 use crate::diag::Severity;
-use crate::inspect::{Options as InspectOptions, inspect, problems as inspect_problems};
+use crate::inspect::{Options as InspectOptions, inspect, pointers as read_pointers, problems as inspect_problems};
 use crate::paths::Cache;
 use crate::virtual_files::{DATA_PATH, project_file};
 
@@ -65,6 +66,10 @@ impl Session {
             _ => None,
         };
         let mut plan = remembered.clone().or_else(|| carried.clone()).unwrap_or_else(|| Plan::new(parts));
+        // The index pointers of that plan, for its first composition
+        // (`pointers.rs`); a search from the start gives none.
+        let recalled = remembered.as_ref().and_then(|_| pointers::recall(&cache, &key));
+        let mut given = if carried.is_some() { self.last_pointers.clone() } else { recalled.clone() };
         // Print post-processing converts every RGB image to CMYK (src/postprocess).
         let latin = report.manifest.data.meta.language.to_ascii_lowercase().starts_with("en");
         let options =
@@ -87,9 +92,10 @@ impl Session {
             lap = Instant::now();
         }
         let (mut compositions, mut capped) = (0, false);
-        let (compiled, inspection, exported) = loop {
+        let (compiled, inspection, exported, found) = loop {
             compositions += 1;
             plan.apply(&mut json);
+            pointers::apply(given.as_ref(), &mut json);
             let bytes = serde_json::to_vec(&json).map_err(BuildError::ComposedData)?;
             files.insert(project_file(DATA_PATH), Bytes::new(bytes.clone()));
             self.last_json = Some(bytes);
@@ -116,14 +122,30 @@ impl Session {
             };
             lap = Instant::now();
             let before = plan.clone();
+            // Given pointers are never trusted: pages that moved from them
+            // are composed again with the pages they moved to (past the
+            // bound, with none: the layouts read the marks themselves).
+            let found = read_pointers(&compiled.document);
+            let stale = given.as_ref().is_some_and(|given| *given != found);
             // The search is bounded: past MAX_COMPOSITIONS the pages stand
             // as they are and the preflight reports what is left.
             if compositions >= MAX_COMPOSITIONS {
+                if stale {
+                    given = None;
+                    continue;
+                }
                 capped = true;
-                break (compiled, inspection, exported);
+                break (compiled, inspection, exported, found);
             }
             if !plan.advance(&inspection.findings, &inspection.part_starts, &kinds) {
-                break (compiled, inspection, exported);
+                if stale {
+                    given = Some(found);
+                    continue;
+                }
+                break (compiled, inspection, exported, found);
+            }
+            if given.is_some() {
+                given = Some(found);
             }
             // A search from the start keeps in comemo's caches only what
             // this composition used, when it moved a fit step or a run-in:
@@ -148,9 +170,15 @@ impl Session {
         };
         // A plan the bound stopped is not remembered: started from, it would
         // move on, and a remembered build must give the searched one's PDF.
-        if self.config.writes_caches && !capped && carried.is_none() && remembered.as_ref() != Some(&plan) {
-            copyfit::remember(&cache, &key, &plan);
+        if self.config.writes_caches && !capped && carried.is_none() {
+            if remembered.as_ref() != Some(&plan) {
+                copyfit::remember(&cache, &key, &plan);
+            }
+            if recalled.as_ref() != Some(&found) {
+                pointers::remember(&cache, &key, &found);
+            }
         }
+        self.last_pointers = Some(found);
         let mut findings =
             inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
         // A last page balanced as far as its unbreakable blocks allow is a

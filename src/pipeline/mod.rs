@@ -10,6 +10,7 @@
 
 mod compose;
 pub mod date;
+mod pointers;
 mod session;
 mod steps;
 mod trials;

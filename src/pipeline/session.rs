@@ -40,6 +40,9 @@ pub struct Session {
     /// The copyfit plan of the last composition (in `watch`, where the next
     /// search starts when the inputs are new).
     pub(super) last_plan: Option<Plan>,
+    /// The index pointers of the last composition (in `watch`, given to
+    /// the next composition with the last plan).
+    pub(super) last_pointers: Option<crate::inspect::Pointers>,
     /// What the fonts cover, when this session loaded them: a character of
     /// the data that none covers is reported by the build (it would print
     /// as a box). `check` reports it from its own data checks instead.
@@ -80,6 +83,7 @@ impl Session {
             stages: Vec::new(),
             last_json: None,
             last_plan: None,
+            last_pointers: None,
             font_infos: Vec::new(),
             pages: None,
         })

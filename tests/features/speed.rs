@@ -47,14 +47,50 @@ fn searched_and_remembered_plans_give_the_same_pdf_of_the_2020_report() {
     assert!(searched == again, "a second search gave another PDF");
 }
 
-/// The one remembered copyfit plan under `root`, then the plan cache emptied.
+/// The one remembered copyfit plan under `root` (beside it, the index
+/// pages it was composed with), then the plan cache emptied.
 fn take_plan(root: &Path) -> String {
     let cache = root.join("out/.cache/copyfit");
-    let plans: Vec<_> = std::fs::read_dir(&cache).expect("the plan cache").flatten().collect();
+    let plans: Vec<_> = std::fs::read_dir(&cache)
+        .expect("the plan cache")
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().ends_with(".pages.json"))
+        .collect();
     assert_eq!(plans.len(), 1, "one plan remembered");
     let plan = std::fs::read_to_string(plans[0].path()).expect("the plan");
     std::fs::remove_dir_all(&cache).expect("the plan cache");
     plan
+}
+
+#[test]
+fn remembered_index_pages_are_checked_against_the_pages_they_point_at() {
+    // A remembered plan's first composition is given the pages its index
+    // rows point at (laid out once, with them). A cache is never trusted:
+    // pages that are wrong (a damaged or stale cache) are found on the
+    // composed pages and composed again, and the PDF is the searched one.
+    let root = root_copy();
+    copy_dir(&repo().join("examples/lanqing/data"), &root.path().join("data"));
+    let manifest = root.path().join("data/report.toml");
+    let (searched, _) = build_in(root.path(), &manifest, &root.path().join("out/a.pdf"));
+    let cache = root.path().join("out/.cache/copyfit");
+    let pages = std::fs::read_dir(&cache)
+        .expect("the plan cache")
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with(".pages.json"))
+        .expect("the index pages are remembered beside the plan")
+        .path();
+    let remembered: serde_json::Value = serde_json::from_slice(&std::fs::read(&pages).expect("pages")).expect("json");
+    let tags = remembered.as_object().expect("tag → pages");
+    assert!(tags.len() > 10, "the GRI index points at its disclosures' pages: {remembered}");
+    let (again, said) = build_in(root.path(), &manifest, &root.path().join("out/b.pdf"));
+    assert_eq!(said.matches("compile ").count(), 1, "given right pages, a remembered plan composes once: {said}");
+    assert!(again == searched, "the given index pages changed the PDF");
+    // Every row pointed at page 1 instead.
+    let wrong: serde_json::Map<_, _> = tags.keys().map(|t| (t.clone(), serde_json::json!([1]))).collect();
+    std::fs::write(&pages, serde_json::to_vec(&wrong).expect("json")).expect("write");
+    let (mended, said) = build_in(root.path(), &manifest, &root.path().join("out/c.pdf"));
+    assert_eq!(said.matches("compile ").count(), 2, "wrong pages are composed again: {said}");
+    assert!(mended == searched, "wrong remembered index pages reached the PDF");
 }
 
 #[test]

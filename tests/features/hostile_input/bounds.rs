@@ -39,6 +39,11 @@ fn a_remembered_plan_out_of_range_is_ignored() {
     let mut planted = 0;
     for entry in std::fs::read_dir(&plans).unwrap() {
         let path = entry.unwrap().path();
+        // Beside each plan, the index pages it was composed with
+        // (speed.rs checks those).
+        if path.to_string_lossy().ends_with(".pages.json") {
+            continue;
+        }
         let mut plan: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         for height in plan["balanced"].as_array_mut().unwrap() {
             *height = serde_json::json!(1e300);
