@@ -86,7 +86,8 @@ fn shared_end(sheet: &Sheet, part: usize, out: &mut Vec<Finding>) {
             class: FindingClass::HalfEmpty,
             message: remedy.replace("{}", &format!("{:.0}", filled * 100.0)),
             src: Some(format!("p{part}:0")),
-            extent: None,
+            // The share filled: copyfit tells a part's only page by it.
+            extent: Some(filled),
             uneven: None,
         });
     }
