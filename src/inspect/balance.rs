@@ -86,7 +86,8 @@ fn shared_end(sheet: &Sheet, part: usize, out: &mut Vec<Finding>) {
             class: FindingClass::HalfEmpty,
             message: remedy.replace("{}", &format!("{:.0}", filled * 100.0)),
             src: Some(format!("p{part}:0")),
-            extent: None,
+            // The share filled: copyfit tells a part's only page by it.
+            extent: Some(filled),
             uneven: None,
         });
     }
@@ -198,9 +199,9 @@ pub fn segment_ends(sheets: &[Sheet], out: &mut Vec<Finding>) {
                 page: sheet.number,
                 class: FindingClass::Unbalanced,
                 message: format!(
-                    "the columns before table {} end with one column {:.0} % of the type area longer than the \
+                    "the columns before {} end with one column {:.0} % of the type area longer than the \
                      other; balance the columns",
-                    table.and_then(|t| t.text("text")).map(quote).unwrap_or_default(),
+                    table_name(table.and_then(|t| t.text("text"))),
                     (run.long - run.short) / grid(sheet).map_or(1.0, |g| g.body.height()) * 100.0
                 ),
                 src: table.and_then(|t| t.text("src")).map(str::to_owned),
@@ -209,6 +210,12 @@ pub fn segment_ends(sheets: &[Sheet], out: &mut Vec<Finding>) {
             });
         }
     }
+}
+
+/// How a message names a table: "table '安全生产绩效'" by its title, "the
+/// table" when it has none (or it was not found).
+fn table_name(title: Option<&str>) -> String {
+    title.filter(|t| !t.trim().is_empty()).map_or_else(|| "the table".to_owned(), |t| format!("table {}", quote(t)))
 }
 
 /// How a run of two columns stands on its last page.
@@ -291,4 +298,17 @@ fn columns(sheet: &Sheet, g: &super::pages::Grid, top: f64, end: f64) -> [f64; 2
         add(gr.area);
     }
     bottom.map(|b| (b - top).max(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table_name;
+
+    /// A table without a title is "the table", never an empty name.
+    #[test]
+    fn a_table_without_a_title_is_the_table() {
+        assert_eq!(table_name(Some("安全生产绩效")), "table '安全生产绩效'");
+        assert_eq!(table_name(Some(" ")), "the table");
+        assert_eq!(table_name(None), "the table");
+    }
 }

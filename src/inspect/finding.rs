@@ -20,7 +20,9 @@ pub struct Finding {
     /// For [`FindingClass::Unbalanced`]: how tall, in points, the part's
     /// column block should be for its last page to stand balanced (the
     /// room of its earlier pages and half of its last page's content), for
-    /// copyfit to balance.
+    /// copyfit to balance. For [`FindingClass::HalfEmpty`] on a one-page
+    /// part's only page (not on a page inside a part): the share of its two
+    /// columns filled, for copyfit to run the next part in there.
     pub extent: Option<f64>,
     /// For [`FindingClass::Unbalanced`]: how much longer one column is than
     /// the other, as a share of the type area's height (copyfit keeps the

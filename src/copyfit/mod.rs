@@ -35,9 +35,23 @@
 //!   that starts at a page foot and spills onto a near-empty page (the part
 //!   before it, balanced or long, left it a line or two) starts a page of
 //!   its own instead, with the next part run in after it, and never runs in
-//!   again. A run-in part that ends a page of short parts' ends with its
-//!   columns less than half filled (a `half-empty` finding on it) has the
-//!   next part run in there too.
+//!   again. A one-page part whose only page stands half blank (a
+//!   `half-empty` finding on it: a run-in part ending a page of short
+//!   parts' ends with its columns less than two thirds filled, or a part
+//!   alone on its page, not run in and not on a page of its own after a
+//!   spill, with its columns less than half filled) has the next part run
+//!   in there, when the next part's kind can (not a chapter or a feature,
+//!   which open on a page of their own), it does not run in yet and it
+//!   never spilled. For a part alone on its page this waits until nothing
+//!   else moves (a fit step or a balanced height may still fill its page),
+//!   and the half-blank part itself stays where it is (run in after the
+//!   part before, it would move that part's page too). The part run in,
+//!   and the parts run in after it, have their balanced heights measured
+//!   again where they now stand. Should the next part then spill from the
+//!   page foot onto a near-empty page, it takes a page of its own as above
+//!   and never runs in again, so the rule runs each part in once at most
+//!   and the search ends. Where the next part cannot run in, the finding
+//!   stays, a note.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -208,16 +222,7 @@ impl Plan {
         changed |= self.advance_runs(findings);
         // A run-in part that ends a page of short parts' ends, half blank:
         // the next part runs in there too.
-        for f in findings.iter().filter(|f| f.class == FindingClass::HalfEmpty) {
-            let Some(part) = part_of(f).filter(|&p| self.parts[p].1 && starts.get(p) == Some(&f.page)) else {
-                continue;
-            };
-            let next = part + 1;
-            if next < self.parts.len() && !self.parts[next].1 && !self.own_page[next] && can_run_in(kinds[next]) {
-                self.parts[next].1 = true;
-                changed = true;
-            }
-        }
+        changed |= self.fill_half_empty(findings, starts, kinds, false);
         let mut pages: Vec<usize> =
             findings.iter().filter(|f| f.class == FindingClass::NearEmpty).map(|f| f.page).collect();
         pages.dedup();
@@ -265,10 +270,7 @@ impl Plan {
             }
             // A new step sets the part anew: its balanced height (measured
             // at the old step) is measured again.
-            self.balanced[target] = None;
-            self.raised[target] = 0;
-            self.best[target] = None;
-            self.unbalanceable[target] = false;
+            self.measure_again(target);
             let step = &mut self.parts[target].0;
             if *step + 1 < STEPS.len() {
                 *step += 1;
@@ -278,7 +280,10 @@ impl Plan {
             }
             changed = true;
         }
-        changed
+        // A part alone on its only page, half blank, once nothing else
+        // moves (a fit step, a balanced height or a run-in may still fill
+        // or empty its page): the next part runs in there.
+        changed || self.fill_half_empty(findings, starts, kinds, true)
     }
 }
 
@@ -305,6 +310,52 @@ impl Plan {
         self.own_page[part] = one.own_page[0];
         self.unbalanceable[part] = one.unbalanceable[0];
         self.exhausted[part] = one.exhausted[0];
+    }
+
+    /// Runs the next part in on the only page of a one-page part that
+    /// stands half blank (a `half-empty` finding on a part's only page,
+    /// which carries the share filled as its `extent`): with `alone`, a
+    /// part alone on its page that neither runs in nor took a page of its
+    /// own after spilling; without, a run-in part that ends a page of short
+    /// parts' ends. The next part runs in when its kind can, it does not
+    /// run in yet and it never spilled from a page foot (a part that
+    /// spills, run in, takes a page of its own and never runs in again:
+    /// each part is run in by this rule once at most, and the search
+    /// ends); it and the parts run in after it are measured again for
+    /// balancing. A page the next part cannot fill (a chapter opener
+    /// follows) keeps its finding, a note. Returns whether anything changed.
+    fn fill_half_empty(&mut self, findings: &[Finding], starts: &[usize], kinds: &[&str], alone: bool) -> bool {
+        let mut changed = false;
+        for f in findings.iter().filter(|f| f.class == FindingClass::HalfEmpty && f.extent.is_some()) {
+            let Some(part) = f.src.as_deref().and_then(crate::inspect::part_of).filter(|&p| p < self.parts.len())
+            else {
+                continue;
+            };
+            // The finding is on the part's only page: the page it starts on.
+            if starts.get(part) != Some(&f.page) || self.parts[part].1 == alone || (alone && self.own_page[part]) {
+                continue;
+            }
+            let next = part + 1;
+            if next < self.parts.len() && !self.parts[next].1 && !self.own_page[next] && can_run_in(kinds[next]) {
+                // It and the parts run in after it start elsewhere on the
+                // page now: their balanced heights are measured again.
+                let moved = self.parts[next + 1..].iter().take_while(|(_, run_in)| *run_in).count();
+                (next..=next + moved).for_each(|p| self.measure_again(p));
+                self.parts[next].1 = true;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Forgets part `part`'s balanced heights (its last page's and its runs
+    /// before tables), and how they were raised: its columns are measured
+    /// again where they now stand.
+    fn measure_again(&mut self, part: usize) {
+        self.balanced[part] = None;
+        self.raised[part] = 0;
+        self.best[part] = None;
+        self.unbalanceable[part] = false;
     }
 
     /// The height of part `part`'s last run of columns, if balanced.
@@ -466,119 +517,4 @@ fn can_run_in(kind: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{Plan, STEPS};
-    use crate::inspect::{Finding, FindingClass, layout_sources};
-
-    fn near_empty(page: usize) -> Finding {
-        Finding { page, class: FindingClass::NearEmpty, message: String::new(), src: None, extent: None, uneven: None }
-    }
-
-    /// The file that owns the copyfit factors.
-    const COPYFIT_TYP: &str = "layout/copyfit.typ";
-
-    #[test]
-    fn only_copyfit_typ_knows_what_a_fit_step_does() {
-        // The factors live on the Typst side only: one layout file reads a
-        // part's `fit` step, the rest ask it for a scale.
-        let sources = layout_sources();
-        let readers: Vec<&str> =
-            sources.iter().filter(|(_, text)| text.contains("\"fit\"")).map(|(name, _)| name.as_str()).collect();
-        assert_eq!(readers, [COPYFIT_TYP], "layout files that read `fit` themselves");
-        // Every step Rust chooses is one the layouts document.
-        let (_, copyfit_typ) = sources.iter().find(|(name, _)| name == COPYFIT_TYP).expect("layout/copyfit.typ");
-        let (low, high) = (STEPS.iter().min().copied(), STEPS.iter().max().copied());
-        let range = format!("{}…{}", low.unwrap_or_default(), high.unwrap_or_default()).replace('-', "−");
-        assert!(copyfit_typ.contains(&range), "layout/copyfit.typ documents the steps {range}");
-    }
-
-    #[test]
-    fn steps_tighten_first_then_loosen_then_give_up() {
-        let mut plan = Plan::new(2);
-        let starts = [1, 3];
-        let kinds = ["front", "front"];
-        let mut seen = Vec::new();
-        while plan.advance(&[near_empty(2)], &starts, &kinds) && seen.len() < 10 {
-            seen.push(STEPS[plan.parts[0].0]);
-        }
-        assert_eq!(seen, [-1, -2, -3, 1, 2, 3, 0]);
-        assert!(plan.exhausted[0]);
-        assert!(!plan.advance(&[near_empty(2)], &starts, &kinds));
-    }
-
-    #[test]
-    fn a_one_page_part_runs_in_or_pulls_the_next_one_up() {
-        let mut plan = Plan::new(3);
-        assert!(plan.advance(&[near_empty(5)], &[1, 5, 6], &["front", "back", "back"]));
-        assert_eq!(plan.parts[1], (0, true));
-        // Already run in: the next part is pulled up.
-        assert!(plan.advance(&[near_empty(5)], &[1, 5, 6], &["front", "back", "back"]));
-        assert_eq!(plan.parts[2], (0, true));
-        // The first part cannot run in, and a chapter is never pulled up.
-        let mut plan = Plan::new(2);
-        assert!(plan.advance(&[near_empty(1)], &[1, 2], &["front", "chapter"]));
-        assert_eq!(plan.parts, [(1, false), (0, false)]);
-    }
-
-    #[test]
-    fn a_run_in_part_spilling_from_a_page_foot_takes_a_page_of_its_own() {
-        // Part 1 runs in on page 5, at its foot, and ends on page 6, near-empty.
-        let mut plan = Plan::new(3);
-        plan.parts[1].1 = true;
-        let kinds = ["front", "back", "back"];
-        assert!(plan.advance(&[near_empty(6)], &[5, 5, 7], &kinds));
-        assert_eq!(plan.parts, [(0, false), (0, false), (0, true)]);
-        assert!(plan.own_page[1]);
-        // Alone on its page, near-empty again: it never runs in again.
-        let mut plan = Plan::new(3);
-        plan.own_page[1] = true;
-        assert!(plan.advance(&[near_empty(6)], &[5, 6, 7], &kinds));
-        assert_eq!(plan.parts, [(0, false), (0, false), (0, true)]);
-    }
-
-    fn finding(class: FindingClass, page: usize, src: &str, extent: Option<f64>) -> Finding {
-        Finding { page, class, message: String::new(), src: Some(src.into()), extent, uneven: extent.map(|_| 0.3) }
-    }
-
-    #[test]
-    fn a_run_before_a_table_gets_its_height_then_is_raised_then_taken_back() {
-        let kinds = ["front", "performance"];
-        let mut plan = Plan::new(2);
-        // Uneven where it stops for the table at p1:700: the measured height.
-        assert!(plan.advance(&[finding(FindingClass::Unbalanced, 4, "p1:700", Some(300.0))], &[1, 3], &kinds));
-        let run = |plan: &Plan| plan.balanced[1].as_ref().and_then(|b| b.runs.get("p1:700").copied());
-        assert_eq!(run(&plan).and_then(|r| r.height), Some(300.0));
-        // The part's last page is not balanced by it, and the layouts read it.
-        assert_eq!(plan.balanced[1].as_ref().and_then(|b| b.last), None);
-        let mut json = serde_json::json!({ "parts": [{}, {}] });
-        plan.apply(&mut json);
-        assert_eq!(json["parts"][1]["segments"]["p1:700"], 300.0);
-        // Text over text in the run (a block before the table): raised.
-        let spoilt = finding(FindingClass::Overlap, 4, "p1:500", None);
-        assert!(plan.advance(std::slice::from_ref(&spoilt), &[1, 3], &kinds));
-        assert_eq!(run(&plan).and_then(|r| r.height), Some(340.0));
-        while run(&plan).is_some_and(|r| r.height.is_some()) {
-            assert!(plan.advance(std::slice::from_ref(&spoilt), &[1, 3], &kinds));
-        }
-        // Taken back: plain columns, and a finding left on it is a note.
-        assert!(plan.balanced_as_far_as_it_goes(&finding(FindingClass::Unbalanced, 4, "p1:700", Some(300.0))));
-        assert!(!plan.advance(&[spoilt], &[1, 3], &kinds));
-    }
-
-    #[test]
-    fn a_half_blank_page_of_short_parts_runs_the_next_part_in() {
-        let kinds = ["front", "back", "back", "chapter"];
-        let mut plan = Plan::new(4);
-        plan.parts[1].1 = true;
-        // Part 1 runs in on page 5 and ends there, a third blank: part 2 runs in.
-        let half = finding(FindingClass::HalfEmpty, 5, "p1:0", None);
-        assert!(plan.advance(std::slice::from_ref(&half), &[2, 5, 6, 7], &kinds));
-        assert!(plan.parts[2].1);
-        // A chapter never runs in; a page inside a part is no such page.
-        let mut plan = Plan::new(4);
-        plan.parts[2].1 = true;
-        assert!(!plan.advance(&[finding(FindingClass::HalfEmpty, 6, "p2:0", None)], &[2, 5, 6, 8], &kinds));
-        let mut plan = Plan::new(4);
-        assert!(!plan.advance(&[finding(FindingClass::HalfEmpty, 5, "p1:0", None)], &[2, 5, 7, 8], &kinds));
-    }
-}
+mod tests;
