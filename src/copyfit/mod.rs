@@ -51,7 +51,10 @@
 //!   page foot onto a near-empty page, it takes a page of its own as above
 //!   and never runs in again, so the rule runs each part in once at most
 //!   and the search ends. Where the next part cannot run in, the finding
-//!   stays, a note.
+//!   stays, a note. A part run in that starts at a page top anyway (the
+//!   part before ended on the page before: a `run-in-at-top` finding)
+//!   lost its band for nothing: it opens as it would alone, and no rule
+//!   runs it in again.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -238,8 +241,9 @@ impl Plan {
             if spilled {
                 self.parts[part].1 = false;
                 self.own_page[part] = true;
-                if let Some(next) = self.parts.get_mut(part + 1).filter(|_| can_run_in(kinds[part + 1])) {
-                    next.1 = true;
+                let next = part + 1;
+                if next < self.parts.len() && can_run_in(kinds[next]) && !self.own_page[next] {
+                    self.parts[next].1 = true;
                 }
                 changed = true;
                 continue;
@@ -254,7 +258,7 @@ impl Plan {
                     continue;
                 }
                 let next = part + 1;
-                if next < self.parts.len() && !self.parts[next].1 && can_run_in(kinds[next]) {
+                if next < self.parts.len() && !self.parts[next].1 && !self.own_page[next] && can_run_in(kinds[next]) {
                     self.parts[next].1 = true;
                     changed = true;
                     continue;
@@ -283,7 +287,29 @@ impl Plan {
         // A part alone on its only page, half blank, once nothing else
         // moves (a fit step, a balanced height or a run-in may still fill
         // or empty its page): the next part runs in there.
-        changed || self.fill_half_empty(findings, starts, kinds, true)
+        changed || self.fill_half_empty(findings, starts, kinds, true) || self.open_run_ins_at_top(findings, kinds)
+    }
+
+    /// A part run in at a page top (the part before ended on the page
+    /// before) lost its band for nothing: once nothing else moves (a
+    /// balanced height or a fit step of the part before may still end it
+    /// higher), it opens as it would alone, never runs in again, and the
+    /// next part runs in after it (as after a part that spilled).
+    fn open_run_ins_at_top(&mut self, findings: &[Finding], kinds: &[&str]) -> bool {
+        let mut changed = false;
+        for f in findings.iter().filter(|f| f.class == FindingClass::RunInAtTop) {
+            let part = f.src.as_deref().and_then(crate::inspect::part_of);
+            if let Some(part) = part.filter(|&p| p < self.parts.len() && self.parts[p].1) {
+                self.parts[part].1 = false;
+                self.own_page[part] = true;
+                let next = part + 1;
+                if next < self.parts.len() && can_run_in(kinds[next]) && !self.own_page[next] {
+                    self.parts[next].1 = true;
+                }
+                changed = true;
+            }
+        }
+        changed
     }
 }
 

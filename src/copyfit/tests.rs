@@ -175,3 +175,20 @@ fn a_chapter_after_a_half_blank_one_page_part_is_not_run_in() {
         assert_eq!(plan, Plan::new(3));
     }
 }
+
+/// A part run in at a page top (the part before ended on the page before)
+/// opens as it would alone, and no rule runs it in again.
+#[test]
+fn a_part_run_in_at_a_page_top_opens_on_its_own_and_stays_so() {
+    let kinds = ["front", "back", "index", "back"];
+    let mut plan = Plan::new(4);
+    plan.parts[2].1 = true;
+    let top = finding(FindingClass::RunInAtTop, 7, "p2:0", None);
+    assert!(plan.advance(std::slice::from_ref(&top), &[2, 5, 7, 9], &kinds));
+    assert!(!plan.parts[2].1);
+    assert!(plan.own_page[2]);
+    // Part 1, alone on page 5, near-empty: it may not pull part 2 up again.
+    let near = finding(FindingClass::NearEmpty, 5, "p1:0", None);
+    plan.advance(std::slice::from_ref(&near), &[2, 5, 6, 8], &kinds);
+    assert!(!plan.parts[2].1, "a part that opened on its own ran in again");
+}

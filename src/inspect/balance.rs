@@ -49,7 +49,27 @@ pub fn part_ends(sheets: &[Sheet], starts: &[usize], out: &mut Vec<Finding>) {
         if start == end + 1 && next > end + 1 && bottom.is_none() {
             shared_end(&sheets[end], i, out);
         }
+        let before = i.checked_sub(1).and_then(|b| ends.get(b));
+        if before.is_some_and(|&b| b + 1 < start) && run_in(&sheets[start - 1]) {
+            out.push(Finding {
+                page: start,
+                class: FindingClass::RunInAtTop,
+                message: "the part runs in after the part before at the page's top (the part before ended on \
+                          the page before): it stands without its band, under the running head of the part \
+                          before; give it its own opening"
+                    .into(),
+                src: Some(part.clone()),
+                extent: None,
+                uneven: None,
+            });
+        }
     }
+}
+
+/// Whether a part starting on `sheet` runs in after the part before: a
+/// text page (not a designed opener) that no part band opens.
+fn run_in(sheet: &Sheet) -> bool {
+    grid(sheet).is_some_and(|g| !g.designed) && sheet.marks(Mark::Band).next().is_none()
 }
 
 /// The height on `sheet` where the first part after part `part` starts.

@@ -84,11 +84,14 @@ pub enum FindingClass {
     /// A page inside a part (not its last) with its columns less than half
     /// filled (a note: the part's text could fill it).
     HalfEmpty,
+    /// A part run in after the part before (no band, an inline heading)
+    /// that starts at a page top: the part before ended on an earlier page.
+    RunInAtTop,
 }
 
 impl FindingClass {
     /// Every class.
-    pub const ALL: [FindingClass; 23] = [
+    pub const ALL: [FindingClass; 24] = [
         FindingClass::NearEmpty,
         FindingClass::Unbalanced,
         FindingClass::Stranded,
@@ -112,6 +115,7 @@ impl FindingClass {
         FindingClass::DetachedFloat,
         FindingClass::NarrowColumn,
         FindingClass::HalfEmpty,
+        FindingClass::RunInAtTop,
     ];
 
     /// The name printed with a finding.
@@ -140,6 +144,7 @@ impl FindingClass {
             FindingClass::DetachedFloat => "detached-float",
             FindingClass::NarrowColumn => "narrow-column",
             FindingClass::HalfEmpty => "half-empty",
+            FindingClass::RunInAtTop => "run-in-at-top",
         }
     }
 
