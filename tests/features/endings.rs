@@ -231,3 +231,24 @@ fn a_one_page_part_left_more_than_half_blank_is_half_empty() {
         |l: &&String| l.contains(": note: ") && l.contains("02-long-title.toml") && l.contains("alone on its page");
     assert!(found.iter().any(|l| alone(&l)), "{}", stderr(&out));
 }
+
+#[test]
+fn a_part_run_in_at_a_page_top_is_run_in_at_top() {
+    // The stress fixture's index part planted to run in after a page break
+    // whatever copyfit asks: it stands at a page top under an inline
+    // heading, without its band, and the preflight says so (a warning,
+    // located at the part; `--strict` fails on it).
+    let root = variant(
+        &[(
+            "parts.typ",
+            "    } else if p.at(\"run_in\", default: false) {\n      starts",
+            "    } else if p.at(\"run_in\", default: false) or p.kind == \"index\" {\n      pagebreak(weak: true)\n      starts",
+        )],
+        &[],
+    );
+    let out = press(root.path(), &["check", "--strict"]);
+    let found = findings(&out, "run-in-at-top");
+    let located = |l: &&String| l.contains("08-index.toml") && l.contains("without its band");
+    assert!(found.iter().any(|l| located(&l)), "{}", stderr(&out));
+    assert!(!out.status.success(), "a part run in at a page top passed --strict");
+}
