@@ -362,7 +362,14 @@ impl Plan {
                 continue;
             }
             let next = part + 1;
-            if next < self.parts.len() && !self.parts[next].1 && !self.own_page[next] && can_run_in(kinds[next]) {
+            // A signed letter ends its page: nothing runs in under it.
+            let letter = kinds[part] == "letter";
+            if !letter
+                && next < self.parts.len()
+                && !self.parts[next].1
+                && !self.own_page[next]
+                && can_run_in(kinds[next])
+            {
                 // It and the parts run in after it start elsewhere on the
                 // page now: their balanced heights are measured again.
                 let moved = self.parts[next + 1..].iter().take_while(|(_, run_in)| *run_in).count();

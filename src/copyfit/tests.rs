@@ -192,3 +192,14 @@ fn a_part_run_in_at_a_page_top_opens_on_its_own_and_stays_so() {
     plan.advance(std::slice::from_ref(&near), &[2, 5, 6, 8], &kinds);
     assert!(!plan.parts[2].1, "a part that opened on its own ran in again");
 }
+
+/// A signed letter ends its page: a half-blank letter page has nothing run
+/// in under it (the note stays, for an editor).
+#[test]
+fn nothing_runs_in_under_a_half_blank_letter() {
+    let kinds = ["letter", "front", "chapter"];
+    let mut plan = Plan::new(3);
+    let half = finding(FindingClass::HalfEmpty, 3, "p0:0", Some(0.45));
+    assert!(!plan.advance(std::slice::from_ref(&half), &[3, 4, 5], &kinds));
+    assert!(!plan.parts[1].1);
+}

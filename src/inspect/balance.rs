@@ -86,7 +86,7 @@ pub const SHARED_FILLED: f64 = 2.0 / 3.0;
 /// Flags the only page of a one-page part, when the next part starts on a
 /// page of its own and the page's columns stand less than [`SHARED_FILLED`]
 /// filled: a page of short parts' ends, its foot blank (the next part may
-/// run in there too), or, below [`HALF_EMPTY`], a short part alone on a
+/// run in there too), or, below [`ALONE_FILLED`], a short part alone on a
 /// page it leaves more than half blank.
 fn shared_end(sheet: &Sheet, part: usize, out: &mut Vec<Finding>) {
     let earlier = sheet.marks(Mark::Src).filter_map(|m| m.text("src").and_then(data_place)).any(|(p, _)| p < part);
@@ -95,7 +95,7 @@ fn shared_end(sheet: &Sheet, part: usize, out: &mut Vec<Finding>) {
     let filled = (c1 + c2) / (2.0 * g.body.height());
     // A part alone on its page is marked below half filled (its own page
     // was its to fill); a page of short parts' ends below two thirds.
-    if filled < if earlier { SHARED_FILLED } else { HALF_EMPTY } {
+    if filled < if earlier { SHARED_FILLED } else { ALONE_FILLED } {
         let remedy = if earlier {
             "a page of short parts ends with its columns {} % filled; let the next part run in on it"
         } else {
@@ -112,6 +112,13 @@ fn shared_end(sheet: &Sheet, part: usize, out: &mut Vec<Finding>) {
         });
     }
 }
+
+/// Below this share of its two columns filled (measured from the type
+/// area's top, its band's room included), a part alone on its only page
+/// stands more than half blank. (Measured so, a part under a tall band of
+/// a long title reads emptier than it looks: 0.55 marked such a page whose
+/// one column stood nearly full.)
+pub const ALONE_FILLED: f64 = 0.5;
 
 /// Below this share of its two columns filled, a page inside a part (not
 /// its last) is half-empty.
