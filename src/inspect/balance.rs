@@ -114,10 +114,10 @@ fn shared_end(sheet: &Sheet, part: usize, out: &mut Vec<Finding>) {
 }
 
 /// Below this share of its two columns filled (measured from the type
-/// area's top, its band's room included), a part alone on its only page
-/// stands more than half blank. (Measured so, a part under a tall band of
-/// a long title reads emptier than it looks: 0.55 marked such a page whose
-/// one column stood nearly full.)
+/// area's top, a part band counted as filled), a part alone on its only
+/// page stands more than half blank. (0.55 was tried: it also marked a page
+/// whose one column stood nearly full beside an org chart, which a reader
+/// does not see as half blank.)
 pub const ALONE_FILLED: f64 = 0.5;
 
 /// Below this share of its two columns filled, a page inside a part (not
