@@ -57,6 +57,7 @@ pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
         plan.own_page.len(),
         plan.unbalanceable.len(),
         plan.exhausted.len(),
+        plan.spread.len(),
     ];
     // A remembered file is never trusted: sizes, steps and heights in range.
     let heights =
@@ -74,4 +75,3 @@ pub fn remember(dir: &Path, key: &str, plan: &Plan) {
         let _ = crate::write::write_atomic(&dir.join(format!("{key}.json")), &json);
     }
 }
-

@@ -4,7 +4,7 @@
 //! filled, or nothing in range helps (then the finding stays).
 //!
 //! The adjustments, per part, read by the layouts from the data (`fit`,
-//! `run_in`, `balance`):
+//! `run_in`, `balance`, `spread`):
 //! - `fit` from −3 to +3: a step of tightening (negative) or loosening
 //!   (positive). What a step does to paragraph and block spacing, leading,
 //!   table row padding and image slots is the layouts' alone
@@ -55,6 +55,11 @@
 //!   part before ended on the page before: a `run-in-at-top` finding)
 //!   lost its band for nothing: it opens as it would alone, and no rule
 //!   runs it in again.
+//! - `spread`: a part whose last page stands unbalanced where no balanced
+//!   height helped (its balancing taken back: a table kept whole, alone in
+//!   one column, say) has its tables that cannot split set across the page
+//!   (the layouts tell which, `blocks.typ` `whole-table`), once, when
+//!   nothing else moves, and is balanced again.
 
 use std::collections::BTreeMap;
 
@@ -91,6 +96,11 @@ pub struct Plan {
     pub unbalanceable: Vec<bool>,
     /// Parts for which nothing in range helped.
     pub exhausted: Vec<bool>,
+    /// Parts whose tables that cannot split are set across the page: their
+    /// last page stood unbalanced where no balanced height helped (a table
+    /// kept whole, alone in one column).
+    #[serde(default)]
+    pub spread: Vec<bool>,
 }
 
 /// The heights, in points, of a part's balanced column blocks.
@@ -126,16 +136,19 @@ impl Plan {
             own_page: vec![false; count],
             unbalanceable: vec![false; count],
             exhausted: vec![false; count],
+            spread: vec![false; count],
         }
     }
 
     /// Writes the plan into the layout JSON (`fit` and `run_in` of each part).
     pub fn apply(&self, json: &mut Value) {
         let Some(parts) = json.get_mut("parts").and_then(Value::as_array_mut) else { return };
-        for ((part, (step, run_in)), balance) in parts.iter_mut().zip(&self.parts).zip(&self.balanced) {
+        let settings = self.parts.iter().zip(&self.balanced).zip(&self.spread);
+        for (part, (((step, run_in), balance), spread)) in parts.iter_mut().zip(settings) {
             if let Value::Object(map) = part {
                 map.insert("fit".into(), Value::from(STEPS[*step]));
                 map.insert("run_in".into(), Value::from(*run_in));
+                map.insert("spread".into(), Value::from(*spread));
                 let balance = balance.clone().unwrap_or_default();
                 map.insert("balance".into(), balance.last.map_or(Value::Null, Value::from));
                 let runs = balance.runs.iter().filter_map(|(at, run)| Some((at.clone(), Value::from(run.height?))));
@@ -286,7 +299,30 @@ impl Plan {
         // A part alone on its only page, half blank, once nothing else
         // moves (a fit step, a balanced height or a run-in may still fill
         // or empty its page): the next part runs in there.
-        changed || self.fill_half_empty(findings, starts, kinds, true) || self.open_run_ins_at_top(findings, kinds)
+        changed
+            || self.fill_half_empty(findings, starts, kinds, true)
+            || self.open_run_ins_at_top(findings, kinds)
+            || self.spread_stuck_tables(findings)
+    }
+
+    /// A part's last page that stands unbalanced where no balanced height
+    /// helped (its balancing searched to its end and taken back), once
+    /// nothing else moves: a table that cannot split may stand alone in one
+    /// column. The part's tables that cannot split are set across the page
+    /// (the layouts know which), once, and its balancing starts again.
+    fn spread_stuck_tables(&mut self, findings: &[Finding]) -> bool {
+        let mut changed = false;
+        for f in findings.iter().filter(|f| f.class == FindingClass::Unbalanced) {
+            let part = f.src.as_deref().and_then(crate::inspect::part_of).filter(|&p| p < self.parts.len());
+            let Some(part) = part.filter(|&p| self.unbalanceable[p] && self.last(p).is_none() && !self.spread[p])
+            else {
+                continue;
+            };
+            self.spread[part] = true;
+            self.measure_again(part);
+            changed = true;
+        }
+        changed
     }
 
     /// A part run in at a page top (the part before ended on the page
@@ -323,6 +359,7 @@ impl Plan {
             own_page: vec![self.own_page[part]],
             unbalanceable: vec![self.unbalanceable[part]],
             exhausted: vec![self.exhausted[part]],
+            spread: vec![self.spread[part]],
         }
     }
 
@@ -335,6 +372,7 @@ impl Plan {
         self.own_page[part] = one.own_page[0];
         self.unbalanceable[part] = one.unbalanceable[0];
         self.exhausted[part] = one.exhausted[0];
+        self.spread[part] = one.spread[0];
     }
 
     /// Runs the next part in on the only page of a one-page part that

@@ -203,3 +203,27 @@ fn nothing_runs_in_under_a_half_blank_letter() {
     assert!(!plan.advance(std::slice::from_ref(&half), &[3, 4, 5], &kinds));
     assert!(!plan.parts[1].1);
 }
+
+/// A part's last page unbalanced where no balanced height helped (its
+/// balancing taken back): once nothing else moves, its tables that cannot
+/// split are spread across the page, once, and it is balanced again.
+#[test]
+fn a_last_page_no_height_balances_has_its_whole_tables_spread_once() {
+    let kinds = ["front", "back"];
+    let mut plan = Plan::new(2);
+    plan.unbalanceable[1] = true;
+    let uneven = finding(FindingClass::Unbalanced, 6, "p1:0", None);
+    assert!(plan.advance(std::slice::from_ref(&uneven), &[2, 5], &kinds));
+    assert!(plan.spread[1]);
+    assert!(!plan.unbalanceable[1], "its balancing starts again");
+    // Spread once: given up again, it stays as it is.
+    plan.unbalanceable[1] = true;
+    assert!(!plan.advance(std::slice::from_ref(&uneven), &[2, 5], &kinds));
+    // A part balanced as far as its blocks allow (a height kept) is a note:
+    // nothing to spread.
+    let mut plan = Plan::new(2);
+    plan.unbalanceable[1] = true;
+    plan.balanced[1] = Some(super::Balance { last: Some(400.0), ..Default::default() });
+    assert!(!plan.advance(std::slice::from_ref(&uneven), &[2, 5], &kinds));
+    assert!(!plan.spread[1]);
+}

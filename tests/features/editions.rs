@@ -54,14 +54,12 @@ fn english_edition_is_latin_with_the_chinese_figures() {
     let (en, cn) = (dir.path().join("en.pdf"), dir.path().join("cn.pdf"));
     let manifest = repo().join("examples/lanqing/data/report.toml");
     // The preflight's line rules know English breaks at word spaces: the
-    // English pages have no line finding. One page finding stands, and is
-    // reported: the stakeholder table (five rows, which keep three a side, so
-    // it does not split) stands alone in one column of its part's last page.
+    // English pages have no line finding. The stakeholder table (five rows,
+    // which keep three a side, so it does not split) would stand alone in
+    // one column of its part's last page: copyfit has the part set it across
+    // the page, and the edition passes --strict.
     let out = build(&manifest, &en, &["--edition", "en", "--strict"]);
-    let report = stderr(&out);
-    let errors: Vec<&str> = report.lines().filter(|l| l.contains(": error:")).collect();
-    assert!(!out.status.success() && errors.len() == 1 && errors[0].contains("[unbalanced]"), "{report}");
-    assert!(build(&manifest, &en, &["--edition", "en"]).status.success());
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(build(&manifest, &cn, &[]).status.success());
     let fonts: Vec<String> = pdf_fonts(&en).into_iter().map(|f| f.name).collect();
     assert!(fonts.iter().any(|f| f.ends_with("+NotoSerif-Regular")), "{fonts:?}");
