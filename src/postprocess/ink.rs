@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::content::{Cmyk, Scan, Violation};
+use super::found::{Cmyk, Scan, Violation};
 use super::raster::describe_pages;
 use crate::config::Standard;
 use crate::diag::{Problem, Problems, Severity};

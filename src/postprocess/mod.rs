@@ -14,6 +14,7 @@
 
 pub mod content;
 pub mod convert;
+pub mod found;
 pub mod ink;
 pub mod overprint;
 pub mod pages;

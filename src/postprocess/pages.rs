@@ -20,7 +20,7 @@ use std::hash::{BuildHasher, RandomState};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
-use super::content::Scan;
+use super::found::Scan;
 use super::resources::{page_box, page_resources};
 
 /// What walking one page gave, as remembered.
