@@ -19,7 +19,7 @@ use typst::introspection::Introspector;
 use typst::layout::{Frame, FrameItem};
 use typst_layout::PagedDocument;
 
-use crate::inspect::pointers;
+use crate::inspect::Pointers;
 use crate::model::Block;
 use crate::paths::{Cache, Root};
 use crate::source::Report;
@@ -67,8 +67,9 @@ pub struct Changes {
 }
 
 impl State {
-    /// Records the pages, labels and disclosure pointers of a laid-out document.
-    pub fn of(document: &PagedDocument, labels: &HashMap<String, String>) -> Self {
+    /// Records the pages and labels of a laid-out document, with its
+    /// disclosure `pointers` (`inspect::pointers`).
+    pub fn of(document: &PagedDocument, labels: &HashMap<String, String>, pointers: &Pointers) -> Self {
         let pages = document.pages();
         let mut state = State {
             pages: pages.iter().map(|p| format!("{:016x}", page_hash(&p.frame))).collect(),
@@ -87,7 +88,7 @@ impl State {
                 state.labels.entry(name.as_str().to_owned()).or_insert(page);
             }
         }
-        state.pointers = pointers(document).into_iter().map(|(tag, pages)| (tag, ranges(pages, "，"))).collect();
+        state.pointers = printed(pointers);
         state
     }
 
@@ -176,10 +177,11 @@ pub fn state_path(root: &Root, output: &Path) -> PathBuf {
 pub fn record(
     document: &PagedDocument,
     report: &Report,
+    pointers: &Pointers,
     root: &Root,
     output: &Path,
 ) -> Result<Option<Changes>, RecordError> {
-    Recorded::read(document, report).commit(root, output)
+    Recorded::read(document, report, pointers).commit(root, output)
 }
 
 /// What a build's pages and labels are, read from the frames but not yet
@@ -191,10 +193,11 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    /// Reads the pages (their content hashes), labels and index pointers.
-    pub fn read(document: &PagedDocument, report: &Report) -> Self {
+    /// Reads the pages (their content hashes) and labels; `pointers` are
+    /// the index pointers the compose step read from the same pages.
+    pub fn read(document: &PagedDocument, report: &Report, pointers: &Pointers) -> Self {
         let names = label_names(report);
-        let state = State::of(document, &names);
+        let state = State::of(document, &names, pointers);
         Recorded { names, state }
     }
 
@@ -230,6 +233,11 @@ pub fn label_names(report: &Report) -> HashMap<String, String> {
         }
     }
     names
+}
+
+/// Index pointers as the indexes print them: tag → `25-27，62`.
+pub fn printed(pointers: &Pointers) -> BTreeMap<String, String> {
+    pointers.iter().map(|(tag, pages)| (tag.clone(), ranges(pages.clone(), "，"))).collect()
 }
 
 /// Pages as runs joined by `sep`: `25-27，62` as the indexes print them.

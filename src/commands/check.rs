@@ -2,7 +2,7 @@
 //! composed (not written) so that the layout preflight reports too. The
 //! report is read once and checked once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::{Failure, Outcome};
@@ -165,9 +165,8 @@ fn check_one(args: &CheckArgs, loaded: LoadedReport) -> Result<One, Failure> {
             Ok(composed) => {
                 // The data's checks ran above; what composing adds is its
                 // notes (figures left out) and the layout findings.
-                let state = crate::changes::State::of(&composed.document, &HashMap::new());
                 pages = composed.document.pages().len();
-                pointers = Some(state.pointers);
+                pointers = Some(crate::changes::printed(&composed.pointers));
                 problems = composed.problems;
                 problems.0.extend(composed.findings.0);
                 typst_warnings = composed.typst_warnings;

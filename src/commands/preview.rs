@@ -35,7 +35,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Outcome, Failure> {
         Err(error) => return Err(after(UsageError::from(error).into())),
     };
     // Every preview is recorded, so `--changed` shows what changed since the last one.
-    let changed = crate::changes::record(document, &composed.report, &root, &sheet);
+    let changed = crate::changes::record(document, &composed.report, &composed.pointers, &root, &sheet);
     let mut summary = String::new();
     let (pages, marked) = match (args.changed, changed) {
         (true, Ok(Some(changes))) => {

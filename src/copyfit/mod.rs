@@ -251,12 +251,7 @@ impl Plan {
             let spilled =
                 self.parts[part].1 && starts[part] + 1 == page && starts.get(part + 1).is_none_or(|&next| next > page);
             if spilled {
-                self.parts[part].1 = false;
-                self.own_page[part] = true;
-                let next = part + 1;
-                if next < self.parts.len() && can_run_in(kinds[next]) && !self.own_page[next] {
-                    self.parts[next].1 = true;
-                }
+                self.open_on_own_page(part, kinds);
                 changed = true;
                 continue;
             }
@@ -264,13 +259,13 @@ impl Plan {
             if single {
                 // A one-page part: run it in after the part before, or
                 // pull the next part up onto its page.
-                if part > 0 && !self.parts[part].1 && !self.own_page[part] && can_run_in(kinds[part]) {
+                if part > 0 && self.may_run_in(part, kinds) {
                     self.parts[part].1 = true;
                     changed = true;
                     continue;
                 }
                 let next = part + 1;
-                if next < self.parts.len() && !self.parts[next].1 && !self.own_page[next] && can_run_in(kinds[next]) {
+                if self.may_run_in(next, kinds) {
                     self.parts[next].1 = true;
                     changed = true;
                     continue;
@@ -335,12 +330,7 @@ impl Plan {
         for f in findings.iter().filter(|f| f.class == FindingClass::RunInAtTop) {
             let part = f.src.as_deref().and_then(crate::inspect::part_of);
             if let Some(part) = part.filter(|&p| p < self.parts.len() && self.parts[p].1) {
-                self.parts[part].1 = false;
-                self.own_page[part] = true;
-                let next = part + 1;
-                if next < self.parts.len() && can_run_in(kinds[next]) && !self.own_page[next] {
-                    self.parts[next].1 = true;
-                }
+                self.open_on_own_page(part, kinds);
                 changed = true;
             }
         }
@@ -401,12 +391,7 @@ impl Plan {
             let next = part + 1;
             // A signed letter ends its page: nothing runs in under it.
             let letter = kinds[part] == "letter";
-            if !letter
-                && next < self.parts.len()
-                && !self.parts[next].1
-                && !self.own_page[next]
-                && can_run_in(kinds[next])
-            {
+            if !letter && self.may_run_in(next, kinds) {
                 // It and the parts run in after it start elsewhere on the
                 // page now: their balanced heights are measured again.
                 let moved = self.parts[next + 1..].iter().take_while(|(_, run_in)| *run_in).count();
@@ -416,6 +401,24 @@ impl Plan {
             }
         }
         changed
+    }
+
+    /// Whether part `part` may run in after the part before it: there is
+    /// such a part, its kind can (not a chapter or a feature), it does not
+    /// run in yet, and it never opened on a page of its own after running
+    /// in went wrong (a spill, a page top).
+    fn may_run_in(&self, part: usize, kinds: &[&str]) -> bool {
+        part < self.parts.len() && !self.parts[part].1 && !self.own_page[part] && can_run_in(kinds[part])
+    }
+
+    /// Part `part`, run in where it went wrong, opens on a page of its own
+    /// for good, and the next part runs in after it when it may.
+    fn open_on_own_page(&mut self, part: usize, kinds: &[&str]) {
+        self.parts[part].1 = false;
+        self.own_page[part] = true;
+        if self.may_run_in(part + 1, kinds) {
+            self.parts[part + 1].1 = true;
+        }
     }
 
     /// Forgets part `part`'s balanced heights (its last page's and its runs

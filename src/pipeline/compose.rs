@@ -178,7 +178,7 @@ impl Session {
                 pointers::remember(&cache, &key, &found);
             }
         }
-        self.last_pointers = Some(found);
+        self.last_pointers = Some(found.clone());
         let mut findings =
             inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
         // A last page balanced as far as its unbreakable blocks allow is a
@@ -217,6 +217,7 @@ impl Session {
             findings,
             date: checked.date,
             exported,
+            pointers: found,
         })
     }
 

@@ -147,6 +147,9 @@ pub struct Composed {
     pub typst_warnings: String,
     /// Layout preflight findings (warnings, or errors when strict).
     pub findings: Problems,
+    /// The pages each disclosure tag spans on these pages (read once, by
+    /// the compose step; the change record takes them from here).
+    pub pointers: crate::inspect::Pointers,
     /// The report's date, the PDF's (private: only the compose step makes
     /// a `Composed`, so `finish` always writes pages of checked data).
     pub(super) date: Datetime,
