@@ -204,6 +204,11 @@ struct Needed {
     files: &'static str,
 }
 
+/// The two families (serif, sans) text in `language` is set in.
+pub fn families_of(language: &str) -> [&'static str; 2] {
+    needed(language).map(|n| n.family)
+}
+
 fn needed(language: &str) -> [Needed; 2] {
     let cjk = |serif, serif_files, sans, sans_files| {
         [Needed { family: serif, files: serif_files }, Needed { family: sans, files: sans_files }]

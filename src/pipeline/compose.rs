@@ -72,6 +72,7 @@ impl Session {
         let mut given = if carried.is_some() { self.last_pointers.clone() } else { recalled.clone() };
         // Print post-processing converts every RGB image to CMYK (src/postprocess).
         let latin = report.manifest.data.meta.language.to_ascii_lowercase().starts_with("en");
+        let families = crate::fonts::families_of(&report.manifest.data.meta.language);
         let options =
             InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI, images_converted: true, latin };
         // Compose, inspect, and copyfit parts that end on a near-empty page.
@@ -100,7 +101,13 @@ impl Session {
             files.insert(project_file(DATA_PATH), Bytes::new(bytes.clone()));
             self.last_json = Some(bytes);
             self.world.set_virtual_files(files.clone());
-            let compiled = compile(&self.world, self.config.format)?;
+            // The report's faces load on the other core while Typst
+            // evaluates the layouts (loaded, they stay for the session).
+            let world = &self.world;
+            let compiled = std::thread::scope(|s| {
+                s.spawn(|| world.load_families(&families));
+                compile(world, self.config.format)
+            })?;
             self.stages.push(("compile", lap.elapsed()));
             lap = Instant::now();
             let (inspection, exported) = if std::mem::take(&mut expected_last) {
