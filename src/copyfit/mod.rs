@@ -43,7 +43,8 @@
 //!   in there, when the next part's kind can (not a chapter or a feature,
 //!   which open on a page of their own), it does not run in yet and it
 //!   never spilled. For a part alone on its page this waits until nothing
-//!   else moves (a fit step or a balanced height may still fill its page),
+//!   moves around it (a fit step or a balanced height may still fill its
+//!   page; a part elsewhere in the report does not hold it up),
 //!   and the half-blank part itself stays where it is (run in after the
 //!   part before, it would move that part's page too). The part run in,
 //!   and the parts run in after it, have their balanced heights measured
@@ -59,7 +60,7 @@
 //!   height helped (its balancing taken back: a table kept whole, alone in
 //!   one column, say) has its tables that cannot split set across the page
 //!   (the layouts tell which, `blocks.typ` `whole-table`), once, when
-//!   nothing else moves, and is balanced again.
+//!   nothing moves around it, and is balanced again.
 
 use std::collections::BTreeMap;
 
@@ -178,6 +179,7 @@ impl Plan {
     /// `starts[i]` is the first page of part i. Returns whether anything
     /// changed (when not, composing again would give the same pages).
     pub fn advance(&mut self, findings: &[Finding], starts: &[usize], kinds: &[&str]) -> bool {
+        let start = self.clone();
         let mut changed = false;
         let part_of = |f: &Finding| f.src.as_deref().and_then(crate::inspect::part_of);
         // Pages of parts whose balancing is mended this round: their other
@@ -237,7 +239,7 @@ impl Plan {
         changed |= self.advance_runs(findings);
         // A run-in part that ends a page of short parts' ends, half blank:
         // the next part runs in there too.
-        changed |= self.fill_half_empty(findings, starts, kinds, false);
+        changed |= self.fill_half_empty(findings, starts, kinds, false, &vec![true; self.parts.len()]);
         let mut pages: Vec<usize> =
             findings.iter().filter(|f| f.class == FindingClass::NearEmpty).map(|f| f.page).collect();
         pages.dedup();
@@ -291,24 +293,44 @@ impl Plan {
             }
             changed = true;
         }
-        // A part alone on its only page, half blank, once nothing else
-        // moves (a fit step, a balanced height or a run-in may still fill
-        // or empty its page): the next part runs in there.
-        changed
-            || self.fill_half_empty(findings, starts, kinds, true)
-            || self.open_run_ins_at_top(findings, kinds)
-            || self.spread_stuck_tables(findings)
+        // The rules below wait until nothing moves where they act: on the
+        // part's pages, on the parts that share them and on the parts either
+        // side ([`Plan::quiet`]); a part elsewhere still settling its
+        // balance does not hold them up. Each acts where the one before it
+        // moved nothing.
+        // A part alone on its only page, half blank (a fit step, a balanced
+        // height or a run-in may still fill or empty its page): the next
+        // part runs in there.
+        changed |= self.fill_half_empty(findings, starts, kinds, true, &self.quiet(&start));
+        changed |= self.open_run_ins_at_top(findings, kinds, &self.quiet(&start));
+        changed | self.spread_stuck_tables(findings, &self.quiet(&start))
+    }
+
+    /// Per part: whether nothing moved, against `before`, on its pages, on
+    /// the parts that share them (run in after it, or it after them) and
+    /// on the part either side of those.
+    fn quiet(&self, before: &Plan) -> Vec<bool> {
+        let count = self.parts.len();
+        let moved: Vec<bool> = (0..count).map(|p| self.one_part(p) != before.one_part(p)).collect();
+        let runs_in = |p: usize| before.parts.get(p).is_some_and(|&(_, run_in)| run_in);
+        (0..count)
+            .map(|p| {
+                let first = (0..=p).rev().find(|&q| !runs_in(q)).unwrap_or(0);
+                let last = (p + 1..count).find(|&q| !runs_in(q)).map_or(count - 1, |next| next - 1);
+                (first.saturating_sub(1)..=(last + 1).min(count - 1)).all(|q| !moved[q])
+            })
+            .collect()
     }
 
     /// A part's last page that stands unbalanced where no balanced height
     /// helped (its balancing searched to its end and taken back), once
-    /// nothing else moves: a table that cannot split may stand alone in one
+    /// nothing moves around it: a table that cannot split may stand alone in one
     /// column. The part's tables that cannot split are set across the page
     /// (the layouts know which), once, and its balancing starts again.
-    fn spread_stuck_tables(&mut self, findings: &[Finding]) -> bool {
+    fn spread_stuck_tables(&mut self, findings: &[Finding], quiet: &[bool]) -> bool {
         let mut changed = false;
         for f in findings.iter().filter(|f| f.class == FindingClass::Unbalanced) {
-            let part = f.src.as_deref().and_then(crate::inspect::part_of).filter(|&p| p < self.parts.len());
+            let part = f.src.as_deref().and_then(crate::inspect::part_of).filter(|&p| quiet.get(p) == Some(&true));
             let Some(part) = part.filter(|&p| self.unbalanceable[p] && self.last(p).is_none() && !self.spread[p])
             else {
                 continue;
@@ -321,15 +343,15 @@ impl Plan {
     }
 
     /// A part run in at a page top (the part before ended on the page
-    /// before) lost its band for nothing: once nothing else moves (a
+    /// before) lost its band for nothing: once nothing moves around it (a
     /// balanced height or a fit step of the part before may still end it
     /// higher), it opens as it would alone, never runs in again, and the
     /// next part runs in after it (as after a part that spilled).
-    fn open_run_ins_at_top(&mut self, findings: &[Finding], kinds: &[&str]) -> bool {
+    fn open_run_ins_at_top(&mut self, findings: &[Finding], kinds: &[&str], quiet: &[bool]) -> bool {
         let mut changed = false;
         for f in findings.iter().filter(|f| f.class == FindingClass::RunInAtTop) {
             let part = f.src.as_deref().and_then(crate::inspect::part_of);
-            if let Some(part) = part.filter(|&p| p < self.parts.len() && self.parts[p].1) {
+            if let Some(part) = part.filter(|&p| quiet.get(p) == Some(&true) && self.parts[p].1) {
                 self.open_on_own_page(part, kinds);
                 changed = true;
             }
@@ -377,10 +399,18 @@ impl Plan {
     /// ends); it and the parts run in after it are measured again for
     /// balancing. A page the next part cannot fill (a chapter opener
     /// follows) keeps its finding, a note. Returns whether anything changed.
-    fn fill_half_empty(&mut self, findings: &[Finding], starts: &[usize], kinds: &[&str], alone: bool) -> bool {
+    fn fill_half_empty(
+        &mut self,
+        findings: &[Finding],
+        starts: &[usize],
+        kinds: &[&str],
+        alone: bool,
+        quiet: &[bool],
+    ) -> bool {
         let mut changed = false;
         for f in findings.iter().filter(|f| f.class == FindingClass::HalfEmpty && f.extent.is_some()) {
-            let Some(part) = f.src.as_deref().and_then(crate::inspect::part_of).filter(|&p| p < self.parts.len())
+            let Some(part) =
+                f.src.as_deref().and_then(crate::inspect::part_of).filter(|&p| quiet.get(p) == Some(&true))
             else {
                 continue;
             };

@@ -227,3 +227,27 @@ fn a_last_page_no_height_balances_has_its_whole_tables_spread_once() {
     assert!(!plan.advance(std::slice::from_ref(&uneven), &[2, 5], &kinds));
     assert!(!plan.spread[1]);
 }
+
+/// The rules that wait for their page to stand still wait only for their
+/// own neighbourhood: a part balancing far off does not hold them up.
+#[test]
+fn a_half_blank_page_waits_for_its_neighbours_only() {
+    let kinds = ["letter", "front", "back", "front", "front", "front"];
+    let starts = [2, 5, 6, 7, 9, 11];
+    let half = finding(FindingClass::HalfEmpty, 5, "p1:0", Some(0.39));
+    // Part 5, far off, has a near-empty page and moves this round.
+    let mut plan = Plan::new(6);
+    assert!(plan.advance(&[half.clone(), near_empty(12)], &starts, &kinds));
+    assert_eq!(plan.parts[5], (1, false), "the far part moved");
+    assert!(plan.parts[2].1, "the next part ran in under the half-blank page all the same");
+    // Part 3 next door to part 2 moves: part 2 may move with it, so part
+    // 1's page waits (part 2 is its neighbour, part 3 is not).
+    let mut plan = Plan::new(6);
+    assert!(plan.advance(&[half.clone(), near_empty(7)], &starts, &kinds));
+    assert!(plan.parts[2].1, "part 3 is not a neighbour of part 1");
+    let mut plan = Plan::new(6);
+    let uneven = finding(FindingClass::Unbalanced, 6, "p2:0", Some(300.0));
+    assert!(plan.advance(&[half, uneven], &starts, &kinds));
+    assert!(plan.balanced[2].is_some(), "part 2 is balanced");
+    assert!(!plan.parts[2].1, "part 2 moved: the page waits");
+}
