@@ -10,6 +10,7 @@ use typst::foundations::Bytes;
 use super::pointers;
 use super::trials::Trials;
 use super::{BuildError, Composed, PRINT_PPI, Resolved, Session};
+use crate::changes::Recorded;
 use crate::compile::compile;
 use crate::copyfit::{self, Plan};
 use crate::datacheck::uncovered_chars;
@@ -93,7 +94,7 @@ impl Session {
             lap = Instant::now();
         }
         let (mut compositions, mut capped) = (0, false);
-        let (compiled, inspection, exported, found) = loop {
+        let (compiled, inspection, exported, found, recorded) = loop {
             compositions += 1;
             plan.apply(&mut json);
             pointers::apply(given.as_ref(), &mut json);
@@ -110,29 +111,34 @@ impl Session {
             })?;
             self.stages.push(("compile", lap.elapsed()));
             lap = Instant::now();
-            let (inspection, exported) = if std::mem::take(&mut expected_last) {
+            let (inspection, exported, found, recorded) = if std::mem::take(&mut expected_last) {
                 let (document, date) = (&compiled.document, checked.date);
                 let this = &*self;
-                let (inspection, took, pdf) = std::thread::scope(|s| {
+                let (inspection, took, pdf, found, recorded) = std::thread::scope(|s| {
                     let pdf = s.spawn(|| this.export(document, &report, date));
                     let inspection = inspect(document, options, parts);
                     let took = lap.elapsed();
-                    (inspection, took, pdf.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    // The export runs on: the change record reads the same
+                    // pages meanwhile, on this core (finish would read them
+                    // beside the print finishing, on a core it needs).
+                    let found = read_pointers(document);
+                    let read = Instant::now();
+                    let recorded = (Recorded::read(document, &report, &found), read.elapsed());
+                    (inspection, took, pdf.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), found, recorded)
                 });
                 // The export's own time is its stage (`pdf`), in finish.
                 self.stages.push(("inspect", took));
-                (inspection, Some(pdf))
+                (inspection, Some(pdf), found, Some(recorded))
             } else {
                 let inspection = inspect(&compiled.document, options, parts);
                 self.stages.push(("inspect", lap.elapsed()));
-                (inspection, None)
+                (inspection, None, read_pointers(&compiled.document), None)
             };
             lap = Instant::now();
             let before = plan.clone();
             // Given pointers are never trusted: pages that moved from them
             // are composed again with the pages they moved to (past the
             // bound, with none: the layouts read the marks themselves).
-            let found = read_pointers(&compiled.document);
             let stale = given.as_ref().is_some_and(|given| *given != found);
             // The search is bounded: past MAX_COMPOSITIONS the pages stand
             // as they are and the preflight reports what is left.
@@ -142,14 +148,14 @@ impl Session {
                     continue;
                 }
                 capped = true;
-                break (compiled, inspection, exported, found);
+                break (compiled, inspection, exported, found, recorded);
             }
             if !plan.advance(&inspection.findings, &inspection.part_starts, &kinds) {
                 if stale {
                     given = Some(found);
                     continue;
                 }
-                break (compiled, inspection, exported, found);
+                break (compiled, inspection, exported, found, recorded);
             }
             if given.is_some() {
                 given = Some(found);
@@ -224,6 +230,7 @@ impl Session {
             findings,
             date: checked.date,
             exported,
+            recorded,
             pointers: found,
         })
     }

@@ -192,18 +192,22 @@ impl Session {
     /// changed since the last build.
     pub fn finish(&mut self, composed: Composed) -> Result<Finished, BuildError> {
         let mut diagnostics = composed.diagnostics();
-        let Composed { document, report, date, exported, pointers, .. } = composed;
+        let Composed { document, report, date, exported, recorded, pointers, .. } = composed;
         // The change record reads the frames, the export and the finishing
-        // the PDF: the record runs on a thread of its own beside them.
-        let (pdf, changes) = std::thread::scope(|s| {
-            let (document, report, pointers) = (&document, &report, &pointers);
-            let record = s.spawn(move || {
-                let lap = Instant::now();
-                (crate::changes::Recorded::read(document, report, pointers), lap.elapsed())
-            });
-            let pdf = self.export_and_finish(document, report, date, exported, &mut diagnostics);
-            (pdf, record.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-        });
+        // the PDF: the record, unless the compose step read it beside its
+        // export, runs on a thread of its own beside them.
+        let (pdf, changes) = match recorded {
+            Some(recorded) => (self.export_and_finish(&document, &report, date, exported, &mut diagnostics), recorded),
+            None => std::thread::scope(|s| {
+                let (document, report, pointers) = (&document, &report, &pointers);
+                let record = s.spawn(move || {
+                    let lap = Instant::now();
+                    (crate::changes::Recorded::read(document, report, pointers), lap.elapsed())
+                });
+                let pdf = self.export_and_finish(document, report, date, exported, &mut diagnostics);
+                (pdf, record.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            }),
+        };
         let pdf = pdf?;
         let (recorded, took) = changes;
         let lap = Instant::now();

@@ -156,6 +156,8 @@ pub struct Composed {
     /// The PDF exported beside the last preflight, when the composition
     /// was expected to be the last (see `Session::compose_with`).
     pub(super) exported: Option<super::Exported>,
+    /// The change record read beside that export, and how long it took.
+    pub(super) recorded: Option<(crate::changes::Recorded, std::time::Duration)>,
 }
 
 impl Composed {
