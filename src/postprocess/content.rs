@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::found::{Cmyk, Scan, Violation};
-use super::overprint::{OVERPRINT_OFF, OVERPRINT_ON, SMALL_TEXT_PT, apply_rewrites, deflated, gs, is_k100};
+use super::ops;
+use super::overprint::{OVERPRINT_OFF, OVERPRINT_ON, SMALL_TEXT_PT, apply_rewrites, deflated, is_k100};
 use super::pages::{PageCache, Remembered, page_key};
 use super::resources::Space;
 use super::resources::{lookup, nums, page_box, page_resources, raw_lookup, shading_space, space_of};
@@ -124,53 +124,55 @@ impl Walker<'_, '_> {
     /// Walks one content stream; returns the rewritten stream when small
     /// black text was set to overprint.
     fn walk(&mut self, data: &[u8], resources: &Dictionary, init: State) -> Option<Vec<u8>> {
-        let content = Content::decode(data).ok()?;
-        let mut out: Vec<Operation> = Vec::with_capacity(content.operations.len());
+        let (operations, how) = ops::read(data);
+        // Where overprint is set or reset: (operation, after it, state).
+        let mut inserts: Vec<(usize, bool, &[u8])> = Vec::new();
         let mut stack = vec![init];
         let mut path: Option<[f64; 4]> = None;
-        let (mut tm, mut font_size, mut op_on, mut changed) = (IDENTITY, 0.0, false, false);
-        for op in content.operations {
-            let n = nums(&op.operands);
-            match op.operator.as_str() {
-                "q" => {
+        let (mut tm, mut font_size, mut op_on) = (IDENTITY, 0.0, false);
+        for (i, op) in operations.iter().enumerate() {
+            let n = &op.nums;
+            let name = op.name.as_deref().map(|name| Object::Name(name.to_vec()));
+            match op.operator.as_ref() {
+                b"q" => {
                     let top = stack.last().cloned();
                     stack.extend(top);
                 }
-                "Q" if stack.len() > 1 => {
+                b"Q" if stack.len() > 1 => {
                     stack.pop();
                 }
                 _ => {}
             }
             let Some(state) = stack.last_mut() else { break };
-            match op.operator.as_str() {
-                "cm" if n.len() == 6 => state.ctm = mul(&[n[0], n[1], n[2], n[3], n[4], n[5]], &state.ctm),
-                "k" => state.fill = (Space::Cmyk, n),
-                "K" => state.stroke = (Space::Cmyk, n),
-                "g" => state.fill = (Space::Gray, n),
-                "G" => state.stroke = (Space::Gray, n),
-                "rg" => state.fill = (Space::Rgb("DeviceRGB"), n),
-                "RG" => state.stroke = (Space::Rgb("DeviceRGB"), n),
-                "cs" | "CS" => {
-                    let space =
-                        op.operands.first().map_or(Space::Other("?".into()), |o| space_of(self.doc, o, resources));
-                    let slot = if op.operator == "cs" { &mut state.fill } else { &mut state.stroke };
+            match op.operator.as_ref() {
+                b"cm" if n.len() == 6 => state.ctm = mul(&[n[0], n[1], n[2], n[3], n[4], n[5]], &state.ctm),
+                b"k" => state.fill = (Space::Cmyk, n.clone()),
+                b"K" => state.stroke = (Space::Cmyk, n.clone()),
+                b"g" => state.fill = (Space::Gray, n.clone()),
+                b"G" => state.stroke = (Space::Gray, n.clone()),
+                b"rg" => state.fill = (Space::Rgb("DeviceRGB"), n.clone()),
+                b"RG" => state.stroke = (Space::Rgb("DeviceRGB"), n.clone()),
+                b"cs" | b"CS" => {
+                    let space = name.as_ref().map_or(Space::Other("?".into()), |o| space_of(self.doc, o, resources));
+                    let slot = if op.operator.as_ref() == b"cs" { &mut state.fill } else { &mut state.stroke };
                     *slot = (space, vec![0.0]);
                 }
-                "sc" | "scn" => state.fill.1 = n,
-                "SC" | "SCN" => state.stroke.1 = n,
-                "gs" => self.check_gs(op.operands.first(), resources),
-                "m" | "l" if n.len() == 2 => grow(&mut path, &n),
-                "c" if n.len() == 6 => n.chunks(2).for_each(|p| grow(&mut path, p)),
-                "v" | "y" if n.len() == 4 => n.chunks(2).for_each(|p| grow(&mut path, p)),
-                "re" if n.len() == 4 => {
+                b"sc" | b"scn" => state.fill.1 = n.clone(),
+                b"SC" | b"SCN" => state.stroke.1 = n.clone(),
+                b"gs" => self.check_gs(name.as_ref(), resources),
+                b"m" | b"l" if n.len() == 2 => grow(&mut path, n),
+                b"c" if n.len() == 6 => n.chunks(2).for_each(|p| grow(&mut path, p)),
+                b"v" | b"y" if n.len() == 4 => n.chunks(2).for_each(|p| grow(&mut path, p)),
+                b"re" if n.len() == 4 => {
                     grow(&mut path, &n[0..2]);
                     grow(&mut path, &[n[0] + n[2], n[1] + n[3]]);
                 }
-                "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" | "S" | "s" => {
+                b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" | b"S" | b"s" => {
                     if let Some(bbox) = path.take() {
                         let device = transform_box(&bbox, &state.ctm);
-                        let fills = !matches!(op.operator.as_str(), "S" | "s");
-                        let strokes = !matches!(op.operator.as_str(), "f" | "F" | "f*");
+                        let operator = op.operator.as_ref();
+                        let fills = !matches!(operator, b"S" | b"s");
+                        let strokes = !matches!(operator, b"f" | b"F" | b"f*");
                         let state = state.clone();
                         if fills {
                             self.paint(&state.fill, device, false, false);
@@ -180,11 +182,11 @@ impl Walker<'_, '_> {
                         }
                     }
                 }
-                "n" => path = None,
-                "BT" => tm = IDENTITY,
-                "Tf" => font_size = n.first().copied().unwrap_or(font_size),
-                "Tm" if n.len() == 6 => tm = [n[0], n[1], n[2], n[3], n[4], n[5]],
-                "Tj" | "TJ" | "'" | "\"" => {
+                b"n" => path = None,
+                b"BT" => tm = IDENTITY,
+                b"Tf" => font_size = n.first().copied().unwrap_or(font_size),
+                b"Tm" if n.len() == 6 => tm = [n[0], n[1], n[2], n[3], n[4], n[5]],
+                b"Tj" | b"TJ" | b"'" | b"\"" => {
                     let m = mul(&tm, &state.ctm);
                     let size = font_size * (m[0] * m[3] - m[1] * m[2]).abs().sqrt();
                     let at = [m[4], m[5], m[4], m[5]];
@@ -192,26 +194,23 @@ impl Walker<'_, '_> {
                     self.paint(&state.fill, at, true, false);
                     let black = is_k100(&state.fill) && size <= SMALL_TEXT_PT;
                     if black != op_on {
-                        out.push(gs(if black { OVERPRINT_ON } else { OVERPRINT_OFF }));
+                        inserts.push((i, false, if black { OVERPRINT_ON } else { OVERPRINT_OFF }));
                         op_on = black;
-                        changed = true;
                         self.scan.overprinted += usize::from(black);
                     }
                 }
-                "ET" if op_on => {
-                    out.push(op);
-                    out.push(gs(OVERPRINT_OFF));
+                b"ET" if op_on => {
+                    inserts.push((i, true, OVERPRINT_OFF));
                     op_on = false;
-                    continue;
                 }
-                "Do" => self.draw(op.operands.first(), resources, state.clone()),
-                "sh" => {
-                    if let Some(space) = shading_space(self.doc, op.operands.first(), resources) {
+                b"Do" => self.draw(name.as_ref(), resources, state.clone()),
+                b"sh" => {
+                    if let Some(space) = shading_space(self.doc, name.as_ref(), resources) {
                         self.paint(&(space, vec![]), self.bleed, false, false);
                     }
                 }
-                "BI" => {
-                    if let Some(Object::Stream(image)) = op.operands.first() {
+                b"BI" => {
+                    if let Some(image) = &op.image {
                         let cs = image.dict.get(b"CS").or_else(|_| image.dict.get(b"ColorSpace")).ok();
                         if let Some(Object::Name(n)) = cs
                             && (n == b"RGB" || n == b"DeviceRGB")
@@ -222,12 +221,11 @@ impl Walker<'_, '_> {
                 }
                 _ => {}
             }
-            out.push(op);
         }
-        if !changed {
+        if inserts.is_empty() {
             return None;
         }
-        Content { operations: out }.encode().ok()
+        ops::rewrite(data, how, &inserts)
     }
 
     /// Records a paint with `colour` over the device-space box `device`.

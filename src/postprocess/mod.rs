@@ -16,6 +16,7 @@ pub mod content;
 pub mod convert;
 pub mod found;
 pub mod ink;
+mod ops;
 pub mod overprint;
 pub mod pages;
 pub mod pdfx;
