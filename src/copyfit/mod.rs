@@ -553,6 +553,7 @@ fn can_run_in(kind: &str) -> bool {
 }
 
 mod cache;
+mod carry;
 #[cfg(test)]
 mod tests;
 

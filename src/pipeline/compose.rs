@@ -67,6 +67,11 @@ impl Session {
             _ => None,
         };
         let mut plan = remembered.clone().or_else(|| carried.clone()).unwrap_or_else(|| Plan::new(parts));
+        // Run heights are keyed by data places, which an edit moves: a
+        // carried plan's keys move with them (`copyfit/carry.rs`).
+        if let (Some(_), Some(last)) = (&carried, &self.last_data) {
+            plan.carry_places(last, &json);
+        }
         // The index pointers of that plan, for its first composition
         // (`pointers.rs`); a search from the start gives none.
         let recalled = remembered.as_ref().and_then(|_| pointers::recall(&cache, &key));
@@ -192,6 +197,7 @@ impl Session {
             }
         }
         self.last_pointers = Some(found.clone());
+        self.last_data = Some(json);
         let mut findings =
             inspect_problems(&inspection.findings, &report, &report.manifest.file.shown, self.config.strict);
         // A last page balanced as far as its unbreakable blocks allow is a

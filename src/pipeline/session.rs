@@ -43,6 +43,9 @@ pub struct Session {
     /// The index pointers of the last composition (in `watch`, given to
     /// the next composition with the last plan).
     pub(super) last_pointers: Option<crate::inspect::Pointers>,
+    /// The layout data of the last composition (in `watch`, where the
+    /// last plan's data places are carried to the edited data).
+    pub(super) last_data: Option<serde_json::Value>,
     /// What the fonts cover, when this session loaded them: a character of
     /// the data that none covers is reported by the build (it would print
     /// as a box). `check` reports it from its own data checks instead.
@@ -84,6 +87,7 @@ impl Session {
             last_json: None,
             last_plan: None,
             last_pointers: None,
+            last_data: None,
             font_infos: Vec::new(),
             pages: None,
         })

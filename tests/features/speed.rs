@@ -160,3 +160,34 @@ fn a_warm_watch_rebuild_gives_the_pdf_of_a_cold_build() {
     assert!(kept > 0 && walked > 0, "after the edit {kept} pages were kept, {walked} walked");
     assert_eq!(counts[1].1, 0, "after the undoing every page is one finished before: {counts:?}");
 }
+
+/// A warm rebuild after an edit that moves a table's data place (a value
+/// made longer above it: the byte offsets the run heights before tables
+/// are keyed by shift) starts from the last plan with its keys moved, so it
+/// composes once, and gives the PDF of a cold build of the edited data.
+#[test]
+fn a_warm_rebuild_after_an_edit_that_moves_a_table_composes_once() {
+    let dir = fixture("stress");
+    let root = root_copy();
+    let manifest = dir.path().join("report.toml");
+    let part = dir.path().join("parts/04-performance.toml");
+    let text = std::fs::read_to_string(&part).expect("read part");
+    // Above the part's table set in place across the page, whose run of
+    // columns before it copyfit balances.
+    let edited = text.replacen("values = [\"0\", \"13\", \"26\"]", "values = [\"0\", \"1,300\", \"26\"]", 1);
+    assert_ne!(text, edited, "the fixture has no such row");
+    std::fs::write(&part, &edited).expect("write");
+    // Built in a root of its own: its copyfit plan is not one `watch` finds.
+    let cold_root = root_copy();
+    let (cold_edited, said) = build_in(cold_root.path(), &manifest, &dir.path().join("cold-edited.pdf"));
+    assert!(said.matches("compile ").count() > 1, "the edited fixture needs copyfit: {said}");
+    std::fs::write(&part, &text).expect("write");
+    let pdf = dir.path().join("watched.pdf");
+    let watch = Watch::start_with(&manifest, &pdf, root.path(), &[], &[("CSR_PRESS_TIMINGS", "1")]);
+    let temp = dir.path().join("parts/.saving.tmp");
+    std::fs::write(&temp, &edited).expect("write");
+    std::fs::rename(&temp, &part).expect("rename");
+    let line = watch.wait_for("built");
+    assert_eq!(line.matches("compile ").count(), 1, "the rebuild composed more than once: {line}");
+    assert!(std::fs::read(&pdf).expect("watched pdf") == cold_edited, "a warm rebuild differs from a cold build");
+}
