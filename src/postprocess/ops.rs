@@ -205,6 +205,30 @@ mod tests {
         assert_eq!(operators, ["BT", "Tf", "gs", "Tj", "ET", "gs"]);
     }
 
+    /// Hostile streams (embedded PDF figures come from anywhere): any bytes
+    /// are read to an end or refused, never looped on or panicked over.
+    #[test]
+    fn any_bytes_are_read_or_refused() {
+        let pieces: [&[u8]; 16] = [
+            b"q ", b"Q ", b"(", b")", b"[", b"]", b"<<", b">>", b"<", b"/N", b"#2", b"-", b".", b"1.5 ", b"BI ",
+            b"% c\n",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let mut data = Vec::new();
+            for _ in 0..(seed % 24) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                data.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+                data.extend_from_slice(if seed & 1 == 0 { b"Tj " } else { b" " });
+            }
+            let (ops, how) = read(&data);
+            if let Ops::Spans(spans) = &how {
+                assert_eq!(spans.len(), ops.len());
+                assert!(spans.iter().all(|s| s.start <= s.end && s.end <= data.len()));
+            }
+        }
+    }
+
     #[test]
     fn an_inline_image_is_left_to_lopdf() {
         let data = b"q BI /W 1 /H 1 /CS /RGB /BPC 8 ID abc EI Q";
