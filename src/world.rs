@@ -116,14 +116,20 @@ impl PressWorld {
         Ok(())
     }
 
-    /// Loads every face of `families` now, on the calling thread: a
-    /// compilation started beside it finds them loaded, where it would
-    /// otherwise load each (a CJK face takes 15–25 ms) on the core of the
-    /// page run that first needs it.
+    /// Loads the regular and bold upright faces of `families` now, on the
+    /// calling thread: a compilation started beside it finds them loaded,
+    /// where it would otherwise load each (a CJK face takes 15–25 ms) on
+    /// the core of the page run that first needs it. Only those two: a
+    /// family with every weight installed (`--system-fonts`) is not read
+    /// whole.
     pub fn load_families(&self, families: &[&str]) {
+        use typst::text::{FontStretch, FontStyle, FontVariant, FontWeight};
         for family in families {
-            for index in self.fonts.book().select_family(&family.to_lowercase()) {
-                self.fonts.font(index);
+            for weight in [FontWeight::REGULAR, FontWeight::BOLD] {
+                let variant = FontVariant::new(FontStyle::Normal, weight, FontStretch::NORMAL);
+                if let Some(index) = self.fonts.book().select(&family.to_lowercase(), variant) {
+                    self.fonts.font(index);
+                }
             }
         }
     }
