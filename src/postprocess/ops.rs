@@ -81,8 +81,8 @@ pub fn rewrite(data: &[u8], ops: Ops, inserts: &[(usize, bool, &[u8])]) -> Optio
     }
 }
 
-/// The stream's bytes with ` /NAME gs ` written before or after the
-/// operations `inserts` name (in stream order).
+/// The stream's bytes with `/NAME gs`, on a line of its own, written
+/// before or after the operations `inserts` name (in stream order).
 fn splice(data: &[u8], spans: &[Range<usize>], inserts: &[(usize, bool, &[u8])]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + inserts.len() * 16);
     let mut from = 0;
