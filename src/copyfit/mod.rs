@@ -240,7 +240,7 @@ impl Plan {
         changed |= self.advance_runs(findings);
         // A run-in part that ends a page of short parts' ends, half blank:
         // the next part runs in there too.
-        changed |= self.fill_half_empty(findings, starts, kinds, false, &vec![true; self.parts.len()]);
+        changed |= self.fill_half_empty(findings, starts, kinds, false, None);
         let mut pages: Vec<usize> =
             findings.iter().filter(|f| f.class == FindingClass::NearEmpty).map(|f| f.page).collect();
         pages.dedup();
@@ -302,7 +302,7 @@ impl Plan {
         // A part alone on its only page, half blank (a fit step, a balanced
         // height or a run-in may still fill or empty its page): the next
         // part runs in there.
-        changed |= self.fill_half_empty(findings, starts, kinds, true, &self.quiet(&start));
+        changed |= self.fill_half_empty(findings, starts, kinds, true, Some(&self.quiet(&start)));
         changed |= self.open_run_ins_at_top(findings, kinds, &self.quiet(&start));
         changed | self.spread_stuck_tables(findings, &self.quiet(&start))
     }
@@ -399,20 +399,21 @@ impl Plan {
     /// each part is run in by this rule once at most, and the search
     /// ends); it and the parts run in after it are measured again for
     /// balancing. A page the next part cannot fill (a chapter opener
-    /// follows) keeps its finding, a note. Returns whether anything changed.
+    /// follows) keeps its finding, a note. With `quiet`, only parts it
+    /// marks quiet ([`Plan::quiet`]) are acted on. Returns whether anything
+    /// changed.
     fn fill_half_empty(
         &mut self,
         findings: &[Finding],
         starts: &[usize],
         kinds: &[&str],
         alone: bool,
-        quiet: &[bool],
+        quiet: Option<&[bool]>,
     ) -> bool {
         let mut changed = false;
         for f in findings.iter().filter(|f| f.class == FindingClass::HalfEmpty && f.extent.is_some()) {
-            let Some(part) =
-                f.src.as_deref().and_then(crate::inspect::part_of).filter(|&p| quiet.get(p) == Some(&true))
-            else {
+            let quiet = |p: usize| quiet.map_or(p < self.parts.len(), |quiet| quiet.get(p) == Some(&true));
+            let Some(part) = f.src.as_deref().and_then(crate::inspect::part_of).filter(|&p| quiet(p)) else {
                 continue;
             };
             // The finding is on the part's only page: the page it starts on.

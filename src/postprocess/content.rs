@@ -130,10 +130,11 @@ impl Walker<'_, '_> {
         let mut stack = vec![init];
         let mut path: Option<[f64; 4]> = None;
         let (mut tm, mut font_size, mut op_on) = (IDENTITY, 0.0, false);
-        for (i, op) in operations.iter().enumerate() {
-            let n = &op.nums;
-            let name = op.name.as_deref().map(|name| Object::Name(name.to_vec()));
-            match op.operator.as_ref() {
+        for (i, op) in operations.into_iter().enumerate() {
+            let ops::Op { operator, nums: n, name, image } = op;
+            // Built only for the operators that look a name up.
+            let name = || name.as_deref().map(|name| Object::Name(name.to_vec()));
+            match operator.as_ref() {
                 b"q" => {
                     let top = stack.last().cloned();
                     stack.extend(top);
@@ -144,23 +145,23 @@ impl Walker<'_, '_> {
                 _ => {}
             }
             let Some(state) = stack.last_mut() else { break };
-            match op.operator.as_ref() {
+            match operator.as_ref() {
                 b"cm" if n.len() == 6 => state.ctm = mul(&[n[0], n[1], n[2], n[3], n[4], n[5]], &state.ctm),
-                b"k" => state.fill = (Space::Cmyk, n.clone()),
-                b"K" => state.stroke = (Space::Cmyk, n.clone()),
-                b"g" => state.fill = (Space::Gray, n.clone()),
-                b"G" => state.stroke = (Space::Gray, n.clone()),
-                b"rg" => state.fill = (Space::Rgb("DeviceRGB"), n.clone()),
-                b"RG" => state.stroke = (Space::Rgb("DeviceRGB"), n.clone()),
+                b"k" => state.fill = (Space::Cmyk, n),
+                b"K" => state.stroke = (Space::Cmyk, n),
+                b"g" => state.fill = (Space::Gray, n),
+                b"G" => state.stroke = (Space::Gray, n),
+                b"rg" => state.fill = (Space::Rgb("DeviceRGB"), n),
+                b"RG" => state.stroke = (Space::Rgb("DeviceRGB"), n),
                 b"cs" | b"CS" => {
-                    let space = name.as_ref().map_or(Space::Other("?".into()), |o| space_of(self.doc, o, resources));
-                    let slot = if op.operator.as_ref() == b"cs" { &mut state.fill } else { &mut state.stroke };
+                    let space = name().map_or(Space::Other("?".into()), |o| space_of(self.doc, &o, resources));
+                    let slot = if operator.as_ref() == b"cs" { &mut state.fill } else { &mut state.stroke };
                     *slot = (space, vec![0.0]);
                 }
-                b"sc" | b"scn" => state.fill.1 = n.clone(),
-                b"SC" | b"SCN" => state.stroke.1 = n.clone(),
-                b"gs" => self.check_gs(name.as_ref(), resources),
-                b"m" | b"l" if n.len() == 2 => grow(&mut path, n),
+                b"sc" | b"scn" => state.fill.1 = n,
+                b"SC" | b"SCN" => state.stroke.1 = n,
+                b"gs" => self.check_gs(name().as_ref(), resources),
+                b"m" | b"l" if n.len() == 2 => grow(&mut path, &n),
                 b"c" if n.len() == 6 => n.chunks(2).for_each(|p| grow(&mut path, p)),
                 b"v" | b"y" if n.len() == 4 => n.chunks(2).for_each(|p| grow(&mut path, p)),
                 b"re" if n.len() == 4 => {
@@ -170,7 +171,7 @@ impl Walker<'_, '_> {
                 b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" | b"S" | b"s" => {
                     if let Some(bbox) = path.take() {
                         let device = transform_box(&bbox, &state.ctm);
-                        let operator = op.operator.as_ref();
+                        let operator = operator.as_ref();
                         let fills = !matches!(operator, b"S" | b"s");
                         let strokes = !matches!(operator, b"f" | b"F" | b"f*");
                         let state = state.clone();
@@ -203,14 +204,14 @@ impl Walker<'_, '_> {
                     inserts.push((i, true, OVERPRINT_OFF));
                     op_on = false;
                 }
-                b"Do" => self.draw(name.as_ref(), resources, state.clone()),
+                b"Do" => self.draw(name().as_ref(), resources, state.clone()),
                 b"sh" => {
-                    if let Some(space) = shading_space(self.doc, name.as_ref(), resources) {
+                    if let Some(space) = shading_space(self.doc, name().as_ref(), resources) {
                         self.paint(&(space, vec![]), self.bleed, false, false);
                     }
                 }
                 b"BI" => {
-                    if let Some(image) = &op.image {
+                    if let Some(image) = &image {
                         let cs = image.dict.get(b"CS").or_else(|_| image.dict.get(b"ColorSpace")).ok();
                         if let Some(Object::Name(n)) = cs
                             && (n == b"RGB" || n == b"DeviceRGB")
