@@ -24,8 +24,26 @@ pub fn annotate(value: &mut Value, report: &Report) {
         }
     }
     if let Some(indexes) = value.get_mut("indexes").and_then(Value::as_array_mut) {
-        for (i, index) in indexes.iter_mut().enumerate() {
+        for (i, (index, loaded)) in indexes.iter_mut().zip(&report.indexes).enumerate() {
             stamp(index, json!(format!("i{i}:0")));
+            index_rows(index, &loaded.file, i);
+        }
+    }
+}
+
+/// Stamps every row of index `i` with the place of its code in the index's
+/// file: rows are found in file order, each after the one before (a row
+/// whose code is not found keeps the index's place).
+fn index_rows(index: &mut Value, file: &crate::source::SourceFile, i: usize) {
+    let mut from = 0;
+    let groups = index.get_mut("groups").and_then(Value::as_array_mut);
+    let rows = groups.into_iter().flatten().filter_map(|g| g.get_mut("rows").and_then(Value::as_array_mut));
+    for row in rows.flatten() {
+        let Some(code) = row.get("code").and_then(Value::as_str) else { continue };
+        let needle = serde_json::to_string(code).unwrap_or_default();
+        if let Some(at) = file.text.get(from..).and_then(|rest| rest.find(&needle)) {
+            stamp(row, json!(format!("i{i}:{}", from + at)));
+            from += at + needle.len();
         }
     }
 }

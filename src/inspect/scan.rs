@@ -253,8 +253,11 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Area>, sheet: &mut Sheet, ord
                 walk(&group.frame, inner, clip, sheet, order);
             }
             FrameItem::Text(text) => {
-                let width = text.width();
                 let size = text.size;
+                // Justification widens a line's last glyph too, past the
+                // column's edge: the run ends where that glyph's ink does.
+                let trailing = text.glyphs.last().and_then(|g| Some(g.x_advance - text.font.x_advance(g.id)?));
+                let width = text.width() - trailing.filter(|t| t.get() > 0.0).map_or(Abs::zero(), |t| t.at(size));
                 let metrics = text.font.metrics();
                 let ascent = metrics.ascender.at(size);
                 let descent = metrics.descender.at(size);

@@ -223,6 +223,17 @@ fn a_loose_line_is_a_warning() {
 }
 
 #[test]
+fn a_loose_line_in_a_justified_cell_is_found() {
+    // The layout copy justifies the contact block: the department's Latin
+    // name does not fit after its Han words, which justification spreads
+    // over the cell. Justification widens the line's last glyph past the
+    // column's edge too; the line is still read as the column's.
+    let root = variant(&[("blocks.typ", "{ set par(justify: false); grid(", "{ grid(")], &[]);
+    let found = assert_found(root.path(), "loose-line", None, "06-feedback.toml");
+    assert!(found.iter().any(|l| l.contains(": warning: ") && l.contains("远航能源集团有限公司 战略与")), "{found:?}");
+}
+
+#[test]
 fn a_han_digit_boundary_without_its_space_is_found() {
     // The layout copy boxes each number with its unit, as the layouts once
     // did: the quarter em Typst sets between a Han character and a digit

@@ -252,3 +252,71 @@ fn a_part_run_in_at_a_page_top_is_run_in_at_top() {
     assert!(found.iter().any(|l| located(&l)), "{}", stderr(&out));
     assert!(!out.status.success(), "a part run in at a page top passed --strict");
 }
+
+/// The stress fixture's index row whose status is wider than any page
+/// column the index tries.
+const LONG_STATUS: &str = "根据所在地监管要求，本年度暂不披露";
+
+#[test]
+fn an_index_status_too_long_for_the_page_column_stands_on_a_line_of_its_own() {
+    // Not stacked in the page column a few characters a line: the status
+    // reads whole on one line, under its row.
+    let root = variant(&[], &[]);
+    let pdf = root.path().join("out.pdf");
+    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reader = Reader::open(&pdf);
+    let text: String = (1..=reader.pages()).map(|p| reader.text(p)).collect();
+    assert!(text.lines().any(|l| squash(l).contains(LONG_STATUS)), "{text}");
+}
+
+#[test]
+fn an_index_status_stacked_in_the_page_column_is_found() {
+    // The layout copy keeps every status in the page column and sets that
+    // column 15 mm wide: the long status stacks there a few characters a
+    // line, which the preflight reads on the page (the page cells are
+    // marked like any table cell).
+    let root = variant(
+        &[
+            (
+                "index.typ",
+                "let own-line(r, page-col) = r.status and r.pages > page-col - inset",
+                "let own-line(r, page-col) = false",
+            ),
+            ("index.typ", "let page-col = costs.fold(", "let page-col = 15mm\n    let unused = costs.fold("),
+        ],
+        &[],
+    );
+    let found = assert_found(root.path(), "narrow-column", None, "indexes/gri.toml");
+    assert!(found.iter().any(|l| l.contains(LONG_STATUS)), "{found:?}");
+}
+
+/// The stress fixture's long-status row with a name whose last line, in
+/// the index's name column, would carry two characters.
+const RUNT_NAME: (&str, &str, &str) =
+    ("indexes/gri.toml", "已审结的贪污诉讼案件数目及结果\"", "已审结的贪污诉讼案件数目及结果和整改\"");
+
+#[test]
+fn an_index_name_keeps_three_characters_on_its_last_line() {
+    let root = variant(&[], &[RUNT_NAME]);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn an_index_name_ending_in_a_runt_is_found_at_its_row() {
+    // The layout copy lets index names break anywhere: the planted name
+    // ends on a line of two characters, found at its row's line.
+    let root = variant(
+        &[(
+            "index.typ",
+            "let cell(s) = runt-free-text(s, \"table cell\", src: r.at(\"src\", default: src))",
+            "let cell(s) = { lines-mark(\"start\", what: \"table cell\", text: s, src: r.at(\"src\", default: src)); s; lines-mark(\"end\") }",
+        )],
+        &[RUNT_NAME],
+    );
+    let found = assert_found(root.path(), "runt", None, "indexes/gri.toml");
+    // At the row's own line, not the index file's first.
+    let at_row = |l: &&String| l.contains("indexes/gri.toml:") && !l.contains("indexes/gri.toml:1:");
+    assert!(found.iter().filter(at_row).any(|l| l.contains("2 characters")), "{found:?}");
+}
