@@ -320,3 +320,23 @@ fn an_index_name_ending_in_a_runt_is_found_at_its_row() {
     let at_row = |l: &&String| l.contains("indexes/gri.toml:") && !l.contains("indexes/gri.toml:1:");
     assert!(found.iter().filter(at_row).any(|l| l.contains("2 characters")), "{found:?}");
 }
+
+#[test]
+fn a_diagram_label_ending_in_a_runt_is_found() {
+    // The layout copy lets a layered diagram's labels break anywhere: the
+    // stress fixture's long label (which the layouts break runt-free) ends
+    // on a line of two characters in its box.
+    let root = variant(
+        &[
+            (
+                "diagrams.typ",
+                "runt-free-text(it, \"diagram label\", src: b.at(\"src\", default: none))",
+                "{ lines-mark(\"start\", what: \"diagram label\", text: it); it; lines-mark(\"end\") }",
+            ),
+            ("diagrams.typ", "#import \"marks.typ\": node-mark", "#import \"marks.typ\": node-mark, lines-mark"),
+        ],
+        &[],
+    );
+    let found = assert_found(root.path(), "runt", None, "parts/02-long-title.toml");
+    assert!(found.iter().any(|l| l.contains("diagram label '各子公司") && l.contains("2 characters")), "{found:?}");
+}
