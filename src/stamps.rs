@@ -31,19 +31,23 @@ pub fn annotate(value: &mut Value, report: &Report) {
     }
 }
 
-/// Stamps every row of index `i` with the place of its code in the index's
-/// file: rows are found in file order, each after the one before (a row
-/// whose code is not found keeps the index's place).
+/// Stamps every group of index `i` with the place of its `[[groups]]`
+/// header, and every row with the place of its code, in the index's file:
+/// they are found in file order, each after the one before (one not found
+/// keeps the index's place).
 fn index_rows(index: &mut Value, file: &crate::source::SourceFile, i: usize) {
     let mut from = 0;
-    let groups = index.get_mut("groups").and_then(Value::as_array_mut);
-    let rows = groups.into_iter().flatten().filter_map(|g| g.get_mut("rows").and_then(Value::as_array_mut));
-    for row in rows.flatten() {
-        let Some(code) = row.get("code").and_then(Value::as_str) else { continue };
-        let needle = serde_json::to_string(code).unwrap_or_default();
-        if let Some(at) = file.text.get(from..).and_then(|rest| rest.find(&needle)) {
-            stamp(row, json!(format!("i{i}:{}", from + at)));
+    let mut place = |value: &mut Value, needle: &str| {
+        if let Some(at) = file.text.get(from..).and_then(|rest| rest.find(needle)) {
+            stamp(value, json!(format!("i{i}:{}", from + at)));
             from += at + needle.len();
+        }
+    };
+    for group in index.get_mut("groups").and_then(Value::as_array_mut).into_iter().flatten() {
+        place(group, "[[groups]]");
+        for row in group.get_mut("rows").and_then(Value::as_array_mut).into_iter().flatten() {
+            let Some(code) = row.get("code").and_then(Value::as_str) else { continue };
+            place(row, &serde_json::to_string(code).unwrap_or_default());
         }
     }
 }
