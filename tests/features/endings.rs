@@ -340,3 +340,70 @@ fn a_diagram_label_ending_in_a_runt_is_found() {
     let found = assert_found(root.path(), "runt", None, "parts/02-long-title.toml");
     assert!(found.iter().any(|l| l.contains("diagram label '各子公司") && l.contains("2 characters")), "{found:?}");
 }
+
+/// The stress fixture's chapter retitled: nineteen characters, which its
+/// opener sets in two lines, the second of two characters when broken as
+/// the line breaker alone would.
+const LONG_TITLE: (&str, &str, &str) = (
+    "parts/03-chapter.toml",
+    "title = \"绿色低碳发展与生物多样性保护\"",
+    "title = \"绿色低碳发展与生物多样性保护和生态文明\"",
+);
+
+#[test]
+fn an_opener_title_that_breaks_breaks_balanced() {
+    let root = variant(&[], &[LONG_TITLE]);
+    let pdf = root.path().join("out.pdf");
+    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reader = Reader::open(&pdf);
+    let text = (1..=reader.pages())
+        .map(|p| reader.text(p))
+        .find(|t| squash(t).contains("生态文明") && !t.contains("CONTENTS"))
+        .expect("the opener");
+    // Its two lines carry ten and nine of its nineteen characters.
+    let lines: Vec<usize> = text
+        .lines()
+        .map(squash)
+        .filter(|l| "绿色低碳发展与生物多样性保护和生态文明".contains(l.as_str()) && !l.is_empty())
+        .map(|l| l.chars().count())
+        .collect();
+    assert_eq!(lines, [10, 9], "{text}");
+}
+
+#[test]
+fn an_opener_title_ending_in_a_runt_is_found() {
+    // The layout copy sets display titles as the line breaker alone would:
+    // full lines, the last of two characters.
+    let root = variant(
+        &[
+            ("titles.typ", "let body = set-as(runt-free([#title]))", "let body = set-as(title)"),
+            ("titles.typ", "for _ in range(9) {", "for _ in range(0) {"),
+        ],
+        &[LONG_TITLE],
+    );
+    let found = assert_found(root.path(), "runt", None, "parts/03-chapter.toml");
+    assert!(found.iter().any(|l| l.contains("title '绿色低碳") && l.contains("2 characters")), "{found:?}");
+}
+
+#[test]
+fn an_opener_title_breaks_after_a_clause_where_both_lines_fit() {
+    // 抗疫有我，“移”路同行 (the 2020 feature): after the comma, not 路/同行.
+    let title = (
+        "parts/03-chapter.toml",
+        "title = \"绿色低碳发展与生物多样性保护\"",
+        "title = \"绿色低碳发展，生物多样性保护与生态文明\"",
+    );
+    let root = variant(&[], &[title]);
+    let pdf = root.path().join("out.pdf");
+    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reader = Reader::open(&pdf);
+    let text = (1..=reader.pages())
+        .map(|p| reader.text(p))
+        .find(|t| squash(t).contains("生态文明") && !t.contains("CONTENTS"))
+        .expect("the opener");
+    let lines: Vec<String> = text.lines().map(squash).collect();
+    assert!(lines.iter().any(|l| l == "绿色低碳发展，"), "{text}");
+    assert!(lines.iter().any(|l| l == "生物多样性保护与生态文明"), "{text}");
+}
