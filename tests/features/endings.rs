@@ -203,11 +203,17 @@ fn a_page_of_short_parts_ends_with_its_foot_blank_is_half_empty() {
 #[test]
 fn a_one_page_part_left_more_than_half_blank_is_half_empty() {
     // The stress fixture's group profile is a part of one page (its text,
-    // an org chart). Three of its paragraphs cut short, the page stands
-    // more than half blank: a note, located at the part.
+    // an org chart, a layered diagram). Three of its paragraphs cut short
+    // and its diagram down to one level, the page stands more than half
+    // blank: a note, located at the part.
     let root = variant(
         &[],
         &[
+            (
+                "parts/02-long-title.toml",
+                "  { name = \"执行层\", items = [\"各子公司设可持续发展专员负责数据收集与报送\"] },\n",
+                "",
+            ),
             (
                 "parts/02-long-title.toml",
                 r#"text = "公司积极参与乡村振兴，通过产业帮扶、消费帮扶与人才培养，带动当地群众持续增收。面对复杂多变的外部环境，我们保持战略定力，稳步推进数字化转型与精益管理。我们与供应商签订可持续发展协议，将环境、社会及治理要求纳入采购全流程。""#,
