@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use super::support::stderr;
-use super::support::variant::{assert_found, assert_stress_clean, findings, press, variant};
+use super::support::variant::{UNBALANCED_TITLES, assert_found, assert_stress_clean, findings, press, variant};
 
 /// Every class the composition rules add.
 const CLASSES: [&str; 8] =
@@ -256,9 +256,12 @@ fn a_han_digit_boundary_without_its_space_is_found() {
 
 #[test]
 fn a_heading_ending_in_a_runt_is_found() {
-    // The layout copy lets a heading break anywhere: the stress fixture's
-    // long section headings end on a line of two characters.
-    let root = variant(&[("tokens.typ", "  if chars.len() <= n { return body }", "  return body")], &[]);
+    // The layout copy lets a heading break anywhere, neither balanced nor
+    // runt-free: the stress fixture's long section headings end on a line
+    // of two characters.
+    let mut edits = UNBALANCED_TITLES.to_vec();
+    edits.push(("tokens.typ", "  if chars.len() <= n { return body }", "  return body"));
+    let root = variant(&edits, &[]);
     let found = assert_found(root.path(), "runt", None, "03-chapter.toml");
     assert!(found.iter().any(|l| l.contains("ends on a line of")), "{found:?}");
 }

@@ -7,7 +7,7 @@
 //! variant is found with its class, page and data file, and fails
 //! `--strict`. Needs nothing but the Rust toolchain.
 
-use super::support::variant::{assert_found, assert_stress_clean, findings, press, variant};
+use super::support::variant::{UNBALANCED_TITLES, assert_found, assert_stress_clean, findings, press, variant};
 use super::support::{Reader, squash, stderr};
 
 /// Every class these rules add.
@@ -381,13 +381,7 @@ fn an_opener_title_that_breaks_breaks_balanced() {
 fn an_opener_title_ending_in_a_runt_is_found() {
     // The layout copy sets display titles as the line breaker alone would:
     // full lines, the last of two characters.
-    let root = variant(
-        &[
-            ("titles.typ", "let body = set-as(runt-free([#title]))", "let body = set-as(title)"),
-            ("titles.typ", "for _ in range(9) {", "for _ in range(0) {"),
-        ],
-        &[LONG_TITLE],
-    );
+    let root = variant(&UNBALANCED_TITLES, &[LONG_TITLE]);
     let found = assert_found(root.path(), "runt", None, "parts/03-chapter.toml");
     assert!(found.iter().any(|l| l.contains("title '绿色低碳") && l.contains("2 characters")), "{found:?}");
 }
@@ -412,4 +406,25 @@ fn an_opener_title_breaks_after_a_clause_where_both_lines_fit() {
     let lines: Vec<String> = text.lines().map(squash).collect();
     assert!(lines.iter().any(|l| l == "绿色低碳发展，"), "{text}");
     assert!(lines.iter().any(|l| l == "生物多样性保护与生态文明"), "{text}");
+}
+
+#[test]
+fn a_section_heading_that_breaks_breaks_after_its_clause() {
+    // Rule 24 for headings: the stress fixture's first section heading,
+    // given a comma, breaks there (both lines fit the column), not where
+    // the line breaker alone would fill the first line.
+    let heading =
+        ("parts/03-chapter.toml", "第1节 能源结构优化与节能降碳的系统推进", "第1节 能源结构优化，与节能降碳的系统推进");
+    let root = variant(&[], &[heading]);
+    let pdf = root.path().join("out.pdf");
+    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reader = Reader::open(&pdf);
+    let text = (1..=reader.pages())
+        .map(|p| reader.text_by_column(p, false))
+        .find(|t| squash(t).contains("与节能降碳的系统推进") && !t.contains("CONTENTS"))
+        .expect("the section");
+    let lines: Vec<String> = text.lines().map(squash).collect();
+    assert!(lines.iter().any(|l| l.ends_with("能源结构优化，")), "{text}");
+    assert!(lines.iter().any(|l| l == "与节能降碳的系统推进"), "{text}");
 }

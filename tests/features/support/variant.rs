@@ -91,3 +91,11 @@ pub fn assert_found(root: &Path, class: &str, page: Option<usize>, file: &str) -
     assert!(!strict.status.success(), "[{class}] did not fail --strict:\n{}", stderr(&strict));
     found
 }
+
+/// Layout edits that set titles and headings as the line breaker alone
+/// would (titles.typ): no clause break, no balancing, no runt-free end.
+pub const UNBALANCED_TITLES: [(&str, &str, &str); 3] = [
+    ("titles.typ", "let line = plain(lead + style(runt-free(body)))", "let line = plain(lead + style(body))"),
+    ("titles.typ", "for _ in range(9) {", "for _ in range(0) {"),
+    ("titles.typ", "if splits.len() > 0 {", "if false {"),
+];
