@@ -96,7 +96,9 @@ pub const RUNT_CHARS: usize = 3;
 /// characters (a runt): its text is what is painted between its head mark
 /// and the body mark it leaves right after itself.
 pub fn runts(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
-    for head in sheet.marks(Mark::Keep).filter(|m| level(m).is_some()) {
+    let case_title = |m: &PlacedMark| m.text("role") == Some("head") && m.text("what") == Some("case-box title");
+    let titled = |m: &&PlacedMark| level(m).is_some() || case_title(m);
+    for head in sheet.marks(Mark::Keep).filter(titled) {
         let id = head.text("id");
         let Some(body) = sheet
             .marks(Mark::Keep)
@@ -116,8 +118,9 @@ pub fn runts(sheet: &Sheet, out: &mut Vec<(usize, Finding)>) {
                 head.order,
                 FindingClass::Runt,
                 format!(
-                    "heading {} ends on a line of {count} character{}: break it at a word boundary \
+                    "{} {} ends on a line of {count} character{}: break it at a word boundary \
                      with at least {RUNT_CHARS} characters on its last line",
+                    if level(head).is_some() { "heading" } else { "case-box title" },
                     head.text("text").map(quote).unwrap_or_default(),
                     if count == 1 { "" } else { "s" }
                 ),

@@ -428,3 +428,29 @@ fn a_section_heading_that_breaks_breaks_after_its_clause() {
     assert!(lines.iter().any(|l| l.ends_with("能源结构优化，")), "{text}");
     assert!(lines.iter().any(|l| l == "与节能降碳的系统推进"), "{text}");
 }
+
+/// The stress fixture's first case retitled so that, broken as the line
+/// breaker alone would, its last line carries two characters.
+const LONG_CASE_TITLE: (&str, &str, &str) = (
+    "parts/03-chapter.toml",
+    "title = \"案例1：风光储一体化示范项目投运，年减排二氧化碳约12万吨\"",
+    "title = \"案例1：风光储一体化示范项目投运，年减排二氧化碳约12万吨并发电上网运行\"",
+);
+
+#[test]
+fn a_case_title_keeps_three_characters_on_its_last_line() {
+    let root = variant(&[], &[LONG_CASE_TITLE]);
+    let out = press(root.path(), &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_case_title_ending_in_a_runt_is_found() {
+    // The layout copy joins none of a case title's last characters.
+    let root = variant(
+        &[("boxes.typ", "let cut = calc.max(0, chars.len() - 3)", "let cut = chars.len()")],
+        &[LONG_CASE_TITLE],
+    );
+    let found = assert_found(root.path(), "runt", None, "parts/03-chapter.toml");
+    assert!(found.iter().any(|l| l.contains("case-box title '案例1") && l.contains("2 characters")), "{found:?}");
+}
