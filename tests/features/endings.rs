@@ -316,8 +316,8 @@ fn an_index_name_ending_in_a_runt_is_found_at_its_row() {
     let root = variant(
         &[(
             "index.typ",
-            "else { runt-free-text(s, \"table cell\", src: r.at(\"src\", default: src)) }",
-            "else { lines-mark(\"start\", what: \"table cell\", text: s, src: r.at(\"src\", default: src)); s; lines-mark(\"end\") }",
+            "runt-free-text(s, \"table cell\", src: r.at(\"src\", default: src))",
+            "lines-mark(\"start\", what: \"table cell\", text: s, src: r.at(\"src\", default: src)); s; lines-mark(\"end\")",
         )],
         &[RUNT_NAME],
     );
