@@ -50,11 +50,15 @@ pub enum Mark {
     /// `<csr-lines>`: the start or end of a caption or table cell whose
     /// last line must carry a few characters (no runt).
     Lines,
+    /// `<csr-sizing>`: an index table's column widths and which of its
+    /// cells wrap, for csr-press to give back when it composes the same
+    /// pages again.
+    Sizing,
 }
 
 impl Mark {
     /// Every kind of mark.
-    pub const ALL: [Mark; 14] = [
+    pub const ALL: [Mark; 15] = [
         Mark::Page,
         Mark::Src,
         Mark::Keep,
@@ -69,6 +73,7 @@ impl Mark {
         Mark::Callout,
         Mark::Word,
         Mark::Lines,
+        Mark::Sizing,
     ];
 
     /// The label of the mark (for [`Mark::Disclosure`], without its `:TAG`).
@@ -88,6 +93,7 @@ impl Mark {
             Mark::Callout => "csr-callout",
             Mark::Word => "csr-word",
             Mark::Lines => "csr-lines",
+            Mark::Sizing => "csr-sizing",
         }
     }
 

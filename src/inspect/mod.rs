@@ -30,6 +30,7 @@ mod pictures;
 mod pointers;
 mod runts;
 pub mod scan;
+mod sizing;
 mod spacing;
 
 use std::path::Path;
@@ -45,6 +46,7 @@ pub use marks::Mark;
 pub(crate) use marks::layout_sources;
 pub use pointers::{Pointers, pointers};
 use scan::{Sheet, scan};
+pub use sizing::{Sizings, sizings};
 
 /// What the rules need to know about the build.
 #[derive(Debug, Clone, Copy)]

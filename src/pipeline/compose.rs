@@ -7,15 +7,18 @@ use std::time::Instant;
 
 use typst::foundations::Bytes;
 
-use super::pointers;
 use super::trials::Trials;
 use super::{BuildError, Composed, PRINT_PPI, Resolved, Session};
+use super::{pointers, sizing};
 use crate::changes::Recorded;
 use crate::compile::compile;
 use crate::copyfit::{self, Plan};
 use crate::datacheck::uncovered_chars;
 use crate::diag::Severity;
-use crate::inspect::{Options as InspectOptions, inspect, pointers as read_pointers, problems as inspect_problems};
+use crate::inspect::{
+    Options as InspectOptions, inspect, pointers as read_pointers, problems as inspect_problems,
+    sizings as read_sizings,
+};
 use crate::paths::Cache;
 use crate::virtual_files::{DATA_PATH, project_file};
 
@@ -76,6 +79,10 @@ impl Session {
         // (`pointers.rs`); a search from the start gives none.
         let recalled = remembered.as_ref().and_then(|_| pointers::recall(&cache, &key));
         let mut given = if carried.is_some() { self.last_pointers.clone() } else { recalled.clone() };
+        // The index sizings found with those pointers (`sizing.rs`), for
+        // that first composition only: a later one has other pages.
+        let recalled_sizing = recalled.as_ref().and_then(|_| sizing::recall(&cache, &key));
+        let mut given_sizing = if carried.is_some() { None } else { recalled_sizing.clone() };
         // Print post-processing converts every RGB image to CMYK (src/postprocess).
         let latin = report.manifest.data.meta.language.to_ascii_lowercase().starts_with("en");
         let families = crate::fonts::families_of(&report.manifest.data.meta.language);
@@ -103,6 +110,7 @@ impl Session {
             compositions += 1;
             plan.apply(&mut json);
             pointers::apply(given.as_ref(), &mut json);
+            sizing::apply(given_sizing.take().as_ref(), &mut json);
             let bytes = serde_json::to_vec(&json).map_err(BuildError::ComposedData)?;
             files.insert(project_file(DATA_PATH), Bytes::new(bytes.clone()));
             self.last_json = Some(bytes);
@@ -194,6 +202,10 @@ impl Session {
             }
             if recalled.as_ref() != Some(&found) {
                 pointers::remember(&cache, &key, &found);
+            }
+            let sized = read_sizings(&compiled.document);
+            if recalled_sizing.as_ref() != Some(&sized) {
+                sizing::remember(&cache, &key, &sized);
             }
         }
         self.last_pointers = Some(found.clone());

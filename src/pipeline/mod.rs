@@ -12,6 +12,7 @@ mod compose;
 pub mod date;
 mod pointers;
 mod session;
+mod sizing;
 mod steps;
 mod trials;
 
