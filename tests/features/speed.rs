@@ -54,7 +54,10 @@ fn take_plan(root: &Path) -> String {
     let plans: Vec<_> = std::fs::read_dir(&cache)
         .expect("the plan cache")
         .flatten()
-        .filter(|e| !e.file_name().to_string_lossy().ends_with(".pages.json"))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            !name.ends_with(".pages.json") && !name.ends_with(".sizing.json")
+        })
         .collect();
     assert_eq!(plans.len(), 1, "one plan remembered");
     let plan = std::fs::read_to_string(plans[0].path()).expect("the plan");

@@ -39,9 +39,9 @@ fn a_remembered_plan_out_of_range_is_ignored() {
     let mut planted = 0;
     for entry in std::fs::read_dir(&plans).unwrap() {
         let path = entry.unwrap().path();
-        // Beside each plan, the index pages it was composed with
-        // (speed.rs checks those).
-        if path.to_string_lossy().ends_with(".pages.json") {
+        // Beside each plan, the index pages and sizings it was composed
+        // with (speed.rs checks those; the sizings below).
+        if path.to_string_lossy().ends_with(".pages.json") || path.to_string_lossy().ends_with(".sizing.json") {
             continue;
         }
         let mut plan: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
@@ -54,4 +54,40 @@ fn a_remembered_plan_out_of_range_is_ignored() {
     assert!(planted > 0, "no remembered plan to plant into");
     c.run_in(root.path(), &args).expect(0, &[]);
     assert!(std::fs::read(&pdf).unwrap() == fresh, "the planted plan changed the PDF");
+}
+
+#[test]
+fn a_remembered_index_sizing_out_of_range_or_damaged_is_ignored() {
+    // An index sizing remembered beside the plan asking for a page column
+    // 1e300 pt wide, then one that is no JSON: each is range-checked or
+    // refused on reading, ignored, and the PDF is the one a fresh search
+    // gives.
+    let root = crate::support::case::root_copy();
+    let c = Case::new();
+    let pdf = c.path("out/report.pdf");
+    let manifest = c.path("report.toml");
+    let args = ["build", manifest.to_str().unwrap(), "-o", pdf.to_str().unwrap()];
+    c.run_in(root.path(), &args).expect(0, &[]);
+    let fresh = std::fs::read(&pdf).unwrap();
+    let plans = root.path().join("out/.cache/copyfit");
+    let sizings: Vec<_> = std::fs::read_dir(&plans)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".sizing.json"))
+        .collect();
+    assert!(!sizings.is_empty(), "no remembered index sizing to plant into");
+    for path in &sizings {
+        let mut sizing: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        for index in sizing.as_object_mut().unwrap().values_mut() {
+            index["col"] = serde_json::json!(1e300);
+        }
+        std::fs::write(path, sizing.to_string()).unwrap();
+    }
+    c.run_in(root.path(), &args).expect(0, &[]);
+    assert!(std::fs::read(&pdf).unwrap() == fresh, "the planted sizing changed the PDF");
+    for path in &sizings {
+        std::fs::write(path, b"{\"GRI\": [").unwrap();
+    }
+    c.run_in(root.path(), &args).expect(0, &[]);
+    assert!(std::fs::read(&pdf).unwrap() == fresh, "the damaged sizing changed the PDF");
 }
