@@ -130,8 +130,8 @@ fn an_index_group_row_at_a_column_foot_is_stranded() {
             ("index.typ", "let cells = keep(i)", "let cells = (table.cell(inset: 0pt, []),)"),
             (
                 "index.typ",
-                "keep-mark(group-id, \"body\") + text(",
-                "keep-mark(group-id, \"body\") + block(height: 210mm) + text(",
+                "keep-mark(group-id, \"body\") } + text(",
+                "keep-mark(group-id, \"body\") } + block(height: 210mm) + text(",
             ),
         ],
         &[],
