@@ -45,6 +45,9 @@ pub fn part_ends(sheets: &[Sheet], starts: &[usize], out: &mut Vec<Finding>) {
         let bottom = later_part(&sheets[end], i);
         check(&pages, &part, bottom, out);
         half_empty(&pages, &part, out);
+        if pages.len() > 1 && bottom.is_none() {
+            short_last_page(pages[pages.len() - 1], &part, out);
+        }
         let next = starts.get(i + 1).copied().unwrap_or(0);
         if start == end + 1 && next > end + 1 && bottom.is_none() {
             shared_end(&sheets[end], i, out);
@@ -153,6 +156,36 @@ fn half_empty(pages: &[&Sheet], part: &str, out: &mut Vec<Finding>) {
                 uneven: None,
             });
         }
+    }
+}
+
+/// Below this share of its two columns filled, the last page of a part of
+/// several pages (no part run in under it) stands mostly blank: a reader
+/// turns to a page of a few lines or one table. Below a fifth, the page is
+/// `near-empty` (a warning, which copyfit works on); up to a third it is a
+/// note.
+pub const SHORT_LAST: f64 = 1.0 / 3.0;
+
+/// Flags the last page of a part of several pages whose columns stand
+/// between a fifth and a third filled (a note: tighten the part so that it
+/// ends a page earlier, or add to it).
+fn short_last_page(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
+    let Some(g) = grid(sheet).filter(|g| !g.designed && g.columns == 2) else { return };
+    let [c1, c2] = columns(sheet, &g, g.body.y0, g.body.y1 + 2.0);
+    let filled = (c1 + c2) / (2.0 * g.body.height());
+    if (0.2..SHORT_LAST).contains(&filled) {
+        out.push(Finding {
+            page: sheet.number,
+            class: FindingClass::HalfEmpty,
+            message: format!(
+                "the part's last page has its columns {:.0} % filled: tighten the part so that it ends a page \
+                 earlier, or add to it",
+                filled * 100.0
+            ),
+            src: Some(part.to_owned()),
+            extent: None,
+            uneven: None,
+        });
     }
 }
 

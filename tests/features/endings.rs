@@ -454,3 +454,24 @@ fn a_case_title_ending_in_a_runt_is_found() {
     let found = assert_found(root.path(), "runt", None, "parts/03-chapter.toml");
     assert!(found.iter().any(|l| l.contains("case-box title '案例1") && l.contains("2 characters")), "{found:?}");
 }
+
+#[test]
+fn a_parts_short_last_page_is_a_note() {
+    // The English Lanqing edition: its management part ends on a page that
+    // holds only its stakeholder table, about a quarter of the type area,
+    // before an opener. An outside reader sees a page turned for one table:
+    // a note at the part (below a fifth it would be `near-empty`, which
+    // copyfit works on). The build stays clean under `--strict`.
+    let manifest = super::support::repo().join("examples/lanqing/data/report.toml");
+    let manifest = manifest.to_str().expect("a path");
+    let out = super::support::run(&["check", manifest, "--edition", "en", "--strict", "--diagnostic-format", "short"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let found = findings(&out, "half-empty");
+    assert!(
+        found.iter().any(|l| l.contains(": note: ")
+            && l.contains("03-management.toml")
+            && l.contains("the part's last page has its columns")),
+        "{}",
+        stderr(&out)
+    );
+}
