@@ -47,8 +47,7 @@ fn collect(folder: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
 
 /// The plan remembered under `key` in `dir`, if any (a damaged file is ignored).
 pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
-    let text = crate::paths::read_regular_file(&dir.join(format!("{key}.json")), crate::source::MAX_FILE_BYTES).ok()?;
-    let plan: Plan = serde_json::from_slice(&text).ok()?;
+    let plan: Plan = recall_json(dir, &format!("{key}.json"))?;
     let sizes = [
         plan.parts.len(),
         plan.balanced.len(),
@@ -70,8 +69,22 @@ pub fn recall(dir: &Path, key: &str, parts: usize) -> Option<Plan> {
 /// Remembers `plan` under `key` in `dir`; a cache that cannot be written is
 /// only slower next time.
 pub fn remember(dir: &Path, key: &str, plan: &Plan) {
-    if let Ok(json) = serde_json::to_vec(plan) {
+    remember_json(dir, &format!("{key}.json"), plan);
+}
+
+/// The value of the cache file `name` in `dir` (a plan, or a file beside
+/// it), read as a bounded regular file; none when it is missing or damaged.
+/// What is in range is the caller's to check: a cache is never trusted.
+pub fn recall_json<T: serde::de::DeserializeOwned>(dir: &Path, name: &str) -> Option<T> {
+    let bytes = crate::paths::read_regular_file(&dir.join(name), crate::source::MAX_FILE_BYTES).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Writes `value` to the cache file `name` in `dir`, atomically; a cache
+/// that cannot be written is only slower next time.
+pub fn remember_json<T: serde::Serialize>(dir: &Path, name: &str, value: &T) {
+    if let Ok(json) = serde_json::to_vec(value) {
         let _ = std::fs::create_dir_all(dir);
-        let _ = crate::write::write_atomic(&dir.join(format!("{key}.json")), &json);
+        let _ = crate::write::write_atomic(&dir.join(name), &json);
     }
 }

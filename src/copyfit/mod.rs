@@ -558,4 +558,4 @@ mod carry;
 #[cfg(test)]
 mod tests;
 
-pub use cache::{key, recall, remember};
+pub use cache::{key, recall, recall_json, remember, remember_json};

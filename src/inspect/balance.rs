@@ -93,9 +93,7 @@ pub const SHARED_FILLED: f64 = 2.0 / 3.0;
 /// page it leaves about half blank.
 fn shared_end(sheet: &Sheet, part: usize, out: &mut Vec<Finding>) {
     let earlier = sheet.marks(Mark::Src).filter_map(|m| m.text("src").and_then(data_place)).any(|(p, _)| p < part);
-    let Some(g) = grid(sheet).filter(|g| !g.designed && g.columns == 2) else { return };
-    let [c1, c2] = columns(sheet, &g, g.body.y0, g.body.y1 + 2.0);
-    let filled = (c1 + c2) / (2.0 * g.body.height());
+    let Some(filled) = page_filled(sheet) else { return };
     // A part alone on its page is marked about half filled (its own page
     // was its to fill); a page of short parts' ends below two thirds.
     if filled < if earlier { SHARED_FILLED } else { ALONE_FILLED } {
@@ -170,9 +168,7 @@ pub const SHORT_LAST: f64 = 1.0 / 3.0;
 /// between a fifth and a third filled (a note: tighten the part so that it
 /// ends a page earlier, or add to it).
 fn short_last_page(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
-    let Some(g) = grid(sheet).filter(|g| !g.designed && g.columns == 2) else { return };
-    let [c1, c2] = columns(sheet, &g, g.body.y0, g.body.y1 + 2.0);
-    let filled = (c1 + c2) / (2.0 * g.body.height());
+    let Some(filled) = page_filled(sheet) else { return };
     if (0.2..SHORT_LAST).contains(&filled) {
         out.push(Finding {
             page: sheet.number,
@@ -187,6 +183,14 @@ fn short_last_page(sheet: &Sheet, part: &str, out: &mut Vec<Finding>) {
             uneven: None,
         });
     }
+}
+
+/// The share of a two-column text page's columns that its content fills,
+/// from the type area's top (none for a designed page).
+fn page_filled(sheet: &Sheet) -> Option<f64> {
+    let g = grid(sheet).filter(|g| !g.designed && g.columns == 2)?;
+    let [c1, c2] = columns(sheet, &g, g.body.y0, g.body.y1 + 2.0);
+    Some((c1 + c2) / (2.0 * g.body.height()))
 }
 
 /// The flow marks of one edge ("start" or "end") on a page, in paint order.

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use typst::foundations::Value;
+use typst::foundations::{Label, Selector, Value};
 use typst::introspection::{Introspector, MetadataElem};
+use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
 use super::Mark;
@@ -31,20 +32,12 @@ pub struct IndexSizing {
 /// Index id → its table's sizing.
 pub type Sizings = BTreeMap<String, IndexSizing>;
 
-/// The sizing of every index table in `document`.
+/// The sizing of every index table in `document` (its `<csr-sizing>`
+/// marks, looked up by their label).
 pub fn sizings(document: &PagedDocument) -> Sizings {
-    let introspector = document.introspector();
-    let mut out = Sizings::new();
-    for content in introspector.query_labelled() {
-        let Some(label) = content.label() else { continue };
-        if !matches!(Mark::parse(label.resolve().as_str()), Some((Mark::Sizing, None))) {
-            continue;
-        }
-        if let Some((id, sizing)) = content.to_packed::<MetadataElem>().and_then(|m| sizing(&m.value)) {
-            out.insert(id, sizing);
-        }
-    }
-    out
+    let Some(label) = Label::new(PicoStr::intern(Mark::Sizing.label())) else { return Sizings::new() };
+    let marks = document.introspector().query(&Selector::Label(label));
+    marks.iter().filter_map(|content| content.to_packed::<MetadataElem>().and_then(|m| sizing(&m.value))).collect()
 }
 
 /// The index id and sizing a `<csr-sizing>` mark's value holds.

@@ -113,3 +113,18 @@ impl Diagnostics {
         self.0.is_empty()
     }
 }
+
+/// Gives the layouts `value` as the top-level entry `key` of the layout
+/// data (what a remembered plan carries beside it: `pages`, `index-sizing`),
+/// or takes the entry out for none.
+fn give<T: serde::Serialize>(json: &mut serde_json::Value, key: &str, value: Option<&T>) {
+    let Some(map) = json.as_object_mut() else { return };
+    match value.and_then(|v| serde_json::to_value(v).ok()) {
+        Some(value) => {
+            map.insert(key.into(), value);
+        }
+        None => {
+            map.remove(key);
+        }
+    }
+}

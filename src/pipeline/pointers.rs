@@ -20,40 +20,26 @@ const MAX_PAGE: u64 = 100_000;
 /// Writes `pointers` into the layout data as `pages`, or takes `pages`
 /// out for none (the layouts then read the disclosure marks).
 pub(super) fn apply(pointers: Option<&Pointers>, json: &mut Value) {
-    let Some(map) = json.as_object_mut() else { return };
-    match pointers {
-        Some(pointers) => {
-            let pages = pointers.iter().map(|(tag, pages)| (tag.clone(), Value::from(pages.clone())));
-            map.insert("pages".into(), Value::Object(pages.collect()));
-        }
-        None => {
-            map.remove("pages");
-        }
-    }
+    super::give(json, "pages", pointers);
 }
 
 /// The file beside a remembered plan that holds its pointers.
-fn file(dir: &Path, key: &str) -> std::path::PathBuf {
-    dir.join(format!("{key}.pages.json"))
+fn file(key: &str) -> String {
+    format!("{key}.pages.json")
 }
 
 /// The pointers remembered under `key` in `dir`, if any: read as a bounded
 /// regular file, and only pages in range, in order, each once.
 pub(super) fn recall(dir: &Path, key: &str) -> Option<Pointers> {
-    let bytes = crate::paths::read_regular_file(&file(dir, key), crate::source::MAX_FILE_BYTES).ok()?;
-    let pointers: Pointers = serde_json::from_slice(&bytes).ok()?;
+    let pointers: Pointers = crate::copyfit::recall_json(dir, &file(key))?;
     let ordered = |pages: &Vec<u64>| pages.windows(2).all(|w| w[0] < w[1]);
     let in_range = |pages: &Vec<u64>| pages.iter().all(|&p| (1..=MAX_PAGE).contains(&p));
     pointers.values().all(|pages| ordered(pages) && in_range(pages)).then_some(pointers)
 }
 
-/// Remembers `pointers` under `key` in `dir`; a cache that cannot be
-/// written is only slower next time.
+/// Remembers `pointers` under `key` in `dir`.
 pub(super) fn remember(dir: &Path, key: &str, pointers: &Pointers) {
-    if let Ok(json) = serde_json::to_vec(pointers) {
-        let _ = std::fs::create_dir_all(dir);
-        let _ = crate::write::write_atomic(&file(dir, key), &json);
-    }
+    crate::copyfit::remember_json(dir, &file(key), pointers);
 }
 
 #[cfg(test)]

@@ -20,27 +20,18 @@ const MAX_PT: f64 = 2000.0;
 /// Writes `sizings` into the layout data as `index-sizing`, or takes it out
 /// for none (the layouts then size their indexes themselves).
 pub(super) fn apply(sizings: Option<&Sizings>, json: &mut Value) {
-    let Some(map) = json.as_object_mut() else { return };
-    match sizings.and_then(|s| serde_json::to_value(s).ok()) {
-        Some(value) => {
-            map.insert("index-sizing".into(), value);
-        }
-        None => {
-            map.remove("index-sizing");
-        }
-    }
+    super::give(json, "index-sizing", sizings);
 }
 
 /// The file beside a remembered plan that holds its index sizings.
-fn file(dir: &Path, key: &str) -> std::path::PathBuf {
-    dir.join(format!("{key}.sizing.json"))
+fn file(key: &str) -> String {
+    format!("{key}.sizing.json")
 }
 
 /// The sizings remembered under `key` in `dir`, if any: read as a bounded
 /// regular file, and only widths in range and flags the layouts know.
 pub(super) fn recall(dir: &Path, key: &str) -> Option<Sizings> {
-    let bytes = crate::paths::read_regular_file(&file(dir, key), crate::source::MAX_FILE_BYTES).ok()?;
-    let sizings: Sizings = serde_json::from_slice(&bytes).ok()?;
+    let sizings: Sizings = crate::copyfit::recall_json(dir, &file(key))?;
     let in_range = |pt: f64| pt.is_finite() && (0.0..=MAX_PT).contains(&pt);
     let sound = sizings
         .values()
@@ -48,13 +39,9 @@ pub(super) fn recall(dir: &Path, key: &str) -> Option<Sizings> {
     sound.then_some(sizings)
 }
 
-/// Remembers `sizings` under `key` in `dir`; a cache that cannot be written
-/// is only slower next time.
+/// Remembers `sizings` under `key` in `dir`.
 pub(super) fn remember(dir: &Path, key: &str, sizings: &Sizings) {
-    if let Ok(json) = serde_json::to_vec(sizings) {
-        let _ = std::fs::create_dir_all(dir);
-        let _ = crate::write::write_atomic(&file(dir, key), &json);
-    }
+    crate::copyfit::remember_json(dir, &file(key), sizings);
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 //! variant is found with its class, page and data file, and fails
 //! `--strict`. Needs nothing but the Rust toolchain.
 
-use super::support::variant::{UNBALANCED_TITLES, assert_found, assert_stress_clean, findings, press, variant};
+use super::support::variant::{
+    UNBALANCED_TITLES, assert_found, assert_stress_clean, build_strict, findings, press, variant,
+};
 use super::support::{Reader, squash, stderr};
 
 /// Every class these rules add.
@@ -153,10 +155,7 @@ fn a_run_in_part_at_a_page_foot_takes_a_page_of_its_own() {
     // page. It starts a page of its own instead (the part after it runs in
     // there), and the build is clean.
     let root = variant(&[], &[]);
-    let pdf = root.path().join("out.pdf");
-    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let reader = Reader::open(&pdf);
+    let reader = build_strict(root.path());
     let texts: Vec<String> = (1..=reader.pages()).map(|p| squash(&reader.text(p))).collect();
     let page_of = |needle: &str| texts.iter().position(|t| t.contains(needle)).map(|i| i + 1);
     // The assurance statement's last signature, and the feedback part's contact.
@@ -268,10 +267,7 @@ fn an_index_status_too_long_for_the_page_column_stands_on_a_line_of_its_own() {
     // Not stacked in the page column a few characters a line: the status
     // reads whole on one line, under its row.
     let root = variant(&[], &[]);
-    let pdf = root.path().join("out.pdf");
-    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let reader = Reader::open(&pdf);
+    let reader = build_strict(root.path());
     let text: String = (1..=reader.pages()).map(|p| reader.text(p)).collect();
     assert!(text.lines().any(|l| squash(l).contains(LONG_STATUS)), "{text}");
 }
@@ -356,17 +352,20 @@ const LONG_TITLE: (&str, &str, &str) = (
     "title = \"绿色低碳发展与生物多样性保护和生态文明\"",
 );
 
+/// The text of the retitled chapter's opener (its title ends 生态文明; the
+/// contents page names it too).
+fn opener_text(reader: &Reader) -> String {
+    (1..=reader.pages())
+        .map(|p| reader.text(p))
+        .find(|t| squash(t).contains("生态文明") && !t.contains("CONTENTS"))
+        .expect("the opener")
+}
+
 #[test]
 fn an_opener_title_that_breaks_breaks_balanced() {
     let root = variant(&[], &[LONG_TITLE]);
-    let pdf = root.path().join("out.pdf");
-    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let reader = Reader::open(&pdf);
-    let text = (1..=reader.pages())
-        .map(|p| reader.text(p))
-        .find(|t| squash(t).contains("生态文明") && !t.contains("CONTENTS"))
-        .expect("the opener");
+    let reader = build_strict(root.path());
+    let text = opener_text(&reader);
     // Its two lines carry ten and nine of its nineteen characters.
     let lines: Vec<usize> = text
         .lines()
@@ -395,14 +394,8 @@ fn an_opener_title_breaks_after_a_clause_where_both_lines_fit() {
         "title = \"绿色低碳发展，生物多样性保护与生态文明\"",
     );
     let root = variant(&[], &[title]);
-    let pdf = root.path().join("out.pdf");
-    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let reader = Reader::open(&pdf);
-    let text = (1..=reader.pages())
-        .map(|p| reader.text(p))
-        .find(|t| squash(t).contains("生态文明") && !t.contains("CONTENTS"))
-        .expect("the opener");
+    let reader = build_strict(root.path());
+    let text = opener_text(&reader);
     let lines: Vec<String> = text.lines().map(squash).collect();
     assert!(lines.iter().any(|l| l == "绿色低碳发展，"), "{text}");
     assert!(lines.iter().any(|l| l == "生物多样性保护与生态文明"), "{text}");
@@ -416,10 +409,7 @@ fn a_section_heading_that_breaks_breaks_after_its_clause() {
     let heading =
         ("parts/03-chapter.toml", "第1节 能源结构优化与节能降碳的系统推进", "第1节 能源结构优化，与节能降碳的系统推进");
     let root = variant(&[], &[heading]);
-    let pdf = root.path().join("out.pdf");
-    let out = press(root.path(), &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let reader = Reader::open(&pdf);
+    let reader = build_strict(root.path());
     let text = (1..=reader.pages())
         .map(|p| reader.text_by_column(p, false))
         .find(|t| squash(t).contains("与节能降碳的系统推进") && !t.contains("CONTENTS"))

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::{copy_dir, repo, stderr};
+use super::{Reader, copy_dir, repo, stderr};
 
 /// Links the (large, read-only) fonts folder where the platform can, else copies it.
 pub fn link_or_copy(from: &Path, to: &Path) {
@@ -46,6 +46,15 @@ pub fn press(root: &Path, args: &[&str]) -> Output {
         .args(["--diagnostic-format", "short"])
         .output()
         .expect("run csr-press")
+}
+
+/// Builds a variant with `--strict` into its `out.pdf`, asserts that the
+/// build passes, and opens the PDF.
+pub fn build_strict(root: &Path) -> Reader {
+    let pdf = root.join("out.pdf");
+    let out = press(root, &["build", "--strict", "-o", pdf.to_str().expect("a path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    Reader::open(&pdf)
 }
 
 /// The program under test: the crate's binary, or `CSR_PRESS_BIN` when set
