@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::Config;
+use crate::config::{Config, FontLoading};
 use crate::config::Profile;
 use crate::config::{PrintOptions, Standard};
 use crate::diag::DiagnosticFormat;
@@ -274,6 +274,7 @@ impl CommonArgs {
             print: PrintOptions::default(),
             edition: None,
             writes_caches: true,
+            font_loading: FontLoading::default(),
         }
     }
 }

@@ -92,4 +92,21 @@ pub struct Config {
     /// Whether the build may write its caches (copyfit plans, converted
     /// images) under the root; `check` writes nothing.
     pub writes_caches: bool,
+    /// How font files are brought into memory: mapped, but read whole in
+    /// `watch`.
+    pub font_loading: FontLoading,
+}
+
+/// How the fonts in `fonts/` are brought into memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FontLoading {
+    /// Mapped (a build, a check, a preview: one process, seconds long):
+    /// no copy of the file, 2–3 % of a build's time (BENCHMARKS.md,
+    /// `src/fonts/mapped.rs`).
+    #[default]
+    Mapped,
+    /// Read whole (`watch`): a long session must not depend on files an
+    /// editor may replace in place while it runs (it starts a new session
+    /// for new fonts).
+    Read,
 }

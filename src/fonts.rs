@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use typst::text::FontInfo;
 use typst_kit::fonts::{self, FontStore};
 
+use crate::config::FontLoading;
 use crate::paths::Root;
+
+mod mapped;
 
 /// Why the fonts could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -72,11 +75,12 @@ pub enum FontDefect {
     },
 }
 
-/// Loads the fonts under the root's `fonts/` (and the system's, if `system`).
+/// Loads the fonts under the root's `fonts/` (and the system's, if `system`),
+/// brought into memory as `loading` says when first needed.
 ///
 /// Fails when the folder is missing, unreadable, holds no font or a
 /// damaged one.
-pub fn load_fonts(root: &Root, system: bool) -> Result<(FontStore, Vec<FontInfo>), FontError> {
+pub fn load_fonts(root: &Root, system: bool, loading: FontLoading) -> Result<(FontStore, Vec<FontInfo>), FontError> {
     let dir = root.fonts();
     std::fs::read_dir(&dir)
         .map_err(|e| FontError::Unreadable { dir: dir.clone(), reason: crate::paths::io_reason(&e) })?;
@@ -90,7 +94,10 @@ pub fn load_fonts(root: &Root, system: bool) -> Result<(FontStore, Vec<FontInfo>
     found.sort_by(|a, b| (&a.0.path, a.0.index).cmp(&(&b.0.path, b.0.index)));
     let mut infos: Vec<FontInfo> = found.iter().map(|(_, info)| info.clone()).collect();
     let mut store = FontStore::new();
-    store.extend(found);
+    match loading {
+        FontLoading::Mapped => store.extend(found.into_iter().map(|(path, info)| (mapped::MappedFont::from(path), info))),
+        FontLoading::Read => store.extend(found),
+    }
     if system {
         let sys: Vec<_> = fonts::system().collect();
         infos.extend(sys.iter().map(|(_, info)| info.clone()));

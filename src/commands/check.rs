@@ -130,7 +130,7 @@ fn check_one(args: &CheckArgs, loaded: LoadedReport) -> Result<One, Failure> {
     let config =
         Config { writes_caches: false, ..args.common.config(PathBuf::from("out/check.pdf"), Profile::Print, false) };
     let root = config.root.clone();
-    let fonts = load_fonts(&root, config.system_fonts);
+    let fonts = load_fonts(&root, config.system_fonts, config.font_loading);
     let checked = loaded.check(&root);
     let mut found = Problems::default();
     let report = match &checked {

@@ -7,12 +7,13 @@ use std::fmt::Write as _;
 use super::{CommandError, Failure, Outcome};
 use crate::args::CommonArgs;
 use crate::datacheck::uncovered_chars;
+use crate::config::FontLoading;
 use crate::fonts::load_fonts;
 use crate::pipeline::{Diagnostics, LoadedReport};
 
 /// Runs `fonts`.
 pub fn fonts(args: &CommonArgs) -> Result<Outcome, Failure> {
-    let (_, infos) = load_fonts(&args.root(), args.system_fonts).map_err(CommandError::from)?;
+    let (_, infos) = load_fonts(&args.root(), args.system_fonts, FontLoading::default()).map_err(CommandError::from)?;
     let mut families: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for info in &infos {
         let v = &info.variant;

@@ -18,6 +18,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use super::{CommandError, Failure, Outcome, Printer, guard};
 use crate::args::BuildArgs;
+use crate::config::{Config, FontLoading};
 use crate::paths::{Cache, folder_of};
 use crate::pipeline::Session;
 
@@ -34,7 +35,9 @@ pub fn watch(args: &BuildArgs, printer: &Printer) -> Result<Outcome, Failure> {
     }
     let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(args.emit_data.as_deref()).collect();
     guard(&args.common, None, args.icc.as_deref(), &outputs, args.force)?;
-    let config = args.config();
+    // A session of hours reads its fonts whole: a font file replaced in
+    // place under a mapping would end it.
+    let config = Config { font_loading: FontLoading::Read, ..args.config() };
     let output = config.output.clone();
     let mut session = Session::new(config.clone()).map_err(|cause| Failure::build(&output, cause))?;
     // Only the pages an edit changed are finished again.

@@ -59,7 +59,7 @@ impl Session {
     /// Loads the fonts and sets up the world. The document date is read
     /// from the manifest when the first build checks it.
     pub fn new(config: Config) -> Result<Self, BuildError> {
-        let (fonts, infos) = load_fonts(&config.root, config.system_fonts)?;
+        let (fonts, infos) = load_fonts(&config.root, config.system_fonts, config.font_loading)?;
         Ok(Self { font_infos: infos, ..Self::with_fonts(config, fonts)? })
     }
 

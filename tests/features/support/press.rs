@@ -33,6 +33,7 @@ pub fn full_report_document() -> Document {
         print: Default::default(),
         edition: None,
         writes_caches: true,
+        font_loading: Default::default(),
     };
     let mut session = csr_press::pipeline::Session::new(config).unwrap_or_else(|f| panic!("{f}"));
     session.layout().unwrap_or_else(|f| panic!("{f}")).document
