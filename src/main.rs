@@ -3,6 +3,12 @@
 
 use std::process::ExitCode;
 
+/// jemalloc: a build allocates on every core at once (Typst's page runs, the
+/// copyfit trials), where glibc's malloc spends more time; a searched build
+/// takes 0.90x the time with it, a remembered one 0.98x (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use clap::Parser;
 use csr_press::commands::{Failure, Outcome, Printer};
 
