@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, FontLoading};
 use crate::config::Profile;
+use crate::config::{Config, FontLoading};
 use crate::config::{PrintOptions, Standard};
 use crate::diag::DiagnosticFormat;
 use crate::paths::Root;

@@ -95,7 +95,9 @@ pub fn load_fonts(root: &Root, system: bool, loading: FontLoading) -> Result<(Fo
     let mut infos: Vec<FontInfo> = found.iter().map(|(_, info)| info.clone()).collect();
     let mut store = FontStore::new();
     match loading {
-        FontLoading::Mapped => store.extend(found.into_iter().map(|(path, info)| (mapped::MappedFont::from(path), info))),
+        FontLoading::Mapped => {
+            store.extend(found.into_iter().map(|(path, info)| (mapped::MappedFont::from(path), info)))
+        }
         FontLoading::Read => store.extend(found),
     }
     if system {

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use super::{CommandError, Failure, Outcome};
 use crate::args::CommonArgs;
-use crate::datacheck::uncovered_chars;
 use crate::config::FontLoading;
+use crate::datacheck::uncovered_chars;
 use crate::fonts::load_fonts;
 use crate::pipeline::{Diagnostics, LoadedReport};
 

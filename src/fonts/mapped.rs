@@ -41,3 +41,25 @@ fn map(file: &std::fs::File) -> Option<memmap2::Mmap> {
     // for fontdb, which maps the same files to scan them.
     unsafe { memmap2::Mmap::map(file) }.ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use typst_kit::fonts::{FontPath, FontSource};
+
+    use super::MappedFont;
+
+    #[test]
+    fn a_mapped_face_is_the_face_read_whole() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/NotoSerif-Regular.ttf");
+        let read = FontPath { path: path.clone(), index: 0 }.load().expect("the face reads");
+        let mapped = MappedFont { path, index: 0 }.load().expect("the face maps");
+        assert_eq!(mapped.data().as_slice(), read.data().as_slice());
+        assert_eq!(typst::utils::hash128(&mapped), typst::utils::hash128(&read));
+        assert_eq!(mapped.info(), read.info());
+    }
+
+    #[test]
+    fn a_missing_file_maps_to_no_face() {
+        assert!(MappedFont { path: "/no/such/font.otf".into(), index: 0 }.load().is_none());
+    }
+}

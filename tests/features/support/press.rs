@@ -45,8 +45,8 @@ pub fn full_report_document() -> Document {
 /// or the rendered errors.
 pub fn compile_plain(json_under_root: &str) -> Result<usize, String> {
     use csr_press::diag::DiagnosticFormat;
-    let (fonts, _) =
-        csr_press::fonts::load_fonts(&csr_press::paths::Root::new(repo()), false).map_err(|e| format!("{e:?}"))?;
+    let (fonts, _) = csr_press::fonts::load_fonts(&csr_press::paths::Root::new(repo()), false, Default::default())
+        .map_err(|e| format!("{e:?}"))?;
     let today = typst::foundations::Datetime::from_ymd(2021, 5, 21).expect("a date");
     let inputs = [("data", format!("/{json_under_root}")), ("theme", "/themes/house".to_owned())];
     let world = csr_press::world::PressWorld::new(&repo(), fonts, &inputs, today).map_err(|e| format!("{e:?}"))?;
