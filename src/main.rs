@@ -8,7 +8,8 @@ use csr_press::commands::{Failure, Outcome, Printer};
 
 /// jemalloc: a build allocates on every core at once (Typst's page runs, the
 /// copyfit trials), where glibc's malloc spends more time; a searched build
-/// takes 0.90x the time with it, a remembered one 0.96x (BENCHMARKS.md).
+/// takes 0.90x the time with it, a remembered one 0.98x (BENCHMARKS.md).
+#[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
@@ -18,6 +19,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 // SAFETY: jemalloc reads this C string (`const char *malloc_conf`, under
 // the prefix tikv-jemalloc-sys gives its symbols) once, at its start; a
 // reference to a NUL-terminated byte array is that pointer.
+#[cfg(not(target_env = "msvc"))]
 #[allow(unsafe_code, non_upper_case_globals)]
 #[unsafe(export_name = "_rjem_malloc_conf")]
 static malloc_conf: &[u8; 10] = b"narenas:1\0";
