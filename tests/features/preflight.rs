@@ -102,10 +102,8 @@ fn an_unbreakable_string_past_the_column_is_found() {
 #[test]
 fn too_many_years_for_a_column_are_found() {
     // The layout copy never lets a wide KPI table span the page.
-    let root = variant(
-        &[("kpi.typ", "t.at(\"kpis-span\", default: false) or not fits(b, column-width)", "false")],
-        &[],
-    );
+    let root =
+        variant(&[("kpi.typ", "t.at(\"kpis-span\", default: false) or not fits(b, column-width)", "false")], &[]);
     let out = press(root.path(), &["check"]);
     let found: Vec<String> = ["overlap", "overflow"].iter().flat_map(|c| findings(&out, c)).collect();
     assert!(found.iter().any(|l| l.contains("04-performance.toml")), "{}", stderr(&out));
