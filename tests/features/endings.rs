@@ -8,7 +8,7 @@
 //! `--strict`. Needs nothing but the Rust toolchain.
 
 use super::support::variant::{
-    UNBALANCED_TITLES, assert_found, assert_stress_clean, build_strict, findings, press, variant,
+    UNBALANCED_TITLES, assert_found, assert_stress_clean, build_strict, check_strict, findings, press, variant,
 };
 use super::support::{Reader, squash, stderr};
 
@@ -44,8 +44,7 @@ const RUNT_CELL: (&str, &str, &str) = (
 #[test]
 fn a_table_cell_keeps_three_characters_on_its_last_line() {
     let root = variant(&[], &[RUNT_CELL]);
-    let out = press(root.path(), &["check", "--strict"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = check_strict(root.path());
     assert!(findings(&out, "runt").is_empty(), "{}", stderr(&out));
 }
 
@@ -301,8 +300,7 @@ const RUNT_NAME: (&str, &str, &str) =
 #[test]
 fn an_index_name_keeps_three_characters_on_its_last_line() {
     let root = variant(&[], &[RUNT_NAME]);
-    let out = press(root.path(), &["check", "--strict"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    check_strict(root.path());
 }
 
 #[test]
@@ -430,8 +428,7 @@ const LONG_CASE_TITLE: (&str, &str, &str) = (
 #[test]
 fn a_case_title_keeps_three_characters_on_its_last_line() {
     let root = variant(&[], &[LONG_CASE_TITLE]);
-    let out = press(root.path(), &["check", "--strict"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    check_strict(root.path());
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use crate::support::variant::{assert_found, findings, press, variant};
+use crate::support::variant::{assert_found, check_strict, findings, press, variant};
 use crate::support::{fixture, pdf_text, squash, stderr, stdout};
 
 #[test]
@@ -318,8 +318,7 @@ fn an_org_chart_too_wide_for_its_column_is_indented_and_joined() {
         .collect();
     let more = [("parts/02-long-title.toml", "  { id = \"wind\"", &*format!("{nodes}  {{ id = \"wind\""))];
     let root = variant(&[], &more);
-    let out = press(root.path(), &["check", "--strict"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    check_strict(root.path());
     let branch = "        place(line(start: (indent / 2, mid), end: (indent, mid), stroke: line-stroke))\n";
     let root = variant(&[("diagrams.typ", branch, "")], &more);
     let found = assert_found(root.path(), "detached-node", None, "02-long-title.toml");

@@ -57,6 +57,14 @@ pub fn build_strict(root: &Path) -> Reader {
     Reader::open(&pdf)
 }
 
+/// Checks a variant with `--strict`, asserts that the check passes, and
+/// gives what it printed.
+pub fn check_strict(root: &Path) -> Output {
+    let out = press(root, &["check", "--strict"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    out
+}
+
 /// The program under test: the crate's binary, or `CSR_PRESS_BIN` when set
 /// (a copy taken from a target folder other builds write to).
 pub fn program() -> PathBuf {
@@ -67,8 +75,7 @@ pub fn program() -> PathBuf {
 /// and reports no finding, not even a note, of any of `classes`.
 pub fn assert_stress_clean(classes: &[&str]) {
     let root = variant(&[], &[]);
-    let out = press(root.path(), &["check", "--strict"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = check_strict(root.path());
     for class in classes {
         assert!(findings(&out, class).is_empty(), "{}", stderr(&out));
     }
