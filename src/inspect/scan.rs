@@ -7,7 +7,7 @@ use typst::foundations::{Dict, Value};
 use typst::introspection::{MetadataElem, Tag};
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::text::TextItem;
-use typst::visualize::{CurveItem, Geometry, ImageKind, Paint};
+use typst::visualize::{Color, CurveItem, Geometry, ImageKind, Paint, ProcessColor};
 use typst_layout::Page;
 
 use super::marks::Mark;
@@ -398,17 +398,44 @@ fn clipped_away(clip: Option<Area>, area: &Area) -> bool {
     clip.is_some_and(|c| c.overlap(area) <= 0.0 && (area.width() > 0.0 || area.height() > 0.0))
 }
 
-/// Whether a fill hides what is under it.
 /// Whether a paint is the paper's colour: white (or as near as ink gets).
 fn is_paper(paint: &Paint) -> bool {
     match paint {
-        Paint::Solid(color) => {
-            let rgb = color.to_rgb();
-            rgb.red.min(rgb.green).min(rgb.blue) >= 0.98
-        }
+        Paint::Solid(color) => match paper_by_inks(color) {
+            Some(paper) => paper,
+            None => {
+                let rgb = color.to_rgb();
+                rgb.red.min(rgb.green).min(rgb.blue) >= 0.98
+            }
+        },
         _ => false,
     }
 }
+
+/// Whether a CMYK colour is paper, where its inks alone settle it: no ink
+/// is paper, and [`PAPER_INK`] or more of any one ink (in the 8-bit steps
+/// Typst converts CMYK by) is not, as the ICC conversion says
+/// (`tests::inks_settle_paper_as_the_icc_conversion_does`). `None` for
+/// other colours and the few tints between. Typst converts CMYK to RGB
+/// through an ICC profile whose table it builds at its first use, about
+/// 150 million instructions (2 % of a build) for a question the inks
+/// answer.
+fn paper_by_inks(color: &Color) -> Option<bool> {
+    let Color::Process(ProcessColor::Cmyk(cmyk)) = color else { return None };
+    let inks = [cmyk.c, cmyk.m, cmyk.y, cmyk.k].map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8);
+    let most = inks.into_iter().max().unwrap_or(0);
+    if most == 0 {
+        Some(true)
+    } else if most >= PAPER_INK {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The least of any one ink, in 8-bit steps, that is never paper (6/255:
+/// 5/255 of magenta, yellow or black alone still converts to 98 % white).
+const PAPER_INK: u8 = 6;
 
 /// Whether a paint covers what lies under it.
 fn is_opaque(paint: &Paint) -> bool {
@@ -513,4 +540,65 @@ fn jpeg_components(data: &[u8]) -> Option<u8> {
         i += 2 + len;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use typst::visualize::{Cmyk, Color, Paint, ProcessColor};
+
+    use super::{PAPER_INK, is_paper, paper_by_inks};
+
+    fn cmyk(inks: [u8; 4]) -> Color {
+        let [c, m, y, k] = inks.map(|v| f32::from(v) / 255.0);
+        Color::Process(ProcessColor::Cmyk(Cmyk { c, m, y, k }))
+    }
+
+    /// What the ICC conversion says (the rule before the inks settled it).
+    fn paper_by_icc(color: &Color) -> bool {
+        let rgb = color.to_rgb();
+        rgb.red.min(rgb.green).min(rgb.blue) >= 0.98
+    }
+
+    #[test]
+    fn inks_settle_paper_as_the_icc_conversion_does() {
+        // Every ink alone, at every step, and a grid of mixtures.
+        let mut colours = Vec::new();
+        for channel in 0..4 {
+            for v in 0..=255u8 {
+                let mut inks = [0; 4];
+                inks[channel] = v;
+                colours.push(inks);
+            }
+        }
+        let steps = [0, 1, 3, 5, PAPER_INK, 9, 20, 60, 128, 200, 255];
+        for c in steps {
+            for m in steps {
+                for y in steps {
+                    for k in steps {
+                        colours.push([c, m, y, k]);
+                    }
+                }
+            }
+        }
+        let mut settled = 0;
+        for inks in colours {
+            let colour = cmyk(inks);
+            if let Some(paper) = paper_by_inks(&colour) {
+                assert_eq!(paper, paper_by_icc(&colour), "{inks:?}");
+                settled += 1;
+            }
+            assert_eq!(is_paper(&Paint::Solid(colour.clone())), paper_by_icc(&colour), "{inks:?}");
+        }
+        assert!(settled > 10_000, "{settled}");
+    }
+
+    #[test]
+    fn other_colours_are_left_to_the_conversion() {
+        assert_eq!(paper_by_inks(&Color::WHITE), None);
+        assert!(is_paper(&Paint::Solid(Color::WHITE)));
+        assert!(!is_paper(&Paint::Solid(Color::BLACK)));
+        // A tint between: 3/255 of cyan is paper, by the conversion.
+        assert_eq!(paper_by_inks(&cmyk([3, 0, 0, 0])), None);
+        assert!(is_paper(&Paint::Solid(cmyk([3, 0, 0, 0]))));
+    }
 }

@@ -127,7 +127,7 @@ fn an_index_group_row_at_a_column_foot_is_stranded() {
     // nearly a column tall: a group row ends a column, its rows in the next.
     let root = variant(
         &[
-            ("index.typ", "let cells = keep(i)", "let cells = (table.cell(inset: 0pt, []),)"),
+            ("index.typ", "let cells = keep.at(i)", "let cells = (table.cell(inset: 0pt, []),)"),
             (
                 "index.typ",
                 "keep-mark(group-id, \"body\") } + text(",

@@ -117,8 +117,10 @@ fn a_table_run_of_fewer_than_three_rows_is_stranded() {
     // The layout copy keeps no rows of a data table together: the stress
     // fixture's risk table runs on with fewer than three of its four rows in
     // a column.
-    let root =
-        variant(&[("datatable.typ", "keep-column(b.rows.len(), i => false)", "keep-column(0, i => false)")], &[]);
+    let root = variant(
+        &[("datatable.typ", "keep-column((false,) * b.rows.len())", "((table.cell(inset: 0pt, []),),) * b.rows.len()")],
+        &[],
+    );
     let found = assert_found(root.path(), "stranded", None, "parts/11-endings.toml");
     assert!(
         found.iter().any(|l| l.contains("table '风险与应对'") && l.contains("of its 4 rows in a column")),

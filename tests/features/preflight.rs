@@ -43,15 +43,11 @@ fn a_kpi_group_row_parted_from_its_rows_is_found() {
     let root = variant(
         &[
             ("kpi.typ", "t.at(\"kpis-span\", default: false) or not fits(b", "not fits(b"),
-            (
-                "kpi.typ",
-                "let keep = keep-column(rows.len(), is-group)",
-                "let keep = i => (table.cell(inset: 0pt, []),)",
-            ),
+            ("kpi.typ", "let keep = keep-column(groups)", "let keep = ((table.cell(inset: 0pt, []),),) * rows.len()"),
             (
                 "kpi.typ",
                 "mark + text(weight: \"bold\", fill: t.deep, r.group)))",
-                "mark + text(weight: \"bold\", fill: t.deep, r.group)))\n      cells += keep(i) + (table.cell(colspan: n + 2, block(height: 230mm)),)",
+                "mark + text(weight: \"bold\", fill: t.deep, r.group)))\n      cells += keep.at(i) + (table.cell(colspan: n + 2, block(height: 230mm)),)",
             ),
         ],
         &[],
@@ -68,8 +64,8 @@ fn a_signature_alone_is_found() {
         &[
             (
                 "parts.typ",
-                "run += block(sticky: true, block-of(list.at(i), t, lead: lead-of(i)) +",
-                "run += block(sticky: false, block-of(list.at(i), t, lead: lead-of(i)) +",
+                "run += block(sticky: true, block-of(list.at(i), t, lead: if i == 0 { lead }) +",
+                "run += block(sticky: false, block-of(list.at(i), t, lead: if i == 0 { lead }) +",
             ),
             (
                 "parts.typ",
