@@ -72,7 +72,7 @@ impl State {
     pub fn of(document: &PagedDocument, labels: &HashMap<String, String>, pointers: &Pointers) -> Self {
         let pages = document.pages();
         let mut state = State {
-            pages: pages.iter().map(|p| format!("{:016x}", page_hash(&p.frame))).collect(),
+            pages: page_hashes(pages).into_iter().map(|h| format!("{h:016x}")).collect(),
             numbers: pages.iter().map(|p| p.number).collect(),
             ..State::default()
         };
@@ -256,18 +256,23 @@ fn ranges(mut pages: Vec<u64>, sep: &str) -> String {
     runs.join(sep)
 }
 
-/// [`frame_hash`] of a page, remembered per frame for the life of the
-/// process: in `watch` an unchanged page keeps its frame, whose own (cached)
-/// hash finds the content hash without walking the page again.
-fn page_hash(frame: &Frame) -> u64 {
+/// [`frame_hash`] of each page. From the process's second record on
+/// (`watch`), remembered per frame: an unchanged page keeps its frame, whose
+/// own (cached) hash finds the content hash without walking the page again.
+/// The process's first record (a one-shot build's only one) walks the pages
+/// once: keying them too would hash every frame a second time (1.3 % of a
+/// build's instructions) with nothing yet to find.
+fn page_hashes(pages: &[typst_layout::Page]) -> Vec<u64> {
     static SEEN: std::sync::Mutex<Option<HashMap<u128, u64>>> = std::sync::Mutex::new(None);
-    let key = typst::utils::hash128(frame);
     let mut seen = SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let seen = seen.get_or_insert_with(HashMap::new);
+    let Some(seen) = seen.as_mut() else {
+        *seen = Some(HashMap::new());
+        return pages.iter().map(|p| frame_hash(&p.frame)).collect();
+    };
     if seen.len() > 10_000 {
         seen.clear();
     }
-    *seen.entry(key).or_insert_with(|| frame_hash(frame))
+    pages.iter().map(|p| *seen.entry(typst::utils::hash128(&p.frame)).or_insert_with(|| frame_hash(&p.frame))).collect()
 }
 
 /// A hash of what a frame shows: every item with its position, groups

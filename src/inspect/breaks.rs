@@ -159,13 +159,12 @@ pub fn judge(end: &str, start: &str, units: &[String], latin: bool) -> Option<(F
     }
     // A compound unit broken inside (万吨|标准煤), or a number parted from a
     // one-character unit (1,400|万).
-    let end_chars: Vec<char> = end.chars().collect();
-    let start_chars: Vec<char> = start.chars().collect();
-    for unit in units.iter().filter(|u| u.chars().count() > 1) {
-        let n = unit.chars().count();
-        for k in 1..n {
-            let (left, right): (String, String) = (unit.chars().take(k).collect(), unit.chars().skip(k).collect());
-            if end.ends_with(&left) && start.starts_with(&right) {
+    // Every split of every compound unit, cut at its characters' byte
+    // offsets (every pair of lines is judged: no string is built).
+    for unit in units {
+        for (k, _) in unit.char_indices().skip(1) {
+            let (left, right) = unit.split_at(k);
+            if end.ends_with(left) && start.starts_with(right) {
                 return Some((FindingClass::UnitSplit, "a compound unit"));
             }
         }
@@ -178,8 +177,8 @@ pub fn judge(end: &str, start: &str, units: &[String], latin: bool) -> Option<(F
         && is_han(first)
         && one_char_unit
         && !starts_compound
-        && end_chars.len() > 1
-        && start_chars.len() > 1
+        && end.chars().nth(1).is_some()
+        && start.chars().nth(1).is_some()
     {
         return Some((FindingClass::UnitSplit, "a number and its unit"));
     }
