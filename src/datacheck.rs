@@ -40,19 +40,30 @@ fn uncovered(report: &Report, fonts: &[FontInfo], problems: &mut Problems) {
 
 /// Every character of the data files that no font covers, with its first place.
 pub fn uncovered_chars<'a>(report: &'a Report, fonts: &[FontInfo]) -> BTreeMap<char, (&'a SourceFile, usize)> {
-    let mut seen = HashSet::new();
-    let mut out = BTreeMap::new();
+    let mut first = BTreeMap::new();
     for file in report.files() {
         for (offset, c) in file.text.char_indices() {
-            if c.is_ascii() || c.is_whitespace() || !seen.insert(c) {
-                continue;
-            }
-            if !fonts.iter().any(|f| f.coverage.contains(c as u32)) {
-                out.insert(c, (file, offset));
+            if !c.is_ascii() && !c.is_whitespace() {
+                first.entry(c).or_insert((file, offset));
             }
         }
     }
-    out
+    // The characters in order, each font's covered code points in order:
+    // one merge a font. (Asking a font's coverage about one character walks
+    // its runs from the start, thousands in a CJK face, for every character.)
+    let mut left: Vec<char> = first.keys().copied().collect();
+    for font in fonts {
+        if left.is_empty() {
+            break;
+        }
+        let mut covered = font.coverage.iter().peekable();
+        left.retain(|&c| {
+            while covered.next_if(|&p| p < c as u32).is_some() {}
+            covered.peek() != Some(&(c as u32))
+        });
+    }
+    first.retain(|c, _| left.binary_search(c).is_ok());
+    first
 }
 
 /// Index codes no section or block discloses (and that have no `status`).

@@ -113,7 +113,9 @@ fn decoded(op: &Operation) -> Op<'static> {
 /// for a stream with an inline image, or one that does not read.
 fn in_place(data: &[u8]) -> Option<(Vec<Op<'_>>, Vec<Range<usize>>)> {
     let mut r = Reader::new(data);
-    let (mut ops, mut spans) = (Vec::new(), Vec::new());
+    // About one operation per dozen bytes in Typst's streams: room for them
+    // at once, not regrown (and copied) a dozen times on a long page.
+    let (mut ops, mut spans) = (Vec::with_capacity(data.len() / 12), Vec::with_capacity(data.len() / 12));
     let (mut nums, mut name, mut start): (Vec<f64>, Option<&[u8]>, Option<usize>) = (Vec::new(), None, None);
     let mut first = true;
     loop {
