@@ -401,15 +401,15 @@ fn clipped_away(clip: Option<Area>, area: &Area) -> bool {
 /// Whether a paint is the paper's colour: white (or as near as ink gets).
 fn is_paper(paint: &Paint) -> bool {
     match paint {
-        Paint::Solid(color) => match paper_by_inks(color) {
-            Some(paper) => paper,
-            None => {
-                let rgb = color.to_rgb();
-                rgb.red.min(rgb.green).min(rgb.blue) >= 0.98
-            }
-        },
+        Paint::Solid(color) => paper_by_inks(color).unwrap_or_else(|| paper_by_rgb(color)),
         _ => false,
     }
+}
+
+/// Whether a colour converted to RGB is paper: each channel at 98 % or more.
+fn paper_by_rgb(color: &Color) -> bool {
+    let rgb = color.to_rgb();
+    rgb.red.min(rgb.green).min(rgb.blue) >= 0.98
 }
 
 /// Whether a CMYK colour is paper, where its inks alone settle it: no ink
@@ -546,17 +546,11 @@ fn jpeg_components(data: &[u8]) -> Option<u8> {
 mod tests {
     use typst::visualize::{Cmyk, Color, Paint, ProcessColor};
 
-    use super::{PAPER_INK, is_paper, paper_by_inks};
+    use super::{PAPER_INK, is_paper, paper_by_inks, paper_by_rgb as paper_by_icc};
 
     fn cmyk(inks: [u8; 4]) -> Color {
         let [c, m, y, k] = inks.map(|v| f32::from(v) / 255.0);
         Color::Process(ProcessColor::Cmyk(Cmyk { c, m, y, k }))
-    }
-
-    /// What the ICC conversion says (the rule before the inks settled it).
-    fn paper_by_icc(color: &Color) -> bool {
-        let rgb = color.to_rgb();
-        rgb.red.min(rgb.green).min(rgb.blue) >= 0.98
     }
 
     #[test]
