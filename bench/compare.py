@@ -14,11 +14,20 @@ the plan of the untimed build is remembered (one composition).
 --threads N sets RAYON_NUM_THREADS (1 gives steadier numbers on a shared
 machine; Typst lays out page runs in parallel).
 
-Usage: python3 bench/compare.py [--runs 7] [--fresh] [--threads N] NAME=BIN:ROOT ...
+A build may end in options, each after an @: `@fresh` searches its plan
+(as --fresh, for that build alone), `@VAR=VALUE` sets an environment
+variable for it. Builds that share a ROOT share its plan cache: a fresh one
+leaves its plan remembered for the next. The peak resident memory of each
+build is read from the kernel (wait4).
+
+Usage: python3 bench/compare.py [--runs 7] [--fresh] [--threads N] NAME=BIN:ROOT[@OPTION...] ...
 Example: python3 bench/compare.py before=/tmp/old/target/release/csr-press:/tmp/old \\
              now=target/release/csr-press:.
+The least a search costs (`CSR_PRESS_SEARCH`, README "Benchmarks"):
+         python3 bench/compare.py searched=BIN:.@fresh remembered=BIN:. \\
+             known=BIN:.@CSR_PRESS_SEARCH=known twice=BIN:.@CSR_PRESS_SEARCH=twice
 """
-import argparse, os, re, shutil, statistics, subprocess, time
+import argparse, os, re, shutil, statistics, subprocess, tempfile, time
 from pathlib import Path
 
 
@@ -26,14 +35,19 @@ def build(binary, root, env, fresh):
     if fresh:
         shutil.rmtree(root / "out/.cache/copyfit", ignore_errors=True)
     cmd = [binary, "build", str(root / "data/report.toml"), "--root", str(root), "-o", str(root / "out/compare.pdf")]
-    t0, c0 = time.perf_counter(), os.times()
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    wall, c1 = time.perf_counter() - t0, os.times()
-    if out.returncode != 0:
-        raise SystemExit(f"{binary} failed on {root}:\n{out.stderr[-2000:]}")
-    cpu = (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
-    compiles = [int(ms) for ms in re.findall(r"compile (\d+) ms", out.stdout + out.stderr)]
-    return wall, cpu, sum(compiles), len(compiles)
+    with tempfile.TemporaryFile("w+") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        said = out.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{binary} failed on {root}:\n{said[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    compiles = [int(ms) for ms in re.findall(r"compile (\d+) ms", said)]
+    # ru_maxrss is in KiB on Linux.
+    return wall, cpu, sum(compiles), len(compiles), usage.ru_maxrss / 1024
 
 
 def main():
@@ -49,22 +63,33 @@ def main():
     builds = []
     for spec in args.builds:
         name, rest = spec.split("=", 1)
-        binary, root = rest.rsplit(":", 1)
-        builds.append((name, str(Path(binary).resolve()), Path(root).resolve()))
-    results = {name: [] for name, _, _ in builds}
-    for name, binary, root in builds:
-        build(binary, root, env, args.fresh)
+        target, *options = rest.split("@")
+        binary, root = target.rsplit(":", 1)
+        own_env, fresh = dict(env), args.fresh
+        for option in options:
+            if option == "fresh":
+                fresh = True
+            elif "=" in option:
+                var, value = option.split("=", 1)
+                own_env[var] = value
+            else:
+                raise SystemExit(f"unknown option @{option} (use @fresh or @VAR=VALUE)")
+        builds.append((name, str(Path(binary).resolve()), Path(root).resolve(), own_env, fresh))
+    results = {name: [] for name, *_ in builds}
+    for name, binary, root, own_env, fresh in builds:
+        build(binary, root, own_env, fresh)
     for _ in range(args.runs):
-        for name, binary, root in builds:
-            results[name].append(build(binary, root, env, args.fresh))
+        for name, binary, root, own_env, fresh in builds:
+            results[name].append(build(binary, root, own_env, fresh))
     print(f"{args.runs} runs each{', fresh (no copyfit plan remembered)' if args.fresh else ''}"
           f"{f', RAYON_NUM_THREADS={args.threads}' if args.threads else ''}\n")
-    print("| build | wall median (min) | CPU median (min) | compile median (min) | compositions |")
-    print("|---|---|---|---|---|")
-    for name, _, _ in builds:
-        wall, cpu, comp, n = zip(*results[name])
+    print("| build | wall median (min) | CPU median (min) | compile median (min) | compositions | peak median (max) |")
+    print("|---|---|---|---|---|---|")
+    for name, *_ in builds:
+        wall, cpu, comp, n, peak = zip(*results[name])
         print(f"| {name} | {statistics.median(wall):.3f} s ({min(wall):.3f}) | {statistics.median(cpu):.2f} s "
-              f"({min(cpu):.2f}) | {statistics.median(comp):.0f} ms ({min(comp)}) | {max(n)} |")
+              f"({min(cpu):.2f}) | {statistics.median(comp):.0f} ms ({min(comp)}) | {max(n)} | "
+              f"{statistics.median(peak):.0f} MiB ({max(peak):.0f}) |")
 
 
 if __name__ == "__main__":

@@ -83,13 +83,24 @@ impl Session {
         // that first composition only: a later one has other pages.
         let recalled_sizing = recalled.as_ref().and_then(|_| sizing::recall(&cache, &key));
         let mut given_sizing = if carried.is_some() { None } else { recalled_sizing.clone() };
+        // `CSR_PRESS_SEARCH=known|twice` (for measuring): a remembered plan
+        // composed the way the least search would compose it ([`Bound`]).
+        let bound = remembered.as_ref().and_then(|_| Bound::asked());
+        let mut remembered_next = None;
+        if let Some(bound) = bound {
+            given = None;
+            given_sizing = None;
+            if bound == Bound::Twice {
+                remembered_next = Some(std::mem::replace(&mut plan, Plan::new(parts)));
+            }
+        }
         // Print post-processing converts every RGB image to CMYK (src/postprocess).
         let latin = report.manifest.data.meta.language.to_ascii_lowercase().starts_with("en");
         let families = crate::fonts::families_of(&report.manifest.data.meta.language);
         let options =
             InspectOptions { profile: self.config.profile, min_ppi: PRINT_PPI, images_converted: true, latin };
         // Compose, inspect, and copyfit parts that end on a near-empty page.
-        let mut expected_last = export && (remembered.is_some() || carried.is_some());
+        let mut expected_last = export && (remembered.is_some() || carried.is_some()) && bound.is_none();
         let from_start = remembered.is_none() && carried.is_none();
         // With `CSR_PRESS_SEARCH=alone`, a search from the start settles
         // every part that can be alone, in parallel, before the whole report
@@ -162,6 +173,13 @@ impl Session {
                 }
                 capped = true;
                 break (compiled, inspection, exported, found, recorded);
+            }
+            // [`Bound::Twice`]: the default plan's composition is looked at,
+            // then the remembered plan composed.
+            if let Some(next) = remembered_next.take() {
+                plan = next;
+                drop(compiled);
+                continue;
             }
             if !plan.advance(&inspection.findings, &inspection.part_starts, &kinds) {
                 if stale {
@@ -263,6 +281,34 @@ impl Session {
             &config.root.fonts(),
             &format!("{} {} {}", config.profile.name(), config.marks, config.system_fonts),
         )
+    }
+}
+
+/// What a search costs at the least, measured on a build whose plan is
+/// remembered (`CSR_PRESS_SEARCH=known` or `twice`, for `bench/compare.py`;
+/// BENCHMARKS.md, session 13). Neither gives the composition the pages and
+/// index sizings remembered beside the plan, which a search from the start
+/// does not have, and neither exports beside the preflight, as a search
+/// cannot know which composition is its last. The PDF is the remembered
+/// plan's (`tests/features/speed.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// The remembered plan composed once: a search that found the plan
+    /// without laying the report out.
+    Known,
+    /// The default plan composed and inspected, then the remembered one: a
+    /// search that looks at the pages once and finds the plan at once.
+    Twice,
+}
+
+impl Bound {
+    /// The bound `CSR_PRESS_SEARCH` asks for, if any.
+    fn asked() -> Option<Self> {
+        match std::env::var_os("CSR_PRESS_SEARCH")?.to_str()? {
+            "known" => Some(Self::Known),
+            "twice" => Some(Self::Twice),
+            _ => None,
+        }
     }
 }
 

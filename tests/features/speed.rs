@@ -65,16 +65,24 @@ fn take_plan(root: &Path) -> String {
     plan
 }
 
+/// The second report's data in a root of its own (its plan cache this
+/// test's alone), built once, searching its plan: the root, the manifest,
+/// the PDF and the status line.
+fn second_report_searched() -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>, String) {
+    let root = root_copy();
+    copy_dir(&repo().join("examples/lanqing/data"), &root.path().join("data"));
+    let manifest = root.path().join("data/report.toml");
+    let (pdf, said) = build_in(root.path(), &manifest, &root.path().join("out/a.pdf"));
+    (root, manifest, pdf, said)
+}
+
 #[test]
 fn remembered_index_pages_are_checked_against_the_pages_they_point_at() {
     // A remembered plan's first composition is given the pages its index
     // rows point at (laid out once, with them). A cache is never trusted:
     // pages that are wrong (a damaged or stale cache) are found on the
     // composed pages and composed again, and the PDF is the searched one.
-    let root = root_copy();
-    copy_dir(&repo().join("examples/lanqing/data"), &root.path().join("data"));
-    let manifest = root.path().join("data/report.toml");
-    let (searched, _) = build_in(root.path(), &manifest, &root.path().join("out/a.pdf"));
+    let (root, manifest, searched, _) = second_report_searched();
     let cache = root.path().join("out/.cache/copyfit");
     let pages = std::fs::read_dir(&cache)
         .expect("the plan cache")
@@ -117,6 +125,29 @@ fn parts_settled_alone_end_on_a_plan_the_whole_report_leaves_unchanged() {
         assert!(settled == remembered, "the remembered plan changed the PDF of {}", data.display());
         take_plan(root.path());
     }
+}
+
+#[test]
+fn the_least_search_measured_composes_as_asked_and_gives_the_remembered_pdf() {
+    // `CSR_PRESS_SEARCH=known` and `twice` measure what a search costs at
+    // the least (BENCHMARKS.md, session 13): the remembered plan composed
+    // without the pages remembered beside it, once, or after the default
+    // plan's composition. What they measure must be what they say, and the
+    // PDF the remembered plan's.
+    let (root, manifest, searched, said) = second_report_searched();
+    assert!(said.matches("compile ").count() > 2, "the second report needs copyfit: {said}");
+    for (bound, compositions) in [("known", 1), ("twice", 2)] {
+        let env = [("CSR_PRESS_SEARCH", bound)];
+        let (pdf, said) = build_with(root.path(), &manifest, &root.path().join("out/b.pdf"), &env);
+        assert_eq!(said.matches("compile ").count(), compositions, "CSR_PRESS_SEARCH={bound}: {said}");
+        assert!(pdf == searched, "CSR_PRESS_SEARCH={bound} changed the PDF");
+    }
+    // Without a remembered plan there is nothing to measure: a search.
+    take_plan(root.path());
+    let (pdf, said) =
+        build_with(root.path(), &manifest, &root.path().join("out/c.pdf"), &[("CSR_PRESS_SEARCH", "twice")]);
+    assert!(said.matches("compile ").count() > 2, "with no plan remembered, a search: {said}");
+    assert!(pdf == searched, "the search gave another PDF");
 }
 
 /// The pages kept and walked by the ink pass, from a status line printed
