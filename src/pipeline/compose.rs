@@ -83,14 +83,15 @@ impl Session {
         // that first composition only: a later one has other pages.
         let recalled_sizing = recalled.as_ref().and_then(|_| sizing::recall(&cache, &key));
         let mut given_sizing = if carried.is_some() { None } else { recalled_sizing.clone() };
-        // `CSR_PRESS_SEARCH=known|twice` (for measuring): a remembered plan
-        // composed the way the least search would compose it ([`Bound`]).
-        let bound = remembered.as_ref().and_then(|_| Bound::asked());
+        // `CSR_PRESS_SEARCH` (for measuring, [`Measured`]): `known` and
+        // `twice` compose a remembered plan the way the least search would.
+        let measured = Measured::asked();
+        let bound = measured.filter(|m| remembered.is_some() && *m != Measured::Alone);
         let mut remembered_next = None;
         if let Some(bound) = bound {
             given = None;
             given_sizing = None;
-            if bound == Bound::Twice {
+            if bound == Measured::Twice {
                 remembered_next = Some(std::mem::replace(&mut plan, Plan::new(parts)));
             }
         }
@@ -109,7 +110,7 @@ impl Session {
         // it costs more than the whole report's first
         // composition and the trials it saves (BENCHMARKS.md), so it is not
         // the default.
-        if from_start && search_alone() {
+        if from_start && measured == Some(Measured::Alone) {
             plan.apply(&mut json);
             let trials = Trials { world: &self.world, files: &files, json: &json, kinds: &kinds, options };
             trials.settle(&trials.alone(), &mut plan);
@@ -174,7 +175,7 @@ impl Session {
                 capped = true;
                 break (compiled, inspection, exported, found, recorded);
             }
-            // [`Bound::Twice`]: the default plan's composition is looked at,
+            // [`Measured::Twice`]: the default plan's composition is looked at,
             // then the remembered plan composed.
             if let Some(next) = remembered_next.take() {
                 plan = next;
@@ -284,37 +285,34 @@ impl Session {
     }
 }
 
-/// What a search costs at the least, measured on a build whose plan is
-/// remembered (`CSR_PRESS_SEARCH=known` or `twice`, for `bench/compare.py`;
-/// BENCHMARKS.md, session 13). Neither gives the composition the pages and
-/// index sizings remembered beside the plan, which a search from the start
-/// does not have, and neither exports beside the preflight, as a search
-/// cannot know which composition is its last. The PDF is the remembered
-/// plan's (`tests/features/speed.rs`).
+/// What `CSR_PRESS_SEARCH` asks a build to do, for measuring (README
+/// "Benchmarks"; a remembered plan gives the searched PDF with any of them,
+/// `tests/features/speed.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Bound {
-    /// The remembered plan composed once: a search that found the plan
-    /// without laying the report out.
+enum Measured {
+    /// `alone`: a search from the start settles the parts alone first.
+    Alone,
+    /// `known`, on a build whose plan is remembered: that plan composed
+    /// once, as a search that found it without laying the report out
+    /// would. Like `twice`, without the pages and index sizings remembered
+    /// beside the plan (a search from the start has none), and not
+    /// exporting beside the preflight (a search cannot know which
+    /// composition is its last). BENCHMARKS.md, session 13.
     Known,
-    /// The default plan composed and inspected, then the remembered one: a
-    /// search that looks at the pages once and finds the plan at once.
+    /// `twice`, on a build whose plan is remembered: the default plan
+    /// composed and inspected, then the remembered one, as a search that
+    /// looks at the pages once and then knows the whole plan would.
     Twice,
 }
 
-impl Bound {
-    /// The bound `CSR_PRESS_SEARCH` asks for, if any.
+impl Measured {
+    /// What `CSR_PRESS_SEARCH` asks for, if anything.
     fn asked() -> Option<Self> {
         match std::env::var_os("CSR_PRESS_SEARCH")?.to_str()? {
+            "alone" => Some(Self::Alone),
             "known" => Some(Self::Known),
             "twice" => Some(Self::Twice),
             _ => None,
         }
     }
-}
-
-/// Whether a copyfit search from the start settles the parts alone first
-/// (`CSR_PRESS_SEARCH=alone`, for measuring: a remembered plan gives the
-/// searched PDF either way, `tests/features/speed.rs`).
-fn search_alone() -> bool {
-    std::env::var_os("CSR_PRESS_SEARCH").is_some_and(|v| v == "alone")
 }
